@@ -1,0 +1,241 @@
+"""The learner's commands: list, show, run, check, hint, reset and init."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+
+from app import __version__
+from app.check.verdict import Verdict
+from app.cli import render
+from app.cli.session import Session
+from app.course.model import Exercise
+from app.errors import LooplabError, did_you_mean
+from app.learner.workspace import Workspace
+from app.runner.exercise import grade_prediction, grade_run, run_exercise
+from app.runner.process import RunResult
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def cmd_overview(session: Session) -> int:
+    course, progress = session.course, session.store.load()
+    exercises = course.exercises_in_order()
+    passed = sum(progress.status(e.id) == "passed" for e in exercises)
+    out = session.out
+    out.print(Text(f"looplab {__version__} · {course.title}", style="bold"))
+    out.print(f"{len(course.lessons)} lessons, {passed} of {len(exercises)} exercises passed.")
+    upcoming = next((e for e in exercises if progress.status(e.id) != "passed"), None)
+    if upcoming:
+        out.print(Text("next: ", style="bold") + Text(f"{upcoming.id}", style="cyan") + f" ({upcoming.title})")
+        out.print(f"  looplab show {upcoming.lesson}   read the lesson")
+        out.print(f"  looplab run {upcoming.id}    run it on Node")
+        out.print(f"  looplab check {upcoming.id}  check your answer")
+    out.print(Text("looplab list shows the whole course; looplab --help lists every command.", style="dim"))
+    return 0
+
+
+def cmd_list(session: Session) -> int:
+    course, progress = session.course, session.store.load()
+    if session.args.json:
+        print_json(
+            {
+                "lessons": [
+                    {
+                        "id": lesson.id,
+                        "title": lesson.title,
+                        "section": course.section(lesson.section).title,
+                        "exercises": [
+                            {"id": e, "kind": course.exercises[e].kind, "status": progress.status(e)}
+                            for e in lesson.exercises
+                        ],
+                    }
+                    for lesson in course.lessons
+                ]
+            }
+        )
+        return 0
+    session.out.print(render.course_map(course, progress))
+    return 0
+
+
+def cmd_show(session: Session) -> int:
+    course, target = session.course, session.args.id
+    if target in course.exercises:
+        exercise = course.exercises[target]
+        program = session.workspace.program(exercise)
+        source, label = (program, str(program)) if program.exists() else (exercise.starter, "starter (not copied yet)")
+        session.out.print(render.exercise_view(exercise, source.read_text(encoding="utf-8"), label))
+        return 0
+    if target not in (lesson.id for lesson in course.lessons):
+        hint = did_you_mean(target, [lesson.id for lesson in course.lessons] + list(course.exercises))
+        raise LooplabError(f"no lesson or exercise called {target!r} ({hint or '`looplab list` shows them all'})")
+    lesson = course.lesson(target)
+    session.out.print(render.lesson_view(lesson, course, session.store.load(), session.args.notes))
+    return 0
+
+
+def _run(session: Session, exercise: Exercise, program: Path, live: bool) -> RunResult:
+    node = session.node
+    if not live:
+        with session.err.status(f"running {exercise.entry} on Node {node.version}…"):
+            return asyncio.run(run_exercise(exercise, program, node))
+    session.out.print(Text(f"$ node {exercise.entry}", style="bold") + Text(f"   # {node.describe()}", style="dim"))
+    return asyncio.run(
+        run_exercise(exercise, program, node, on_line=lambda line: session.out.print(render.live_line(line)))
+    )
+
+
+def _verdict_json(exercise: Exercise, session: Session, verdict: Verdict, extra: dict[str, Any]) -> dict[str, Any]:
+    node = session.node
+    return {
+        "exercise": exercise.id,
+        "kind": exercise.kind,
+        "node": {"version": node.version, "path": str(node.path), "source": node.source},
+        **verdict.to_json(),
+        **extra,
+    }
+
+
+def _program_for(session: Session, exercise: Exercise) -> Path:
+    if session.args.reference:
+        return exercise.reference
+    return session.ensure_copy(exercise)
+
+
+def cmd_run(session: Session) -> int:
+    exercise = session.exercise(session.args.id)
+    program = _program_for(session, exercise)
+    result = _run(session, exercise, program, live=not session.args.json)
+    verdict = grade_run(exercise, session.node.major, result)
+    _remember(session, exercise, None)
+    if session.args.json:
+        print_json(_verdict_json(exercise, session, verdict, {"program": str(program), "run": result.to_json()}))
+        return 0
+    session.out.print(render.run_ending(result))
+    session.out.print(render.verdict_summary(verdict, f"{exercise.id} on Node {session.node.version}"))
+    return 0
+
+
+def cmd_check(session: Session) -> int:
+    exercise = session.exercise(session.args.id)
+    if exercise.kind == "predict":
+        return _check_prediction(session, exercise)
+    program = _program_for(session, exercise)
+    result = _run(session, exercise, program, live=False)
+    verdict = grade_run(exercise, session.node.major, result)
+    _remember(session, exercise, verdict)
+    if session.args.json:
+        print_json(_verdict_json(exercise, session, verdict, {"program": str(program), "run": result.to_json()}))
+    else:
+        _show_checked(session, exercise, verdict, result)
+    return 0 if verdict.passed else 1
+
+
+def _show_checked(session: Session, exercise: Exercise, verdict: Verdict, result: RunResult) -> None:
+    spec = exercise.expectation.for_node(session.node.major)
+    session.out.print(render.marked_lines(verdict, f"{spec.stream} of node {exercise.entry}"))
+    stderr = result.stderr if spec.stream == "stdout" else result.stdout
+    if stderr and not verdict.passed:
+        other = "stderr" if spec.stream == "stdout" else "stdout"
+        session.out.print(Text(f"{other} (last lines):", style="dim"))
+        for line in stderr[-5:]:
+            session.out.print(Text(f"  {line}", style="red"))
+    session.out.print(render.run_ending(result))
+    session.out.print(render.verdict_summary(verdict, f"{exercise.id} on Node {session.node.version}"))
+
+
+def _check_prediction(session: Session, exercise: Exercise) -> int:
+    workspace = session.workspace
+    session.ensure_copy(exercise)
+    path = workspace.prediction(exercise)
+    if not path.exists():
+        workspace.init([exercise], session.node.major)
+    lines = workspace.read_prediction(exercise)
+    verdict = grade_prediction(exercise, session.node.major, lines)
+    _remember(session, exercise, verdict)
+    if session.args.json:
+        print_json(_verdict_json(exercise, session, verdict, {"prediction": lines, "program": str(path)}))
+        return 0 if verdict.passed else 1
+    session.out.print(render.marked_lines(verdict, f"your prediction ({path})"))
+    session.out.print(render.verdict_summary(verdict, f"{exercise.id}: your prediction"))
+    if verdict.passed:
+        session.out.print(Text("\nNode agrees? Here is a real run:", style="bold"))
+        result = _run(session, exercise, exercise.starter, live=True)
+        session.out.print(render.run_ending(result))
+    else:
+        session.out.print(Text(f"Reorder the lines in {path} and check again.", style="dim"))
+    return 0 if verdict.passed else 1
+
+
+def _remember(session: Session, exercise: Exercise, verdict: Verdict | None) -> None:
+    with session.store.update() as progress:
+        progress.last_exercise = exercise.id
+        if verdict is None:
+            return
+        entry = progress.of(exercise.id)
+        entry.attempts += 1
+        entry.last_checked = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        if verdict.passed and entry.status != "passed":
+            entry.status, entry.passed_on = "passed", session.node.version
+        elif not verdict.passed and entry.status != "passed":
+            entry.status = "failed"
+
+
+def cmd_hint(session: Session) -> int:
+    exercise = session.exercise(session.args.id)
+    if not exercise.hints:
+        session.out.print(f"{exercise.id} has no hints: it is there to run and watch.")
+        return 0
+    with session.store.update() as progress:
+        entry = progress.of(exercise.id)
+        shown = len(exercise.hints) if session.args.all else min(entry.hints_shown + 1, len(exercise.hints))
+        entry.hints_shown = max(entry.hints_shown, shown)
+    for number, hint in enumerate(exercise.hints[:shown], start=1):
+        style = "bold" if number == shown else "dim"
+        session.out.print(Text(f"hint {number}/{len(exercise.hints)}: ", style="bold yellow") + Text(hint, style=style))
+    if shown < len(exercise.hints):
+        session.out.print(Text(f"run `looplab hint {exercise.id}` again for the next one", style="dim"))
+    return 0
+
+
+def cmd_reset(session: Session) -> int:
+    exercise = session.course.exercise(session.args.id)
+    workspace = session.workspace
+    program = workspace.program(exercise)
+    if not session.args.yes:
+        if not sys.stdin.isatty():
+            raise LooplabError(f"reset {exercise.id}: needs confirmation; run it in a terminal or add --yes")
+        answer = input(f"Replace {program} with the starter? Your version is kept as {program.name}.bak [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            session.out.print("Nothing changed.")
+            return 1
+    backups = workspace.reset(exercise, session.node.major if exercise.kind == "predict" else None)
+    session.out.print(f"Restored {program} from the starter.")
+    for backup in backups:
+        session.out.print(Text(f"Your previous version is in {backup}", style="dim"))
+    return 0
+
+
+def cmd_init(session: Session) -> int:
+    target = Path(session.args.dir).expanduser().resolve() if session.args.dir else session.workspace.root
+    workspace = Workspace(target)
+    course = session.course
+    major = session.node.major if any(e.kind == "predict" for e in course.exercises.values()) else None
+    report = workspace.init(course.exercises_in_order(), major)
+    with session.store.update() as progress:
+        progress.workspace = str(target)
+    session.out.print(Text(f"Workspace: {target}", style="bold"))
+    session.out.print(f"created {len(report.created)} files, kept {len(report.kept)} that were already there")
+    first = course.exercises_in_order()[0] if course.exercises else None
+    if first:
+        session.out.print(Text(f"Start with: looplab show {first.lesson}", style="dim"))
+    return 0

@@ -1,0 +1,148 @@
+"""The `looplab` command line: parse arguments, run one command, turn every user error into one line."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from app import __version__
+from app.cli import authoring, commands
+from app.cli.render import make_console
+from app.cli.session import Session
+from app.errors import LooplabError, did_you_mean
+
+Handler = Callable[[Session], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a mistake in one line, with a suggestion, instead of usage plus error."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        if "invalid choice" in message and "argument command" in message:
+            wanted = message.split("'")[1] if "'" in message else ""
+            hint = did_you_mean(wanted, COMMANDS) or "looplab --help lists the commands"
+            message = f"unknown command {wanted!r} ({hint})"
+        else:
+            message += f" (see `{self.prog} --help`)"
+        sys.stderr.write(f"looplab: error: {message}\n")
+        raise SystemExit(2)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS lets the option come before or after the command without one erasing the other.
+    common.add_argument(
+        "--node",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="the node executable to use (else LOOPLAB_NODE, the bundled Node, node on PATH)",
+    )
+    common.add_argument(
+        "--course",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="a folder holding lessons/ and exercises/ (for authors; else LOOPLAB_COURSE)",
+    )
+
+    parser = _Parser(
+        prog="looplab",
+        parents=[common],
+        description="An interactive course on Node.js internals, run on real Node.",
+    )
+    parser.add_argument("--version", action="version", version=f"looplab {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="command", parser_class=_Parser)
+
+    def command(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = command("list", commands.cmd_list, "show the course: sections, lessons, exercises and your progress")
+    p.add_argument("--json", action="store_true", help="print it as JSON")
+
+    p = command("show", commands.cmd_show, "show a lesson's slides, or an exercise's prompt and code")
+    p.add_argument("id", help="a lesson or exercise id")
+    p.add_argument("--notes", action="store_true", help="include the speaker notes")
+
+    for name, handler, text in (
+        ("run", commands.cmd_run, "run an exercise on Node, streaming its output, then show the verdict"),
+        (
+            "check",
+            commands.cmd_check,
+            "check an exercise (a predict exercise checks your prediction); exit 1 if not yet",
+        ),
+    ):
+        p = command(name, handler, text)
+        p.add_argument("id", nargs="?", help="the exercise (default: the first one not passed yet)")
+        p.add_argument("--json", action="store_true", help="print the verdict as JSON")
+        p.add_argument(
+            "--reference",
+            action="store_true",
+            help="run the shipped reference program instead of your copy (for authors)",
+        )
+
+    p = command("hint", commands.cmd_hint, "show the next hint for an exercise")
+    p.add_argument("id", nargs="?", help="the exercise (default: the first one not passed yet)")
+    p.add_argument("--all", action="store_true", help="show every hint at once")
+
+    p = command("reset", commands.cmd_reset, "restore an exercise's starter (asks first; keeps a .bak)")
+    p.add_argument("id", help="the exercise")
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+
+    p = command("init", commands.cmd_init, "copy the starter files into your workspace (never overwrites)")
+    p.add_argument("dir", nargs="?", help="where to put the workspace (default: in the looplab data folder)")
+
+    p = command(
+        "verify",
+        authoring.cmd_verify,
+        "for authors: validate every lesson file and run every reference program on every Node",
+    )
+    p.add_argument("ids", nargs="*", metavar="EXERCISE", help="only these exercises")
+    p.add_argument("--runs", type=_positive, default=10, help="runs per program and Node (default 10)")
+    p.add_argument(
+        "--jobs",
+        type=_positive,
+        default=os.cpu_count() or 2,
+        help="programs run at once (default: the number of CPUs)",
+    )
+
+    command(
+        "doctor",
+        authoring.cmd_doctor,
+        "show which Node is used, every other Node found, and whether the course loads",
+    )
+    return parser
+
+
+COMMANDS = ("list", "show", "run", "check", "hint", "reset", "init", "verify", "doctor")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for name in ("node", "course"):
+        if not hasattr(args, name):
+            setattr(args, name, None)
+    session = Session(args, make_console(), make_console(stderr=True))
+    handler: Handler = getattr(args, "handler", commands.cmd_overview)
+    try:
+        return handler(session)
+    except LooplabError as exc:
+        for problem in exc.problems:
+            sys.stderr.write(f"looplab: error: {problem}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("looplab: interrupted\n")
+        return 130

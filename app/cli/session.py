@@ -1,0 +1,67 @@
+"""What a command works with: the course, the chosen Node, progress and the workspace, each loaded on demand."""
+
+from __future__ import annotations
+
+import argparse
+from functools import cached_property
+from pathlib import Path
+
+from rich.console import Console
+from rich.text import Text
+
+from app.course.load import load_course
+from app.course.model import Course, Exercise
+from app.errors import LooplabError
+from app.learner.progress import ProgressStore
+from app.learner.workspace import Workspace
+from app.nodejs.locate import NodeBinary, choose_node
+from app.paths import course_root, data_dir
+
+
+class Session:
+    def __init__(self, args: argparse.Namespace, out: Console, err: Console) -> None:
+        self.args = args
+        self.out = out
+        self.err = err
+
+    def warn(self, message: str) -> None:
+        self.err.print(Text("looplab: warning: ", style="yellow") + Text(message), soft_wrap=True)
+
+    def note(self, message: str) -> None:
+        self.err.print(Text(message, style="dim"), soft_wrap=True)
+
+    @cached_property
+    def course(self) -> Course:
+        return load_course(course_root(getattr(self.args, "course", None)))
+
+    @cached_property
+    def node(self) -> NodeBinary:
+        return choose_node(getattr(self.args, "node", None))
+
+    @cached_property
+    def store(self) -> ProgressStore:
+        return ProgressStore(data_dir() / "progress.json", self.warn)
+
+    @cached_property
+    def workspace(self) -> Workspace:
+        recorded = self.store.load().workspace
+        return Workspace(Path(recorded) if recorded else data_dir() / "workspace")
+
+    def exercise(self, exercise_id: str | None) -> Exercise:
+        """The named exercise, or the first one not yet passed."""
+        if exercise_id:
+            return self.course.exercise(exercise_id)
+        progress = self.store.load()
+        for exercise in self.course.exercises_in_order():
+            if progress.status(exercise.id) != "passed":
+                return exercise
+        raise LooplabError("every exercise already passes; name one to run it again (looplab list shows them)")
+
+    def ensure_copy(self, exercise: Exercise) -> Path:
+        """The learner's copy of the program, created from the starter the first time it is needed."""
+        program = self.workspace.program(exercise)
+        if not program.exists():
+            report = self.workspace.init([exercise], self.node.major)
+            if report.created:
+                self.note(f"created {self.workspace.folder(exercise)} from the starter")
+        return program

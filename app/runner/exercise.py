@@ -1,0 +1,84 @@
+"""Run an exercise's program on real Node in a fresh directory with its fixtures, and grade the run."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from app.check.match import check_output
+from app.check.verdict import ProgramOutput, Verdict
+from app.course.model import Exercise, Fixture
+from app.errors import LooplabError
+from app.nodejs.locate import NodeBinary
+from app.runner.process import NodeRun, OutputLine, RunRequest, RunResult
+
+LineHandler = Callable[[OutputLine], Awaitable[None] | None]
+
+
+@contextmanager
+def run_directory(program: Path, entry: str, fixtures: tuple[Fixture, ...]) -> Iterator[Path]:
+    """A new temporary directory holding the fixtures and a copy of the program; removed afterwards."""
+    if not program.is_file():
+        raise LooplabError(f"{program}: file not found")
+    folder = Path(tempfile.mkdtemp(prefix="looplab-run-"))
+    try:
+        for fixture in fixtures:
+            target = folder / fixture.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(fixture.content)
+        shutil.copyfile(program, folder / entry)
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def exercise_request(exercise: Exercise, node: NodeBinary, folder: Path, node_args: tuple[str, ...] = ()) -> RunRequest:
+    return RunRequest(
+        argv=(str(node.path), *node_args, exercise.entry),
+        cwd=folder,
+        timeout=exercise.timeout,
+        env=exercise.env,
+    )
+
+
+async def run_exercise(
+    exercise: Exercise,
+    program: Path,
+    node: NodeBinary,
+    on_line: LineHandler | None = None,
+    on_start: Callable[[NodeRun], None] | None = None,
+) -> RunResult:
+    """Run `program` (a learner's copy, a starter or a solution) as this exercise's entry file."""
+    with run_directory(program, exercise.entry, exercise.fixtures) as folder:
+        async with await NodeRun.start(exercise_request(exercise, node, folder)) as run:
+            if on_start is not None:
+                on_start(run)
+            async for line in run:
+                if on_line is not None:
+                    maybe = on_line(line)
+                    if maybe is not None:
+                        await maybe
+            return await run.result()
+
+
+def grade_run(exercise: Exercise, node_major: int | None, result: RunResult) -> Verdict:
+    spec = exercise.expectation.for_node(node_major)
+    stderr = [line for line in result.stderr if line.strip()]
+    output = ProgramOutput(
+        lines=tuple(result.stream(spec.stream)),
+        exit_code=result.exit_code,
+        signal=result.signal,
+        timed_out=result.timed_out,
+        timeout_s=result.timeout,
+        cancelled=result.cancelled,
+        truncated=result.truncated,
+        stderr_tail=stderr[-1] if stderr else None,
+    )
+    return check_output(spec, output)
+
+
+def grade_prediction(exercise: Exercise, node_major: int | None, lines: list[str]) -> Verdict:
+    return check_output(exercise.expectation.for_node(node_major), ProgramOutput.prediction(lines))

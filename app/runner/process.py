@@ -1,0 +1,233 @@
+"""Run one program safely: no shell, its own process group, a timeout, capped output, lines as they arrive."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import time
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.errors import LooplabError
+from app.runner.cleanup import ACTIVE_LEADERS, RUN_MARKER, become_subreaper, kill_run
+
+DEFAULT_OUTPUT_LIMIT = 1_000_000  # bytes over both streams
+MAX_LINE = 16_384  # a longer line without a newline is cut into pieces of this size
+_DROPPED_ENV = ("NODE_OPTIONS", "NODE_PATH", "FORCE_COLOR", "NODE_DEBUG")
+
+
+@dataclass(frozen=True)
+class OutputLine:
+    stream: str  # "stdout" or "stderr"
+    text: str
+    seq: int  # arrival order across both streams
+    elapsed: float  # seconds since the program started
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    argv: tuple[str, ...]  # argv[0] is the executable; nothing goes through a shell
+    cwd: Path
+    timeout: float
+    env: Mapping[str, str] = field(default_factory=dict)  # added to a cleaned copy of ours
+    output_limit: int = DEFAULT_OUTPUT_LIMIT
+
+
+@dataclass(frozen=True)
+class RunResult:
+    lines: tuple[OutputLine, ...]
+    exit_code: int | None  # None when a signal ended it
+    signal: str | None
+    timed_out: bool
+    cancelled: bool
+    truncated: bool
+    duration: float
+    timeout: float
+    leftovers: tuple[int, ...] = ()  # pids that outlived the final kill (should always be empty)
+
+    def stream(self, name: str) -> list[str]:
+        return [line.text for line in self.lines if line.stream == name]
+
+    @property
+    def stdout(self) -> list[str]:
+        return self.stream("stdout")
+
+    @property
+    def stderr(self) -> list[str]:
+        return self.stream("stderr")
+
+    def describe_end(self) -> str:
+        if self.cancelled:
+            return "cancelled"
+        if self.timed_out:
+            return f"stopped after the {self.timeout:g} s timeout"
+        if self.truncated:
+            return "stopped: output limit reached"
+        if self.signal:
+            return f"killed by {self.signal}"
+        return f"exit code {self.exit_code}"
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["lines"] = [asdict(line) for line in self.lines]
+        return data
+
+
+def child_environment(extra: Mapping[str, str], token: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}
+    env.update(extra)
+    env[RUN_MARKER] = token
+    return env
+
+
+class NodeRun:
+    """A started program. Iterate it for output lines as they arrive; `await result()` for how it ended."""
+
+    def __init__(self, request: RunRequest) -> None:
+        self.request = request
+        self._queue: asyncio.Queue[OutputLine | None] = asyncio.Queue()
+        self._lines: list[OutputLine] = []
+        self._bytes = 0
+        self._truncated = False
+        self._cancelled = False
+        self._timed_out = False
+        self._stop = asyncio.Event()
+        self._token = uuid.uuid4().hex
+        self._started = 0.0
+        self._process: asyncio.subprocess.Process | None = None
+        self._supervisor: asyncio.Task[RunResult] | None = None
+
+    @classmethod
+    async def start(cls, request: RunRequest) -> NodeRun:
+        run = cls(request)
+        await run._spawn()
+        return run
+
+    async def _spawn(self) -> None:
+        become_subreaper()
+        if not self.request.cwd.is_dir():
+            raise LooplabError(f"{self.request.cwd}: run directory not found")
+        try:
+            self._process = await asyncio.create_subprocess_exec(
+                *self.request.argv,
+                cwd=self.request.cwd,
+                env=child_environment(self.request.env, self._token),
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                start_new_session=True,  # its own session and process group, killed as a whole
+            )
+        except OSError as exc:
+            raise LooplabError(f"{self.request.argv[0]}: cannot start it ({exc.strerror or exc})") from None
+        self._started = time.monotonic()
+        ACTIVE_LEADERS.add(self._process.pid)
+        self._supervisor = asyncio.create_task(self._supervise())
+
+    def cancel(self) -> None:
+        """Stop the program and everything it started; the result says it was cancelled."""
+        if not self._stop.is_set():
+            self._cancelled = True
+            self._stop.set()
+
+    async def result(self) -> RunResult:
+        assert self._supervisor is not None
+        return await asyncio.shield(self._supervisor)
+
+    async def __aenter__(self) -> NodeRun:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._supervisor is not None and not self._supervisor.done():
+            self.cancel()  # leaving the block early, by error or by choice, stops the program
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.result()
+
+    async def __aiter__(self) -> AsyncIterator[OutputLine]:
+        while True:
+            line = await self._queue.get()
+            if line is None:
+                return
+            yield line
+
+    # --- internals ---
+
+    def _emit(self, stream: str, text: str) -> None:
+        if self._truncated:
+            return
+        self._bytes += len(text.encode("utf-8", "replace")) + 1
+        if self._bytes > self.request.output_limit:
+            self._truncated = True
+            self._stop.set()
+            return
+        line = OutputLine(stream, text, len(self._lines), time.monotonic() - self._started)
+        self._lines.append(line)
+        self._queue.put_nowait(line)
+
+    async def _read(self, stream: asyncio.StreamReader, name: str) -> None:
+        pending = b""
+        while True:
+            chunk = await stream.read(65536)
+            if not chunk:
+                break
+            pending += chunk
+            *complete, pending = pending.split(b"\n")
+            for raw in complete:
+                self._emit(name, raw.decode("utf-8", "replace").removesuffix("\r"))
+            while len(pending) > MAX_LINE:
+                self._emit(name, pending[:MAX_LINE].decode("utf-8", "replace"))
+                pending = pending[MAX_LINE:]
+        if pending:
+            self._emit(name, pending.decode("utf-8", "replace").removesuffix("\r"))
+
+    async def _supervise(self) -> RunResult:
+        process = self._process
+        assert process is not None and process.stdout is not None and process.stderr is not None
+        readers = [
+            asyncio.create_task(self._read(process.stdout, "stdout")),
+            asyncio.create_task(self._read(process.stderr, "stderr")),
+        ]
+        exited = asyncio.create_task(process.wait())
+        stop = asyncio.create_task(self._stop.wait())
+        try:
+            done, _ = await asyncio.wait(
+                {exited, stop}, timeout=self.request.timeout, return_when=asyncio.FIRST_COMPLETED
+            )
+            if not done:
+                self._timed_out = True
+            # Whatever happened, nothing the program started may outlive it.
+            leftovers = await kill_run(process.pid, self._token, process.pid)
+            await exited
+            # A pipe held open by an escaped process must not hang us: give the readers a moment.
+            _, stuck = await asyncio.wait(readers, timeout=1.0)
+            for task in stuck:
+                task.cancel()
+        finally:
+            stop.cancel()
+            if exited.done():  # only once asyncio has reaped it may a sweep treat that pid as a stray
+                ACTIVE_LEADERS.discard(process.pid)
+            if not exited.done():
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+            self._queue.put_nowait(None)
+        code = process.returncode
+        return RunResult(
+            lines=tuple(self._lines),
+            exit_code=code if code is not None and code >= 0 else None,
+            signal=signal.Signals(-code).name if code is not None and code < 0 else None,
+            timed_out=self._timed_out,
+            cancelled=self._cancelled,
+            truncated=self._truncated,
+            duration=time.monotonic() - self._started,
+            timeout=self.request.timeout,
+            leftovers=tuple(leftovers),
+        )
+
+
+async def run_to_end(request: RunRequest) -> RunResult:
+    async with await NodeRun.start(request) as run:
+        return await run.result()

@@ -1,0 +1,263 @@
+"""The ordering checker: each kind of expectation, and the explanation of the first violation."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.check.match import assign_lines, check_output
+from app.check.spec import Before, Count, Expectation, ExpectationSpec, LinePattern, NodeRange, Step, Variant
+from app.check.verdict import ProgramOutput
+
+T = LinePattern  # a literal line: T("text"); a regex: T(regex="...")
+
+
+def seq(*items: str | LinePattern | tuple[str | LinePattern, ...]) -> tuple[Step, ...]:
+    """An ordering; a tuple item is an any-order group."""
+    steps = []
+    for item in items:
+        members = item if isinstance(item, tuple) else (item,)
+        steps.append(Step(tuple(m if isinstance(m, LinePattern) else T(m) for m in members)))
+    return tuple(steps)
+
+
+def run(spec: ExpectationSpec, *lines: str, **ending: object) -> object:
+    return check_output(spec, ProgramOutput(tuple(lines), **ending))  # type: ignore[arg-type]
+
+
+WALK = ExpectationSpec(orderings=(seq(("read a.txt", "timer 1ms"), "write b.txt", "read c.txt"),))
+
+
+def test_exact_sequence_passes_and_marks_every_line_ok() -> None:
+    verdict = run(ExpectationSpec.exact(["start", "end"]), "start", "end")
+    assert verdict.passed
+    assert [m.status for m in verdict.lines] == ["ok", "ok"]
+    assert verdict.violation is None
+
+
+def test_any_order_group_accepts_both_orders_of_its_lines() -> None:
+    assert run(WALK, "read a.txt", "timer 1ms", "write b.txt", "read c.txt").passed
+    assert run(WALK, "timer 1ms", "read a.txt", "write b.txt", "read c.txt").passed
+
+
+def test_line_from_a_later_step_is_out_of_order_with_both_lines_and_positions() -> None:
+    verdict = run(WALK, "read a.txt", "write b.txt", "timer 1ms", "read c.txt")
+    assert not verdict.passed
+    violation = verdict.violation
+    assert violation.kind == "out_of_order"
+    assert (violation.actual.text, violation.actual.position) == ("write b.txt", 2)
+    assert (violation.expected.text, violation.expected.position) == ("timer 1ms", 3)
+    assert "“write b.txt” (line 2) came before “timer 1ms” (line 3)" in violation.explanation
+    assert [m.status for m in verdict.lines] == ["ok", "wrong", "unchecked", "unchecked"]
+
+
+def test_missing_line_at_the_end_names_the_line_it_should_follow() -> None:
+    verdict = run(WALK, "read a.txt", "timer 1ms", "write b.txt")
+    assert verdict.violation.kind == "missing"
+    assert verdict.violation.expected.text == "read c.txt"
+    assert "after “write b.txt” (line 3)" in verdict.violation.explanation
+
+
+def test_empty_output_says_the_program_printed_nothing() -> None:
+    verdict = run(ExpectationSpec.exact(["hello"]))
+    assert "printed nothing" in verdict.violation.explanation
+
+
+def test_unexpected_line_suggests_the_close_expected_one() -> None:
+    verdict = run(ExpectationSpec.exact(["timer fired", "done"]), "timer fird", "done")
+    assert verdict.violation.kind == "unexpected"
+    assert "Did you mean “timer fired”?" in verdict.violation.explanation
+
+
+def test_line_printed_once_too_often_is_repeated_and_points_at_the_first() -> None:
+    verdict = run(ExpectationSpec.exact(["tick", "done"]), "tick", "tick", "done")
+    assert verdict.violation.kind == "repeated"
+    assert verdict.violation.actual.position == 2
+    assert verdict.violation.expected.position == 1
+
+
+def test_regex_lines_match_whole_lines_only() -> None:
+    spec = ExpectationSpec(orderings=(seq(T(regex=r"listening on 127\.0\.0\.1:\d+"), "bye"),))
+    assert run(spec, "listening on 127.0.0.1:40213", "bye").passed
+    assert not run(spec, "listening on 127.0.0.1:40213 (extra)", "bye").passed
+
+
+def test_ignored_lines_are_removed_before_matching_but_keep_their_positions() -> None:
+    spec = ExpectationSpec(orderings=seq_tuple("a", "b"), ignore=(T(regex="debug:.*"),))
+    verdict = run(spec, "debug: 1", "a", "debug: 2", "b")
+    assert verdict.passed
+    assert [m.status for m in verdict.lines] == ["ignored", "ok", "ignored", "ok"]
+    failing = run(spec, "debug: 1", "b", "a")
+    assert failing.violation.actual.position == 2
+
+
+def seq_tuple(*items: str) -> tuple[tuple[Step, ...], ...]:
+    return (seq(*items),)
+
+
+def test_incomplete_sequence_allows_other_lines_between() -> None:
+    spec = ExpectationSpec(orderings=seq_tuple("start", "end"), complete=False)
+    verdict = run(spec, "noise", "start", "more noise", "end")
+    assert verdict.passed
+    assert [m.status for m in verdict.lines] == ["extra", "ok", "extra", "ok"]
+
+
+def test_incomplete_sequence_still_catches_a_swap() -> None:
+    spec = ExpectationSpec(orderings=seq_tuple("start", "end"), complete=False)
+    verdict = run(spec, "end", "noise", "start")
+    assert not verdict.passed
+    assert verdict.violation.kind == "out_of_order"
+    assert verdict.violation.actual.position == 1
+
+
+def test_one_of_passes_on_any_listed_order_and_reports_which() -> None:
+    spec = ExpectationSpec(orderings=(seq("a", "b", "c"), seq("b", "a", "c")))
+    verdict = run(spec, "b", "a", "c")
+    assert verdict.passed and verdict.ordering == 2
+
+
+def test_one_of_failure_blames_the_closest_order() -> None:
+    spec = ExpectationSpec(orderings=(seq("a", "b", "c"), seq("b", "a", "c")))
+    verdict = run(spec, "a", "c", "b")
+    assert "closest is order 1" in verdict.violation.explanation
+    assert verdict.violation.actual.text == "c"
+
+
+def test_before_rule_requires_every_first_line_before_every_then_line() -> None:
+    spec = ExpectationSpec(before=(Before(T("tick"), T("timer")),))
+    assert run(spec, "tick", "tick", "timer").passed
+    verdict = run(spec, "tick", "timer", "tick")
+    assert verdict.violation.kind == "before"
+    assert verdict.violation.actual.position == 2
+    assert verdict.violation.expected.position == 3
+    assert "the last “tick”" in verdict.violation.explanation
+
+
+def test_before_rule_fails_when_a_line_never_appears() -> None:
+    spec = ExpectationSpec(before=(Before(T("tick"), T("timer")),))
+    verdict = run(spec, "timer")
+    assert verdict.violation.kind == "missing"
+    assert "“tick” never appeared" in verdict.violation.explanation
+
+
+def test_count_rule_exact_and_range() -> None:
+    exact = ExpectationSpec(counts=(Count(T(regex=r"tick \d"), 3, 3),))
+    assert run(exact, "tick 1", "tick 2", "tick 3").passed
+    too_many = run(exact, "tick 1", "tick 2", "tick 3", "tick 4")
+    assert too_many.violation.kind == "count" and too_many.violation.actual.position == 4
+    assert "appears 4 times, expected exactly 3" in too_many.violation.explanation
+    at_least = ExpectationSpec(counts=(Count(T("x"), 2, None),))
+    assert not run(at_least, "x").passed
+    assert run(at_least, "x", "x", "x").passed
+
+
+def test_timeout_is_reported_before_anything_about_lines() -> None:
+    verdict = run(
+        ExpectationSpec.exact(["a", "b"]),
+        "a",
+        timed_out=True,
+        timeout_s=2.0,
+        exit_code=None,
+        signal="SIGKILL",
+    )
+    assert verdict.violation.kind == "timeout"
+    assert "still running after 2 s" in verdict.violation.explanation
+
+
+def test_wrong_exit_code_quotes_the_last_error_line() -> None:
+    verdict = run(ExpectationSpec.exact(["a"]), "a", exit_code=1, stderr_tail="TypeError: x is not a function")
+    assert verdict.violation.kind == "exit_code"
+    assert "“TypeError: x is not a function”" in verdict.violation.explanation
+
+
+def test_exit_code_any_is_not_checked() -> None:
+    spec = ExpectationSpec(orderings=seq_tuple("a"), exit_code=None)
+    assert run(spec, "a", exit_code=3).passed
+
+
+def test_a_prediction_is_checked_for_order_only() -> None:
+    verdict = check_output(ExpectationSpec.exact(["a", "b"]), ProgramOutput.prediction(["a", "b"]))
+    assert verdict.passed
+    assert [c.kind for c in verdict.constraints] == ["order"]
+
+
+def test_every_constraint_has_a_state() -> None:
+    spec = ExpectationSpec(
+        orderings=seq_tuple("a", "b"), before=(Before(T("a"), T("b")),), counts=(Count(T("a"), 1, 1),)
+    )
+    verdict = run(spec, "a", "b")
+    assert [(c.kind, c.passed) for c in verdict.constraints] == [
+        ("run", True),
+        ("exit_code", True),
+        ("order", True),
+        ("before", True),
+        ("count", True),
+    ]
+
+
+def test_first_violation_is_the_earliest_in_the_output() -> None:
+    spec = ExpectationSpec(counts=(Count(T("late"), 0, 0),), before=(Before(T("x"), T("y")),))
+    verdict = run(spec, "y", "x", "late")
+    assert verdict.violation.kind == "before"
+
+
+def test_group_matching_is_a_true_assignment_not_first_fit() -> None:
+    # "ab" fits both regexes; first-fit would give it /a./ and then have no pattern left for "ac".
+    patterns = (T(regex="a."), T(regex="ab"))
+    assert assign_lines(patterns, ["ab", "ac"]) is not None
+    spec = ExpectationSpec(orderings=(seq((T(regex="a."), T(regex="ab"))),))
+    assert run(spec, "ab", "ac").passed
+
+
+def test_notes_from_why_are_part_of_the_verdict() -> None:
+    spec = ExpectationSpec(orderings=((Step((T("a"), T("b")), why="they race"),),))
+    assert run(spec, "b", "a").notes == ("they race",)
+
+
+def test_verdict_serialises_to_json() -> None:
+    verdict = run(WALK, "write b.txt")
+    data = json.loads(json.dumps(verdict.to_json()))
+    assert data["passed"] is False
+    assert set(data) == {"passed", "constraints", "violation", "lines", "ordering", "notes"}
+    assert set(data["violation"]) == {"kind", "explanation", "actual", "expected"}
+
+
+@pytest.mark.parametrize(
+    ("source", "inside", "outside"),
+    [
+        ("20", [20], [19, 21]),
+        (">=22", [22, 30], [21]),
+        ("<22", [18, 21], [22]),
+        ("20-21", [20, 21], [19, 22]),
+        ("18, 20", [18, 20], [19, 22]),
+        (">20", [21], [20]),
+        ("<=20", [20], [21]),
+    ],
+)
+def test_node_ranges(source: str, inside: list[int], outside: list[int]) -> None:
+    node_range = NodeRange.parse(source)
+    assert all(node_range.contains(m) for m in inside)
+    assert not any(node_range.contains(m) for m in outside)
+
+
+@pytest.mark.parametrize("bad", ["", "twenty", ">=20-22", "22-20", "v20"])
+def test_bad_node_ranges_are_rejected(bad: str) -> None:
+    with pytest.raises(ValueError):
+        NodeRange.parse(bad)
+
+
+def test_variant_applies_only_to_its_node_majors() -> None:
+    old = ExpectationSpec.exact(["import", "timer"])
+    new = ExpectationSpec.exact(["timer", "import"])
+    expectation = Expectation(new, (Variant(NodeRange.parse("<=20"), old, "older loader"),))
+    assert expectation.for_node(20) is old
+    assert expectation.for_node(24) is new
+    assert expectation.for_node(None) is new
+
+
+def test_order_of_names_regex_lines_by_their_pattern() -> None:
+    spec = ExpectationSpec(orderings=(seq("start", T(regex=r"port \d+")),), ignore=(T("noise"),))
+    assert spec.order_of(["start", "noise", "port 4100"]) == spec.order_of(["start", "port 5200"])
+    assert spec.order_of(["port 1", "start"]) == ("/port \\d+/", "start")
+    assert spec.order_of(["surprise"]) == ("surprise",)

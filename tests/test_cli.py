@@ -1,0 +1,288 @@
+"""The command line: every command, its JSON shapes, its exit codes, and one-line errors for bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app import __version__
+from app.cli.main import main
+from tests.conftest import EXERCISE_TOML, REPO, tiny_course
+
+
+@pytest.fixture(autouse=True)
+def wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+
+
+class Cli:
+    def __init__(self, course: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        self.course = course
+        self.capsys = capsys
+
+    def __call__(self, *args: str) -> tuple[int, str, str]:
+        code = main([*args, "--course", str(self.course)])
+        out, err = self.capsys.readouterr()
+        return code, out, err
+
+    def json(self, *args: str) -> tuple[int, dict]:
+        code, out, _ = self(*args, "--json")
+        return code, json.loads(out)
+
+
+@pytest.fixture
+def cli(course_dir: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
+    return Cli(course_dir, capsys)
+
+
+def workspace_file(home: Path, exercise: str, name: str) -> Path:
+    return home / "workspace" / exercise / name
+
+
+def test_list_json_has_exactly_the_documented_shape(cli: Cli) -> None:
+    code, data = cli.json("list")
+    assert code == 0
+    assert data == {
+        "lessons": [
+            {
+                "id": "intro",
+                "title": "First lesson",
+                "section": "Basics",
+                "exercises": [{"id": "hello-order", "kind": "fix", "status": "pending"}],
+            }
+        ]
+    }
+
+
+def test_list_shows_sections_lessons_and_status(cli: Cli) -> None:
+    code, out, _ = cli("list")
+    assert code == 0
+    assert "Basics" in out and "First lesson" in out and "hello-order" in out and "pending" in out
+
+
+def test_check_fails_on_the_starter_then_passes_once_fixed(cli: Cli, isolated_home: Path) -> None:
+    code, verdict = cli.json("check", "hello-order")
+    assert code == 1
+    assert verdict["passed"] is False
+    assert verdict["violation"]["kind"] == "out_of_order"
+    assert verdict["violation"]["actual"] == {"text": "second", "position": 1}
+    assert verdict["violation"]["expected"] == {"text": "first", "position": 2}
+    assert verdict["run"]["exit_code"] == 0
+    assert [line["text"] for line in verdict["run"]["lines"]] == ["second", "first"]
+    assert cli.json("list")[1]["lessons"][0]["exercises"][0]["status"] == "failed"
+
+    program = workspace_file(isolated_home, "hello-order", "hello-order.js")
+    program.write_text("console.log('first');\nconsole.log('second');\n")
+    code, verdict = cli.json("check", "hello-order")
+    assert code == 0 and verdict["passed"] is True
+    assert cli.json("list")[1]["lessons"][0]["exercises"][0]["status"] == "passed"
+
+
+def test_check_json_shape(cli: Cli) -> None:
+    _, verdict = cli.json("check", "hello-order")
+    assert set(verdict) == {
+        "exercise",
+        "kind",
+        "node",
+        "passed",
+        "constraints",
+        "violation",
+        "lines",
+        "ordering",
+        "notes",
+        "program",
+        "run",
+    }
+    assert set(verdict["node"]) == {"version", "path", "source"}
+    assert {c["kind"] for c in verdict["constraints"]} == {"run", "exit_code", "order"}
+    assert set(verdict["run"]) >= {
+        "lines",
+        "exit_code",
+        "signal",
+        "timed_out",
+        "cancelled",
+        "truncated",
+        "duration",
+    }
+
+
+def test_check_human_output_names_the_wrong_line_and_why(cli: Cli) -> None:
+    code, out, _ = cli("check", "hello-order")
+    assert code == 1
+    assert "“second” (line 1) came before “first” (line 2)" in out
+
+
+def test_run_streams_output_and_shows_the_verdict_but_exits_0(cli: Cli) -> None:
+    code, out, _ = cli("run", "hello-order")
+    assert code == 0
+    assert out.index("second") < out.index("first")
+    assert "not yet" in out
+
+
+def test_run_json_and_reference(cli: Cli) -> None:
+    code, verdict = cli.json("run", "hello-order", "--reference")
+    assert code == 0 and verdict["passed"] is True
+    assert verdict["program"].endswith("exercises/hello-order/solution.js")
+
+
+def test_without_an_id_run_takes_the_first_exercise_not_passed(cli: Cli) -> None:
+    _, verdict = cli.json("run")
+    assert verdict["exercise"] == "hello-order"
+
+
+def test_hints_come_one_at_a_time(cli: Cli) -> None:
+    code, out, _ = cli("hint", "hello-order")
+    assert code == 0 and "hint 1/1: Swap them." in out
+
+
+def test_show_lesson_hides_speaker_notes_unless_asked(cli: Cli) -> None:
+    _, out, _ = cli("show", "intro")
+    assert "Hello." in out and "console.log('two')" in out and "say hello" not in out
+    assert "1/2" in out and "2/2" in out
+    _, out, _ = cli("show", "intro", "--notes")
+    assert "say hello" in out
+
+
+def test_show_exercise_prints_prompt_and_code(cli: Cli) -> None:
+    _, out, _ = cli("show", "hello-order")
+    assert "Make it print first, then second." in out and "console.log('second')" in out
+
+
+def test_reset_asks_and_refuses_without_a_terminal(cli: Cli, isolated_home: Path) -> None:
+    cli("run", "hello-order")
+    program = workspace_file(isolated_home, "hello-order", "hello-order.js")
+    program.write_text("mine\n")
+    code, _, err = cli("reset", "hello-order")
+    assert code == 2
+    assert err.strip() == "looplab: error: reset hello-order: needs confirmation; run it in a terminal or add --yes"
+    assert program.read_text() == "mine\n"
+    code, out, _ = cli("reset", "hello-order", "--yes")
+    assert code == 0 and "hello-order.js.bak" in out
+    assert program.read_text().startswith("console.log('second')")
+
+
+def test_reset_answering_no_changes_nothing(cli: Cli, isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli("run", "hello-order")
+    program = workspace_file(isolated_home, "hello-order", "hello-order.js")
+    program.write_text("mine\n")
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: "n")
+    code, out, _ = cli("reset", "hello-order")
+    assert code == 1 and "Nothing changed" in out
+    assert program.read_text() == "mine\n"
+
+
+def test_init_into_a_folder_is_remembered(cli: Cli, tmp_path: Path) -> None:
+    target = tmp_path / "my-workspace"
+    code, out, _ = cli("init", str(target))
+    assert code == 0 and (target / "hello-order" / "hello-order.js").exists()
+    _, verdict = cli.json("run", "hello-order")
+    assert verdict["program"] == str(target / "hello-order" / "hello-order.js")
+
+
+def test_unknown_ids_get_a_suggestion(cli: Cli) -> None:
+    for command in ("run", "check", "hint", "reset", "show"):
+        code, _, err = cli(command, "helo-order")
+        assert code == 2, command
+        assert err.strip().endswith("(did you mean 'hello-order'?)"), err
+
+
+def test_unknown_command_gets_a_suggestion(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["chek"])
+    assert caught.value.code == 2
+    assert capsys.readouterr().err == "looplab: error: unknown command 'chek' (did you mean 'check'?)\n"
+
+
+@pytest.mark.parametrize("argv", [["verify", "--runs", "0"], ["verify", "--runs", "many"], ["list", "--bogus"]])
+def test_bad_arguments_are_one_line(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    err = capsys.readouterr().err
+    assert caught.value.code == 2
+    assert err.count("\n") == 1 and err.startswith("looplab: error: ")
+
+
+def test_a_missing_node_is_one_line(cli: Cli, tmp_path: Path) -> None:
+    code, _, err = cli("run", "hello-order", "--node", str(tmp_path / "node"))
+    assert code == 2
+    assert err == f"looplab: error: --node {tmp_path / 'node'}: no such file (give the path to a node executable)\n"
+
+
+def test_a_corrupt_progress_file_warns_once_and_the_command_still_works(cli: Cli, isolated_home: Path) -> None:
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    (isolated_home / "progress.json").write_text("{ not json")
+    code, out, err = cli("list")
+    assert code == 0 and "hello-order" in out
+    assert err.count("\n") == 1 and "progress.json: line 1" in err and "started new progress" in err
+
+
+def test_a_broken_lesson_file_is_one_line_per_problem(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    root = tiny_course(
+        tmp_path / "c", {"exercises/hello-order/exercise.toml": EXERCISE_TOML.replace("timeout", "timout")}
+    )
+    code = main(["list", "--course", str(root)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == (
+        f"looplab: error: {root}/exercises/hello-order/exercise.toml:5: timout: unknown key (did you mean 'timeout'?)\n"
+    )
+
+
+def test_doctor_reports_node_and_course(cli: Cli) -> None:
+    code, out, _ = cli("doctor")
+    assert code == 0
+    assert "node" in out and "v24." in out and "bundled" in out
+    assert "1 lessons, 1 exercises" in out
+
+
+def test_overview_points_at_the_next_exercise(cli: Cli) -> None:
+    code, out, _ = cli()
+    assert code == 0 and "next: hello-order" in out
+
+
+def run_module(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+        env=full_env,
+    )
+
+
+def test_version_via_python_dash_m() -> None:
+    done = run_module("--version")
+    assert done.returncode == 0 and done.stdout.strip() == f"looplab {__version__}"
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "expected"),
+    [
+        (["run", "nope-exercise"], {}, "no exercise called 'nope-exercise'"),
+        (
+            ["list"],
+            {"LOOPLAB_COURSE": "/nonexistent"},
+            "LOOPLAB_COURSE /nonexistent: no lessons/ folder there",
+        ),
+        (["doctor"], {"LOOPLAB_NODE": "/nonexistent/node"}, "LOOPLAB_NODE /nonexistent/node: no such file"),
+    ],
+)
+def test_real_process_errors_have_no_traceback(args: list[str], env: dict[str, str], expected: str) -> None:
+    done = run_module(*args, env=env)
+    assert done.returncode in (1, 2)
+    assert "Traceback" not in done.stderr + done.stdout
+    assert expected in done.stderr + done.stdout
+
+
+def test_the_looplab_command_is_installed() -> None:
+    script = Path(sys.executable).parent / "looplab"
+    done = subprocess.run([str(script), "--version"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and __version__ in done.stdout

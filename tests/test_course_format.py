@@ -1,0 +1,238 @@
+"""Loading lessons and exercises: a valid course loads, and every mistake is one line with file, line and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.course.load import load_course, read_course
+from app.course.slides import parse_slides
+from app.course.toml_source import read_toml
+from app.errors import LooplabError
+from tests.conftest import EXERCISE_TOML, REPO, tiny_course
+
+EX = "exercises/hello-order/exercise.toml"
+LESSON = "lessons/intro/lesson.toml"
+
+
+def problems_of(root: Path) -> list[str]:
+    _, problems = read_course(root)
+    return [str(p) for p in problems]
+
+
+def only_problem(root: Path) -> str:
+    found = problems_of(root)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_the_tiny_course_loads(course_dir: Path) -> None:
+    course = load_course(course_dir)
+    assert [lesson.id for lesson in course.lessons] == ["intro"]
+    exercise = course.exercise("hello-order")
+    assert (exercise.kind, exercise.entry, exercise.lesson, exercise.timeout) == (
+        "fix",
+        "hello-order.js",
+        "intro",
+        5,
+    )
+    assert exercise.reference.name == "solution.js"
+    assert [s.title for s in course.lessons[0].slides] == ["One", "Two"]
+
+
+def test_the_shipped_course_loads_without_problems() -> None:
+    course, problems = read_course(REPO)
+    assert problems == []
+    assert course is not None and len(course.lessons) >= 1
+
+
+def test_toml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
+    root = tiny_course(tmp_path, {EX: 'title = "x"\nkind = predict\n'})
+    problem = only_problem(root)
+    assert problem.startswith(f"{root}/exercises/hello-order/exercise.toml:2: invalid TOML")
+
+
+def test_unknown_key_suggests_the_right_one(tmp_path: Path) -> None:
+    root = tiny_course(tmp_path, {EX: EXERCISE_TOML.replace("hints =", "hintz =")})
+    found = problems_of(root)
+    assert f"{root}/exercises/hello-order/exercise.toml:4: hintz: unknown key (did you mean 'hints'?)" in found
+
+
+def test_wrong_type_names_the_key_and_what_was_found(tmp_path: Path) -> None:
+    root = tiny_course(tmp_path, {EX: EXERCISE_TOML.replace("timeout = 5", 'timeout = "5"')})
+    assert only_problem(root) == (
+        f"{root}/exercises/hello-order/exercise.toml:5: timeout: must be a number, not a string ('5')"
+    )
+
+
+def test_unknown_kind_suggests_a_kind(tmp_path: Path) -> None:
+    root = tiny_course(tmp_path, {EX: EXERCISE_TOML.replace('"fix"', '"fixx"')})
+    assert "exercise.toml:2: kind: unknown kind 'fixx' (did you mean 'fix'?)" in only_problem(root)
+
+
+def test_bad_regex_points_at_the_array_element(tmp_path: Path) -> None:
+    toml = EXERCISE_TOML.replace('sequence = ["first", "second"]', 'sequence = [\n  "first",\n  { re = "sec(ond" },\n]')
+    root = tiny_course(tmp_path, {EX: toml})
+    problem = only_problem(root)
+    assert "exercise.toml:10: expect.sequence[1].re: invalid regular expression" in problem
+
+
+def test_bad_variant_node_range_suggests_the_syntax(tmp_path: Path) -> None:
+    toml = EXERCISE_TOML + '\n[[expect.variant]]\nnode = "v20"\nwhy = "old"\nsequence = ["second", "first"]\n'
+    root = tiny_course(tmp_path, {EX: toml})
+    problem = only_problem(root)
+    assert "exercise.toml:11: expect.variant[0].node: cannot read Node version range 'v20'" in problem
+    assert '(write it like "20"' in problem
+
+
+def test_a_variant_needs_a_reason(tmp_path: Path) -> None:
+    toml = EXERCISE_TOML + '\n[[expect.variant]]\nnode = "20"\nsequence = ["second", "first"]\n'
+    root = tiny_course(tmp_path, {EX: toml})
+    assert "expect.variant[0].why: missing required key 'why'" in only_problem(root)
+
+
+def test_overlapping_variants_are_reported(tmp_path: Path) -> None:
+    variant = '\n[[expect.variant]]\nnode = "{}"\nwhy = "w"\nsequence = ["second", "first"]\n'
+    toml = EXERCISE_TOML + variant.format(">=20") + variant.format("22")
+    root = tiny_course(tmp_path, {EX: toml})
+    assert "overlaps '>=20' on Node 22" in only_problem(root)
+
+
+def test_missing_starter_file(tmp_path: Path) -> None:
+    root = tiny_course(tmp_path)
+    (root / "exercises/hello-order/starter.js").unlink()
+    problem = only_problem(root)
+    assert problem.startswith(f"{root}/exercises/hello-order/starter.js: file not found")
+
+
+def test_fix_exercise_without_solution(tmp_path: Path) -> None:
+    root = tiny_course(tmp_path)
+    (root / "exercises/hello-order/solution.js").unlink()
+    assert "solution.js: file not found (a fix exercise needs a reference solution)" in only_problem(root)
+
+
+def test_unknown_exercise_in_a_lesson_suggests_the_real_one(tmp_path: Path) -> None:
+    lesson = 'title = "L"\nsection = "basics"\norder = 1\nexercises = ["hello-ordr"]\n'
+    root = tiny_course(tmp_path, {LESSON: lesson})
+    found = problems_of(root)
+    assert (
+        f"{root}/lessons/intro/lesson.toml:4: exercises[0]: unknown exercise 'hello-ordr' (did you mean 'hello-order'?)"
+        in found
+    )
+    assert any("no lesson lists this exercise" in p for p in found)
+
+
+def test_unknown_section_suggests_the_real_one(tmp_path: Path) -> None:
+    lesson = 'title = "L"\nsection = "basic"\norder = 1\nexercises = ["hello-order"]\n'
+    root = tiny_course(tmp_path, {LESSON: lesson})
+    assert (
+        only_problem(root)
+        == f"{root}/lessons/intro/lesson.toml:2: section: unknown section 'basic' (did you mean 'basics'?)"
+    )
+
+
+def test_missing_required_key(tmp_path: Path) -> None:
+    lesson = 'section = "basics"\norder = 1\nexercises = ["hello-order"]\n'
+    root = tiny_course(tmp_path, {LESSON: lesson})
+    assert only_problem(root) == f"{root}/lessons/intro/lesson.toml: title: missing required key 'title'"
+
+
+def test_duplicate_lesson_order_in_a_section(tmp_path: Path) -> None:
+    root = tiny_course(
+        tmp_path,
+        {
+            "lessons/second/lesson.toml": 'title = "L2"\nsection = "basics"\norder = 1\nexercises = []\n',
+            "lessons/second/slides.md": "# Hi\n",
+        },
+    )
+    assert "order 1 is already used by lesson 'intro'" in only_problem(root)
+
+
+def test_fixture_paths_must_stay_inside_the_run_folder(tmp_path: Path) -> None:
+    toml = EXERCISE_TOML + '\n[[fixtures]]\npath = "../escape.txt"\ntext = "x"\n'
+    root = tiny_course(tmp_path, {EX: toml})
+    assert "fixtures[0].path: must be a relative path inside the run directory" in only_problem(root)
+
+
+def test_fixture_from_a_missing_file(tmp_path: Path) -> None:
+    toml = EXERCISE_TOML + '\n[[fixtures]]\npath = "a.mjs"\nfrom = "fixtures/a.mjs"\n'
+    root = tiny_course(tmp_path, {EX: toml})
+    assert "fixtures[0].from: no file 'fixtures/a.mjs' in hello-order/" in only_problem(root)
+
+
+def test_env_values_must_be_strings(tmp_path: Path) -> None:
+    toml = EXERCISE_TOML.replace("[expect]", "[env]\nDEPTH = 3\n\n[expect]")
+    root = tiny_course(tmp_path, {EX: toml})
+    assert 'env.DEPTH: environment values must be strings (write DEPTH = "3")' in only_problem(root)
+
+
+def test_predict_with_a_regex_line_cannot_be_predicted(tmp_path: Path) -> None:
+    toml = EXERCISE_TOML.replace('"fix"', '"predict"').replace('"second"]', '{ re = "sec.*" }]')
+    root = tiny_course(tmp_path, {EX: toml})
+    (root / "exercises/hello-order/solution.js").unlink()
+    assert "needs a sequence of literal lines" in only_problem(root)
+
+
+def test_predict_where_every_order_is_accepted_has_nothing_to_predict(tmp_path: Path) -> None:
+    toml = EXERCISE_TOML.replace('"fix"', '"predict"').replace(
+        'sequence = ["first", "second"]', 'sequence = [{ any_order = ["first", "second"] }]'
+    )
+    root = tiny_course(tmp_path, {EX: toml})
+    (root / "exercises/hello-order/solution.js").unlink()
+    assert "nothing to predict" in only_problem(root)
+
+
+def test_bad_folder_name(tmp_path: Path) -> None:
+    root = tiny_course(tmp_path)
+    (root / "exercises/hello-order").rename(root / "exercises/Hello_Order")
+    found = problems_of(root)
+    assert any("Hello_Order: folder name is not a valid id" in p for p in found)
+
+
+def test_load_course_raises_one_line_per_problem(tmp_path: Path) -> None:
+    root = tiny_course(tmp_path, {EX: EXERCISE_TOML.replace('"fix"', '"fixx"')})
+    with pytest.raises(LooplabError) as caught:
+        load_course(root)
+    assert all("\n" not in str(p) for p in caught.value.problems)
+
+
+def test_toml_locator_records_tables_arrays_and_inline_tables(tmp_path: Path) -> None:
+    path = tmp_path / "t.toml"
+    path.write_text(
+        'a = 1\n[[fix]]\npath = "x"\n[[fix]]\npath = "y"\n[expect]\nsequence = [\n  "a",\n  { re = "b" },\n]\n'
+    )
+    source = read_toml(path)
+    assert source.line_of(("fix", 1, "path")) == 5
+    assert source.line_of(("expect", "sequence", 1, "re")) == 9
+    assert source.line_of(("expect", "sequence", 7)) == 7  # falls back to the nearest ancestor
+
+
+def test_slides_are_split_and_notes_are_kept_off_the_slide(tmp_path: Path) -> None:
+    problems: list = []
+    text = (
+        "# A\n\nbody\n<!-- speaker_note: one -->\n<!-- speaker_note:\nmulti\nline\n-->\n<!-- end_slide -->\n"
+        "# B\n\n```js\n// <!-- end_slide --> inside code is not a break\n```\n"
+    )
+    slides = parse_slides(text, tmp_path / "slides.md", problems)
+    assert problems == []
+    assert [s.title for s in slides] == ["A", "B"]
+    assert "speaker_note" not in slides[0].markdown and "one" not in slides[0].markdown
+    assert slides[0].notes.split() == ["one", "multi", "line"]
+    assert "inside code" in slides[1].markdown
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "line"),
+    [
+        ("# A\n```js\nx\n", "code block opened with ``` is never closed", 2),
+        ("# A\n<!-- speaker_note:\nnever closed\n", "speaker note is never closed with -->", 2),
+        ("# A\n<!-- end_slide -->\n<!-- end_slide -->\n# B\n", "empty slide", 3),
+        ("# A\n```jsx2\nx\n```\n", "unknown code language 'jsx2'", 2),
+        ("# A\n```\nx\n```\n", "code block has no language", 2),
+    ],
+)
+def test_slide_mistakes_are_located(tmp_path: Path, text: str, message: str, line: int) -> None:
+    problems: list = []
+    parse_slides(text, tmp_path / "slides.md", problems)
+    assert [(p.message, p.line) for p in problems][:1] == [(message, line)]

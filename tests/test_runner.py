@@ -1,0 +1,222 @@
+"""The runner, with real Node: timeouts, process groups, output caps, streams, exits and cancellation."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from app.errors import LooplabError
+from app.nodejs.locate import NodeBinary
+from app.runner.process import MAX_LINE, NodeRun, OutputLine, RunRequest, RunResult, run_to_end
+from tests.conftest import processes_with
+
+
+def node_run(node: NodeBinary, folder: Path, source: str, timeout: float = 10, **kwargs: object) -> RunResult:
+    (folder / "main.js").write_text(source)
+    request = RunRequest((str(node.path), "main.js"), folder, timeout, **kwargs)  # type: ignore[arg-type]
+    return asyncio.run(run_to_end(request))
+
+
+def server_family_source(marker: str) -> str:
+    """A server that never closes, a child that never exits, and a detached grandchild that escapes the group."""
+    forever = f"/* {marker} */ setInterval(() => {{}}, 1000)"
+    return f"""
+    const net = require('node:net');
+    const {{ spawn }} = require('node:child_process');
+    const child = spawn(process.execPath, ['-e', {forever!r}], {{ stdio: 'ignore' }});
+    const loner = spawn(process.execPath, ['-e', {forever!r}], {{ stdio: 'ignore', detached: true }});
+    loner.unref();
+    const server = net.createServer(() => {{}});
+    server.listen(0, '127.0.0.1', () => console.log('port', server.address().port, child.pid, loner.pid));
+    """
+
+
+def gone(pid: int) -> bool:
+    """Not running and not a zombie either: nothing of it is left in /proc."""
+    return not Path(f"/proc/{pid}").exists()
+
+
+def test_timeout_kills_a_listening_server_and_all_its_children(any_node: NodeBinary, tmp_path: Path) -> None:
+    marker = f"looplab-test-{uuid.uuid4().hex}"
+    started = time.monotonic()
+    result = node_run(any_node, tmp_path, server_family_source(marker), timeout=1.5)
+    assert result.timed_out and not result.cancelled
+    assert result.signal == "SIGKILL" and result.exit_code is None
+    assert time.monotonic() - started < 4
+    assert processes_with(marker) == []
+    assert result.leftovers == ()
+    _, port, child, loner = result.stdout[0].split()
+    assert gone(int(child)) and gone(int(loner))
+    with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", int(port)), timeout=2):
+        pass
+
+
+def test_children_are_killed_even_when_node_exits_by_itself(bundled_node: NodeBinary, tmp_path: Path) -> None:
+    marker = f"looplab-test-{uuid.uuid4().hex}"
+    forever = f"/* {marker} */ setInterval(() => {{}}, 1000)"
+    source = f"""
+    const {{ spawn }} = require('node:child_process');
+    spawn(process.execPath, ['-e', {forever!r}], {{ stdio: 'ignore', detached: true }}).unref();
+    console.log('parent done');
+    """
+    result = node_run(bundled_node, tmp_path, source, timeout=10)
+    assert result.exit_code == 0 and not result.timed_out
+    assert result.duration < 5
+    assert processes_with(marker) == []
+
+
+def test_a_detached_child_that_exits_early_is_not_left_a_zombie(bundled_node: NodeBinary, tmp_path: Path) -> None:
+    source = """
+    const { spawn } = require('node:child_process');
+    const quick = spawn(process.execPath, ['-e', ''], { stdio: 'ignore', detached: true });
+    quick.unref();
+    console.log(quick.pid);
+    setTimeout(() => {}, 300);  // the child dies first; it is handed to us only when we exit
+    """
+    result = node_run(bundled_node, tmp_path, source)
+    assert result.exit_code == 0
+    assert gone(int(result.stdout[0]))
+
+
+def test_output_is_capped_with_a_note_and_the_program_stopped(any_node: NodeBinary, tmp_path: Path) -> None:
+    result = node_run(
+        any_node,
+        tmp_path,
+        "for (let i = 0; ; i++) console.log('line ' + i);",
+        timeout=20,
+        output_limit=50_000,
+    )
+    assert result.truncated and not result.timed_out
+    assert result.duration < 10
+    kept = sum(len(line.text) + 1 for line in result.lines)
+    assert 45_000 < kept <= 50_000
+    assert result.stdout[:3] == ["line 0", "line 1", "line 2"]
+    assert "output limit" in result.describe_end()
+
+
+def test_stdout_and_stderr_are_kept_apart_in_arrival_order(any_node: NodeBinary, tmp_path: Path) -> None:
+    source = """
+    console.log('out 1');
+    console.error('err 1');
+    console.log('out 2');
+    process.stderr.write('err 2 without newline');
+    """
+    result = node_run(any_node, tmp_path, source)
+    assert result.stdout == ["out 1", "out 2"]
+    assert result.stderr == ["err 1", "err 2 without newline"]
+    assert [line.seq for line in result.lines] == list(range(4))
+    assert all(a.elapsed <= b.elapsed for a, b in zip(result.lines, result.lines[1:], strict=False))
+
+
+def test_a_non_zero_exit_code_is_reported(any_node: NodeBinary, tmp_path: Path) -> None:
+    result = node_run(any_node, tmp_path, "console.log('before'); process.exitCode = 3;")
+    assert (result.exit_code, result.signal, result.timed_out) == (3, None, False)
+    assert result.describe_end() == "exit code 3"
+
+
+def test_an_uncaught_exception_exits_1_with_the_error_on_stderr(any_node: NodeBinary, tmp_path: Path) -> None:
+    result = node_run(any_node, tmp_path, "setTimeout(() => { throw new TypeError('boom') }, 1);")
+    assert result.exit_code == 1
+    assert any("TypeError: boom" in line for line in result.stderr)
+
+
+def test_death_by_signal_is_named(bundled_node: NodeBinary, tmp_path: Path) -> None:
+    result = node_run(bundled_node, tmp_path, "process.kill(process.pid, 'SIGTERM'); setTimeout(() => {}, 5000);")
+    assert result.signal == "SIGTERM" and result.exit_code is None
+    assert result.describe_end() == "killed by SIGTERM"
+
+
+def test_a_missing_entry_file_is_node_s_own_error(bundled_node: NodeBinary, tmp_path: Path) -> None:
+    request = RunRequest((str(bundled_node.path), "nowhere.js"), tmp_path, 10)
+    result = asyncio.run(run_to_end(request))
+    assert result.exit_code == 1
+    assert any("Cannot find module" in line for line in result.stderr)
+
+
+def test_a_missing_executable_is_a_clear_error(tmp_path: Path) -> None:
+    request = RunRequest((str(tmp_path / "no-node"), "main.js"), tmp_path, 10)
+    with pytest.raises(LooplabError, match="cannot start it"):
+        asyncio.run(run_to_end(request))
+
+
+def test_a_missing_run_directory_is_a_clear_error(bundled_node: NodeBinary, tmp_path: Path) -> None:
+    request = RunRequest((str(bundled_node.path), "main.js"), tmp_path / "gone", 10)
+    with pytest.raises(LooplabError, match="run directory not found"):
+        asyncio.run(run_to_end(request))
+
+
+def test_lines_arrive_while_the_program_is_still_running(bundled_node: NodeBinary, tmp_path: Path) -> None:
+    (tmp_path / "main.js").write_text("console.log('first'); setTimeout(() => console.log('second'), 400);")
+    received: list[tuple[str, float]] = []
+
+    async def watch() -> RunResult:
+        async with await NodeRun.start(RunRequest((str(bundled_node.path), "main.js"), tmp_path, 10)) as run:
+            async for line in run:
+                received.append((line.text, time.monotonic()))
+            return await run.result()
+
+    result = asyncio.run(watch())
+    assert [text for text, _ in received] == ["first", "second"]
+    assert received[1][1] - received[0][1] > 0.3
+    assert result.exit_code == 0
+
+
+def test_cancel_stops_a_server_and_everything_it_started(any_node: NodeBinary, tmp_path: Path) -> None:
+    marker = f"looplab-test-{uuid.uuid4().hex}"
+    (tmp_path / "main.js").write_text(server_family_source(marker))
+
+    async def cancel_after_first_line() -> tuple[RunResult, list[OutputLine]]:
+        lines = []
+        async with await NodeRun.start(RunRequest((str(any_node.path), "main.js"), tmp_path, 30)) as run:
+            async for line in run:
+                lines.append(line)
+                run.cancel()
+            return await run.result(), lines
+
+    started = time.monotonic()
+    result, lines = asyncio.run(cancel_after_first_line())
+    assert result.cancelled and not result.timed_out
+    assert time.monotonic() - started < 5
+    _, _, child, loner = lines[0].text.split()
+    assert processes_with(marker) == []
+    assert gone(int(child)) and gone(int(loner))
+
+
+def test_cancelling_the_consumer_task_kills_the_program(bundled_node: NodeBinary, tmp_path: Path) -> None:
+    marker = f"looplab-test-{uuid.uuid4().hex}"
+    (tmp_path / "main.js").write_text(server_family_source(marker))
+
+    async def consume_then_get_cancelled() -> None:
+        async def consume() -> None:
+            async with await NodeRun.start(RunRequest((str(bundled_node.path), "main.js"), tmp_path, 30)) as run:
+                async for _ in run:
+                    pass
+
+        task = asyncio.create_task(consume())
+        await asyncio.sleep(0.8)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await asyncio.sleep(0.3)  # the run's own cleanup finishes in the background
+
+    asyncio.run(consume_then_get_cancelled())
+    assert processes_with(marker) == []
+
+
+def test_a_line_without_newlines_is_cut_into_pieces(bundled_node: NodeBinary, tmp_path: Path) -> None:
+    result = node_run(bundled_node, tmp_path, f"process.stdout.write('x'.repeat({MAX_LINE * 2 + 10}));")
+    assert [len(text) for text in result.stdout] == [MAX_LINE, MAX_LINE, 10]
+
+
+def test_the_program_gets_extra_env_but_not_our_node_options(
+    bundled_node: NodeBinary, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NODE_OPTIONS", "--require /nonexistent.js")
+    source = "console.log(process.env.GREETING); console.log(String(process.env.NODE_OPTIONS));"
+    result = node_run(bundled_node, tmp_path, source, env={"GREETING": "hi"})
+    assert result.stdout == ["hi", "undefined"]
