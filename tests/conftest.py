@@ -111,6 +111,36 @@ def tiny_course(root: Path, files: dict[str, str] | None = None) -> Path:
     return write_files(root, {**base, **(files or {})})
 
 
+PREDICT_TOML = """
+title = "Guess"
+kind = "predict"
+prompt = "Order them."
+hints = ["h"]
+
+[[fixtures]]
+path = "data/input.txt"
+text = "payload"
+
+[expect]
+sequence = ["alpha", "beta", "gamma"]
+"""
+
+
+TWO_EXERCISE_LESSON = 'title = "L"\nsection = "basics"\norder = 1\nexercises = ["hello-order", "guess"]\n'
+
+
+def course_with_predict(root: Path) -> Path:
+    """The tiny course plus a predict exercise with a fixture in a subfolder."""
+    return tiny_course(
+        root,
+        {
+            "exercises/guess/exercise.toml": PREDICT_TOML,
+            "exercises/guess/starter.js": "console.log('alpha')\n",
+            "lessons/intro/lesson.toml": TWO_EXERCISE_LESSON,
+        },
+    )
+
+
 @pytest.fixture
 def course_dir(tmp_path: Path) -> Path:
     return tiny_course(tmp_path / "course")

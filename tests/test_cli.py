@@ -12,7 +12,7 @@ import pytest
 
 from app import __version__
 from app.cli.main import main
-from tests.conftest import EXERCISE_TOML, REPO, tiny_course
+from tests.conftest import EXERCISE_TOML, REPO, course_with_predict, tiny_course
 
 
 @pytest.fixture(autouse=True)
@@ -286,3 +286,30 @@ def test_the_looplab_command_is_installed() -> None:
     script = Path(sys.executable).parent / "looplab"
     done = subprocess.run([str(script), "--version"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and __version__ in done.stdout
+
+
+def test_an_author_check_of_the_reference_is_not_recorded_as_progress(cli: Cli) -> None:
+    code, verdict = cli.json("check", "hello-order", "--reference")
+    assert code == 0 and verdict["passed"] is True
+    assert cli.json("list")[1]["lessons"][0]["exercises"][0]["status"] == "pending"
+
+
+def test_predict_check_reads_the_prediction_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, isolated_home: Path
+) -> None:
+    cli = Cli(course_with_predict(tmp_path / "c"), capsys)
+    code, verdict = cli.json("check", "guess")
+    assert code == 1 and verdict["passed"] is False
+    assert sorted(verdict["prediction"]) == ["alpha", "beta", "gamma"]
+    assert "run" not in verdict
+    prediction = workspace_file(isolated_home, "guess", "prediction.txt")
+    assert prediction.read_text().startswith("# Put these lines in the order")
+    prediction.write_text("# my answer\nalpha\nbeta\ngamma\n")
+    code, verdict = cli.json("check", "guess")
+    assert code == 0 and verdict["prediction"] == ["alpha", "beta", "gamma"]
+    assert cli.json("list")[1]["lessons"][0]["exercises"][1] == {"id": "guess", "kind": "predict", "status": "passed"}
+
+
+def test_hint_all_shows_every_hint(cli: Cli) -> None:
+    code, out, _ = cli("hint", "hello-order", "--all")
+    assert code == 0 and "hint 1/1" in out and "again for the next one" not in out

@@ -146,7 +146,17 @@ def test_duplicate_lesson_order_in_a_section(tmp_path: Path) -> None:
             "lessons/second/slides.md": "# Hi\n",
         },
     )
-    assert "order 1 is already used by lesson 'intro'" in only_problem(root)
+    assert only_problem(root) == (
+        f"{root}/lessons/second/lesson.toml:3: order: order 1 is already used by lesson 'intro' in section 'basics'"
+    )
+
+
+def test_an_exercise_in_two_lessons_points_at_the_second_listing(tmp_path: Path) -> None:
+    second = 'title = "L2"\nsection = "basics"\norder = 2\nexercises = ["hello-order"]\n'
+    root = tiny_course(tmp_path, {"lessons/second/lesson.toml": second, "lessons/second/slides.md": "# Hi\n"})
+    assert only_problem(root) == (
+        f"{root}/lessons/second/lesson.toml:4: exercises[0]: exercise 'hello-order' is already used by lesson 'intro'"
+    )
 
 
 def test_fixture_paths_must_stay_inside_the_run_folder(tmp_path: Path) -> None:

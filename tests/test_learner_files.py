@@ -13,24 +13,7 @@ from app.course.load import load_course
 from app.learner.files import atomic_write
 from app.learner.progress import SCHEMA_VERSION, Progress, ProgressStore
 from app.learner.workspace import Workspace
-from tests.conftest import tiny_course
-
-PREDICT_TOML = """
-title = "Guess"
-kind = "predict"
-prompt = "Order them."
-hints = ["h"]
-
-[[fixtures]]
-path = "data/input.txt"
-text = "payload"
-
-[expect]
-sequence = ["alpha", "beta", "gamma"]
-"""
-
-
-TWO_EXERCISE_LESSON = 'title = "L"\nsection = "basics"\norder = 1\nexercises = ["hello-order", "guess"]\n'
+from tests.conftest import course_with_predict, tiny_course
 
 
 def store_at(path: Path) -> tuple[ProgressStore, list[str]]:
@@ -102,18 +85,6 @@ def test_atomic_write_without_overwrite_never_clobbers(tmp_path: Path) -> None:
     assert atomic_write(path, b"starter", overwrite=False) is False
     assert path.read_text() == "learner's work"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.js"]
-
-
-def course_with_predict(root: Path) -> Path:
-    """The tiny course plus a predict exercise with a fixture in a subfolder."""
-    return tiny_course(
-        root,
-        {
-            "exercises/guess/exercise.toml": PREDICT_TOML,
-            "exercises/guess/starter.js": "console.log('alpha')\n",
-            "lessons/intro/lesson.toml": TWO_EXERCISE_LESSON,
-        },
-    )
 
 
 def tree_digest(root: Path) -> str:

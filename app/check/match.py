@@ -45,9 +45,10 @@ def check_output(spec: ExpectationSpec, output: ProgramOutput) -> Verdict:
     run_violations = [r.violation for r in run_results if r.violation is not None]
     violation = (run_violations + line_violations or [None])[0]
 
+    constraints = tuple(run_results + line_results)
     return Verdict(
-        passed=violation is None,
-        constraints=tuple(run_results + line_results),
+        passed=all(c.passed for c in constraints),
+        constraints=constraints,
         violation=violation,
         lines=_mark_lines(output.lines, ignored, attempt, violation),
         ordering=attempt.index + 1 if attempt and attempt.violation is None else None,
@@ -272,16 +273,9 @@ def _missing_line(
 ) -> Violation:
     waiting = _first_waiting(ordering, step, owner)
     name = quote(waiting.describe())
-    if last is None:
-        found = _find(waiting, checked)
-        if not checked:
-            return Violation(
-                "missing",
-                f"The program printed nothing; {name} was expected first.",
-                None,
-                LineRef(waiting.describe(), None),
-            )
-        return Violation("missing", f"{name} never appeared.", None, LineRef(waiting.describe(), found))
+    if last is None:  # nothing matched, so the line we wait for is nowhere in the output
+        said = f"The program printed nothing; {name} was expected first." if not checked else f"{name} never appeared."
+        return Violation("missing", said, None, LineRef(waiting.describe(), None))
     last_position, last_text = last
     before = [(p, t) for p, t in checked if p < last_position]
     found = _find(waiting, before)

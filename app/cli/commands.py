@@ -122,17 +122,20 @@ def cmd_run(session: Session) -> int:
         return 0
     session.out.print(render.run_ending(result))
     session.out.print(render.verdict_summary(verdict, f"{exercise.id} on Node {session.node.version}"))
+    if exercise.kind == "predict":
+        hint = f"This judged Node's own output. Your prediction is checked by `looplab check {exercise.id}`."
+        session.out.print(Text(hint, style="dim"))
     return 0
 
 
 def cmd_check(session: Session) -> int:
     exercise = session.exercise(session.args.id)
-    if exercise.kind == "predict":
+    if exercise.kind == "predict" and not session.args.reference:
         return _check_prediction(session, exercise)
     program = _program_for(session, exercise)
     result = _run(session, exercise, program, live=False)
     verdict = grade_run(exercise, session.node.major, result)
-    _remember(session, exercise, verdict)
+    _remember(session, exercise, None if session.args.reference else verdict)  # an author's check is not progress
     if session.args.json:
         print_json(_verdict_json(exercise, session, verdict, {"program": str(program), "run": result.to_json()}))
     else:

@@ -12,7 +12,7 @@ from app.course.expectations import read_expectation
 from app.course.fields import TableReader
 from app.course.model import KINDS, Course, Exercise, Fixture, Lesson, Section
 from app.course.slides import parse_slides
-from app.course.toml_source import read_toml
+from app.course.toml_source import TomlSource, read_toml
 from app.errors import LooplabError, Problem, did_you_mean
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -69,17 +69,18 @@ def read_course(root: Path) -> tuple[Course | None, list[Problem]]:
             exercises[exercise.id] = exercise
 
     lessons = []
+    sources: dict[str, TomlSource] = {}  # each lesson.toml, so later checks can name the line
     lesson_folders = _subfolders(lessons_dir, problems)
     for folder in lesson_folders:
-        lesson = _read_lesson(folder, sections, [f.name for f in exercise_folders], problems)
+        lesson = _read_lesson(folder, sections, [f.name for f in exercise_folders], problems, sources)
         if lesson:
             lessons.append(lesson)
 
     section_rank = {s.id: i for i, s in enumerate(sections)}
     lessons.sort(key=lambda lesson: (section_rank.get(lesson.section, 1 << 20), lesson.order, lesson.id))
-    _check_lesson_orders(lessons, problems)
+    _check_lesson_orders(lessons, sources, problems)
     # A lesson that failed to load may list the exercises that now look orphaned: don't blame them too.
-    owners = _exercise_owners(lessons, exercises, problems, report_orphans=len(lessons) == len(lesson_folders))
+    owners = _exercise_owners(lessons, exercises, sources, problems, len(lessons) == len(lesson_folders))
     linked = {eid: replace(e, lesson=owners.get(eid, "")) for eid, e in exercises.items()}
     return Course(title, root, tuple(sections), tuple(lessons), linked), problems
 
@@ -102,34 +103,28 @@ def _subfolders(parent: Path, problems: list[Problem]) -> list[Path]:
     return folders
 
 
-def _check_lesson_orders(lessons: list[Lesson], problems: list[Problem]) -> None:
+def _check_lesson_orders(lessons: list[Lesson], sources: dict[str, TomlSource], problems: list[Problem]) -> None:
     seen: dict[tuple[str, int], str] = {}
     for lesson in lessons:
         other = seen.setdefault((lesson.section, lesson.order), lesson.id)
         if other != lesson.id:
-            problems.append(
-                Problem(
-                    f"order {lesson.order} is already used by lesson {other!r} in section {lesson.section!r}",
-                    file=lesson.folder / LESSON_FILE,
-                    key="order",
-                )
-            )
+            message = f"order {lesson.order} is already used by lesson {other!r} in section {lesson.section!r}"
+            problems.append(sources[lesson.id].problem(("order",), message))
 
 
 def _exercise_owners(
-    lessons: list[Lesson], exercises: dict[str, Exercise], problems: list[Problem], report_orphans: bool
+    lessons: list[Lesson],
+    exercises: dict[str, Exercise],
+    sources: dict[str, TomlSource],
+    problems: list[Problem],
+    report_orphans: bool,
 ) -> dict[str, str]:
     owners: dict[str, str] = {}
     for lesson in lessons:
-        for eid in lesson.exercises:
+        for i, eid in enumerate(lesson.exercises):
             if eid in owners:
-                problems.append(
-                    Problem(
-                        f"exercise {eid!r} is already used by lesson {owners[eid]!r}",
-                        file=lesson.folder / LESSON_FILE,
-                        key="exercises",
-                    )
-                )
+                message = f"exercise {eid!r} is already used by lesson {owners[eid]!r}"
+                problems.append(sources[lesson.id].problem(("exercises", i), message))
             owners.setdefault(eid, lesson.id)
     for eid, exercise in exercises.items():
         if eid not in owners and report_orphans:
@@ -144,10 +139,14 @@ def _exercise_owners(
 
 
 def _read_lesson(
-    folder: Path, sections: list[Section], exercise_ids_on_disk: list[str], problems: list[Problem]
+    folder: Path,
+    sections: list[Section],
+    exercise_ids_on_disk: list[str],
+    problems: list[Problem],
+    sources: dict[str, TomlSource],
 ) -> Lesson | None:
     try:
-        source = read_toml(folder / LESSON_FILE)
+        source = sources[folder.name] = read_toml(folder / LESSON_FILE)
     except LooplabError as exc:
         problems += exc.problems
         return None
