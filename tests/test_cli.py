@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
+import uuid
 from pathlib import Path
 
 import pytest
 
 from app import __version__
 from app.cli.main import main
-from tests.conftest import EXERCISE_TOML, REPO, course_with_predict, tiny_course
+from tests.conftest import EXERCISE_TOML, REPO, course_with_predict, processes_with, tiny_course
 
 
 @pytest.fixture(autouse=True)
@@ -313,3 +316,41 @@ def test_predict_check_reads_the_prediction_file(
 def test_hint_all_shows_every_hint(cli: Cli) -> None:
     code, out, _ = cli("hint", "hello-order", "--all")
     assert code == 0 and "hint 1/1" in out and "again for the next one" not in out
+
+
+def test_overview_continues_with_the_exercise_last_worked_on(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    cli = Cli(course_with_predict(tmp_path / "c"), capsys)
+    cli("run", "guess")
+    code, out, _ = cli()
+    assert code == 0 and "next: guess" in out
+
+
+def test_ctrl_c_during_run_stops_the_program_and_its_children(tmp_path: Path, isolated_home: Path) -> None:
+    marker = f"looplab-test-{uuid.uuid4().hex}"
+    forever = f"/* {marker} */ setInterval(() => {{}}, 1000)"
+    hang = (
+        "const { spawn } = require('node:child_process');\n"
+        f"spawn(process.execPath, ['-e', {forever!r}], {{ stdio: 'ignore' }});\n"
+        "require('node:net').createServer().listen(0, '127.0.0.1', () => console.log('listening'));\n"
+    )
+    root = tiny_course(tmp_path / "c", {"exercises/hello-order/solution.js": hang})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "run", "hello-order", "--reference", "--course", str(root)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "LOOPLAB_HOME": str(isolated_home), "COLUMNS": "200"},
+    )
+    assert process.stdout is not None
+    deadline = time.monotonic() + 20
+    while "listening" not in process.stdout.readline():
+        assert time.monotonic() < deadline
+    assert processes_with(marker) != []
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=20)
+    assert process.returncode == 130
+    assert "Traceback" not in err and err.strip().endswith("looplab: interrupted")
+    assert processes_with(marker) == []

@@ -53,10 +53,6 @@ class Step:
     patterns: tuple[LinePattern, ...]
     why: str | None = None
 
-    @property
-    def is_group(self) -> bool:
-        return len(self.patterns) > 1
-
 
 Ordering = tuple[Step, ...]
 

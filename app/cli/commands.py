@@ -33,7 +33,11 @@ def cmd_overview(session: Session) -> int:
     out = session.out
     out.print(Text(f"looplab {__version__} · {course.title}", style="bold"))
     out.print(f"{len(course.lessons)} lessons, {passed} of {len(exercises)} exercises passed.")
-    upcoming = next((e for e in exercises if progress.status(e.id) != "passed"), None)
+    last = course.exercises.get(progress.last_exercise or "")
+    if last is not None and progress.status(last.id) != "passed":
+        upcoming = last  # continue where the learner left off
+    else:
+        upcoming = next((e for e in exercises if progress.status(e.id) != "passed"), None)
     if upcoming:
         out.print(Text("next: ", style="bold") + Text(f"{upcoming.id}", style="cyan") + f" ({upcoming.title})")
         out.print(f"  looplab show {upcoming.lesson}   read the lesson")

@@ -40,7 +40,7 @@ def parse_slides(text: str, path: Path, problems: list[Problem]) -> tuple[Slide,
     fence: tuple[str, int] | None = None  # the open fence marker and its line
     note_open: int | None = None  # the line of an unterminated speaker note
 
-    def close_slide(end_line: int) -> None:
+    def close_slide() -> None:
         markdown = "\n".join(body).strip("\n")
         if not markdown.strip():
             problems.append(
@@ -72,7 +72,7 @@ def parse_slides(text: str, path: Path, problems: list[Problem]) -> tuple[Slide,
             body.append(line)
             continue
         if line.strip() == SLIDE_BREAK:
-            close_slide(number)
+            close_slide()
             body, notes, start = [], [], number + 1
             continue
         one_line = _NOTE_ONE_LINE.match(line)
@@ -91,7 +91,7 @@ def parse_slides(text: str, path: Path, problems: list[Problem]) -> tuple[Slide,
     if note_open is not None:
         problems.append(Problem("speaker note is never closed with -->", file=path, line=note_open))
     if body and any(line.strip() for line in body) or notes or not slides:
-        close_slide(len(text.splitlines()))
+        close_slide()
     return tuple(slides)
 
 
