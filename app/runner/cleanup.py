@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 RUN_MARKER = "LOOPLAB_RUN_ID"
-ACTIVE_LEADERS: set[int] = set()  # runs in progress; asyncio reaps these, so we never may
 _PR_SET_CHILD_SUBREAPER = 36
 _subreaper: bool | None = None
 
@@ -100,13 +99,13 @@ async def kill_run(pgid: int, token: str, leader: int, patience: float = 2.0) ->
 
 
 def reap_stray_orphans() -> None:
-    """Reap zombies handed to us as subreaper that no marker can find any more.
+    """Reap zombies handed to us as subreaper that no marker can find any more: detached grandchildren.
 
-    Our other children are run leaders (asyncio reaps them) and short helper commands, which share our
-    session; an orphan from a run never does, so this cannot steal anyone else's exit status.
+    Every child we start ourselves (run leaders, which asyncio reaps, and short helper commands) stays in
+    our session; only a process that called setsid() leaves it, so this never steals anyone's exit status.
     """
     me, my_session = os.getpid(), os.getsid(0)
     for pid in _all_pids():
         stat = _read_stat(pid)
-        if stat and stat[0] == "Z" and stat[1] == me and stat[3] != my_session and pid not in ACTIVE_LEADERS:
+        if stat and stat[0] == "Z" and stat[1] == me and stat[3] != my_session:
             _reap(pid)

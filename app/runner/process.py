@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from app.errors import LooplabError
-from app.runner.cleanup import ACTIVE_LEADERS, RUN_MARKER, become_subreaper, kill_run
+from app.runner.cleanup import RUN_MARKER, become_subreaper, kill_run
 
 DEFAULT_OUTPUT_LIMIT = 1_000_000  # bytes over both streams
 MAX_LINE = 16_384  # a longer line without a newline is cut into pieces of this size
@@ -120,12 +120,13 @@ class NodeRun:
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
-                start_new_session=True,  # its own session and process group, killed as a whole
+                # Its own process group, killed as a whole; it stays in our session, which is how
+                # cleanup tells our children from the orphans of a run (see reap_stray_orphans).
+                process_group=0,
             )
         except OSError as exc:
             raise LooplabError(f"{self.request.argv[0]}: cannot start it ({exc.strerror or exc})") from None
         self._started = time.monotonic()
-        ACTIVE_LEADERS.add(self._process.pid)
         self._supervisor = asyncio.create_task(self._supervise())
 
     def cancel(self) -> None:
@@ -208,8 +209,6 @@ class NodeRun:
                 task.cancel()
         finally:
             stop.cancel()
-            if exited.done():  # only once asyncio has reaped it may a sweep treat that pid as a stray
-                ACTIVE_LEADERS.discard(process.pid)
             if not exited.done():
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGKILL)

@@ -11,6 +11,9 @@ function bakeLater(item, ms) {
   });
 }
 
+// A plain timer, for comparison.
+setTimeout(() => console.log('0 ms timer'), 0);
+
 // Style 1: .then() registers a callback for when the promise is resolved.
 bakeLater('bread', 10).then((item) => console.log(`then: got the ${item}`));
 
@@ -22,5 +25,4 @@ async function dinner() {
 }
 dinner();
 
-setTimeout(() => console.log('0 ms timer'), 0);
 console.log('main ends');
