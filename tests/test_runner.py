@@ -220,3 +220,20 @@ def test_the_program_gets_extra_env_but_not_our_node_options(
     source = "console.log(process.env.GREETING); console.log(String(process.env.NODE_OPTIONS));"
     result = node_run(bundled_node, tmp_path, source, env={"GREETING": "hi"})
     assert result.stdout == ["hi", "undefined"]
+
+
+def test_concurrent_runs_never_reap_each_other(bundled_node: NodeBinary, tmp_path: Path) -> None:
+    # Each run leaves a detached orphan, so every cleanup sweeps for strays while other runs are starting.
+    source = """
+    const { spawn } = require('node:child_process');
+    spawn(process.execPath, ['-e', ''], { stdio: 'ignore', detached: true }).unref();
+    setTimeout(() => console.log('done'), 20);
+    """
+    (tmp_path / "main.js").write_text(source)
+
+    async def many() -> list[RunResult]:
+        request = RunRequest((str(bundled_node.path), "main.js"), tmp_path, 20)
+        return await asyncio.gather(*(run_to_end(request) for _ in range(16)))
+
+    results = asyncio.run(many())
+    assert [(r.exit_code, r.stdout) for r in results] == [(0, ["done"])] * 16
