@@ -18,6 +18,12 @@ def data_dir() -> Path:
     return Path(override).expanduser() if override else Path(platformdirs.user_data_dir("looplab", appauthor=False))
 
 
+def cache_dir() -> Path:
+    """Rebuildable things, like the compiled loop-marker addon; LOOPLAB_CACHE moves it."""
+    override = os.environ.get("LOOPLAB_CACHE")
+    return Path(override).expanduser() if override else Path(platformdirs.user_cache_dir("looplab", appauthor=False))
+
+
 def course_root(override: str | None = None) -> Path:
     """The folder holding lessons/ and exercises/: --course, LOOPLAB_COURSE, the wheel's copy, or the checkout."""
     chosen = override or os.environ.get("LOOPLAB_COURSE")

@@ -18,6 +18,14 @@ settings.load_profile("looplab")
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_addon_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache for the whole run, so the loop-marker addon is compiled once per Node, not once per test."""
+    cache = tmp_path_factory.mktemp("cache")
+    os.environ["LOOPLAB_CACHE"] = str(cache)
+    return cache
+
+
 @pytest.fixture(scope="session")
 def bundled_node() -> NodeBinary:
     path = bundled_node_path()

@@ -8,10 +8,11 @@ import sys
 from collections.abc import Callable, Sequence
 
 from app import __version__
-from app.cli import authoring, commands
+from app.cli import authoring, commands, tracing
 from app.cli.render import make_console
 from app.cli.session import Session
 from app.errors import LooplabError, did_you_mean
+from app.trace.session import DEFAULT_DETAIL_LIMIT
 
 Handler = Callable[[Session], int]
 
@@ -37,6 +38,16 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0.1 <= value <= 600:
+        raise argparse.ArgumentTypeError(f"must be between 0.1 and 600 seconds, not {value:g}")
     return value
 
 
@@ -118,6 +129,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="programs run at once (default: the number of CPUs)",
     )
 
+    p = command("trace", tracing.cmd_trace, "run a program under the tracer: which phase and queue printed each line")
+    p.add_argument("file", help="a .js, .mjs or .cjs file; it runs from its own folder")
+    p.add_argument("--json", action="store_true", help="print the lines as JSON (a stable interface, see README)")
+    p.add_argument("--save", metavar="FILE.jsonl", help="also save the trace, to replay without Node")
+    p.add_argument("--show-internals", action="store_true", help="also list every callback, Node's own included")
+    p.add_argument("--timeout", type=_seconds, default=10.0, help="seconds before the program is stopped (default 10)")
+    p.add_argument(
+        "--detail-limit",
+        type=_positive,
+        default=DEFAULT_DETAIL_LIMIT,
+        help=f"trace records kept in full detail before switching to counts (default {DEFAULT_DETAIL_LIMIT:,})",
+    )
+
+    p = command("replay", tracing.cmd_replay, "show a trace saved with `looplab trace --save`, without running Node")
+    p.add_argument("file", help="a .jsonl file")
+    p.add_argument("--json", action="store_true", help="print the lines as JSON")
+    p.add_argument("--show-internals", action="store_true", help="also list every callback, Node's own included")
+
     command(
         "doctor",
         authoring.cmd_doctor,
@@ -126,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-COMMANDS = ("list", "show", "run", "check", "hint", "reset", "init", "verify", "doctor")
+COMMANDS = ("list", "show", "run", "check", "hint", "reset", "init", "trace", "replay", "verify", "doctor")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

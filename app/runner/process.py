@@ -8,7 +8,7 @@ import os
 import signal
 import time
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from app.errors import LooplabError
 from app.runner.cleanup import RUN_MARKER, become_subreaper, kill_run
 
 DEFAULT_OUTPUT_LIMIT = 1_000_000  # bytes over both streams
+TRACE_FD_ENV = "LOOPLAB_TRACE_FD"  # tells the tracer which fd is its pipe
 MAX_LINE = 16_384  # a longer line without a newline is cut into pieces of this size
 _DROPPED_ENV = ("NODE_OPTIONS", "NODE_PATH", "FORCE_COLOR", "NODE_DEBUG")
 
@@ -36,6 +37,8 @@ class RunRequest:
     timeout: float
     env: Mapping[str, str] = field(default_factory=dict)  # added to a cleaned copy of ours
     output_limit: int = DEFAULT_OUTPUT_LIMIT
+    # Bytes from a dedicated pipe (the tracer's), handed over as they arrive; None: no such pipe.
+    side_channel: Callable[[bytes], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,8 @@ class NodeRun:
         self._started = 0.0
         self._process: asyncio.subprocess.Process | None = None
         self._supervisor: asyncio.Task[RunResult] | None = None
+        self._side: asyncio.StreamReader | None = None
+        self._side_transport: asyncio.BaseTransport | None = None
 
     @classmethod
     async def start(cls, request: RunRequest) -> NodeRun:
@@ -112,11 +117,16 @@ class NodeRun:
         become_subreaper()
         if not self.request.cwd.is_dir():
             raise LooplabError(f"{self.request.cwd}: run directory not found")
+        env = child_environment(self.request.env, self._token)
+        side_read, side_write = os.pipe() if self.request.side_channel else (-1, -1)
+        if side_write >= 0:
+            env[TRACE_FD_ENV] = str(side_write)
         try:
             self._process = await asyncio.create_subprocess_exec(
                 *self.request.argv,
                 cwd=self.request.cwd,
-                env=child_environment(self.request.env, self._token),
+                env=env,
+                pass_fds=(side_write,) if side_write >= 0 else (),
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
@@ -125,7 +135,17 @@ class NodeRun:
                 process_group=0,
             )
         except OSError as exc:
+            if side_read >= 0:
+                os.close(side_read)
             raise LooplabError(f"{self.request.argv[0]}: cannot start it ({exc.strerror or exc})") from None
+        finally:
+            if side_write >= 0:
+                os.close(side_write)  # only the child keeps the write end, so EOF means it is gone
+        if side_read >= 0:
+            self._side = asyncio.StreamReader(limit=1 << 22)
+            self._side_transport, _ = await asyncio.get_running_loop().connect_read_pipe(
+                lambda: asyncio.StreamReaderProtocol(self._side), os.fdopen(side_read, "rb", buffering=0)
+            )
         self._started = time.monotonic()
         self._supervisor = asyncio.create_task(self._supervise())
 
@@ -185,6 +205,10 @@ class NodeRun:
         if pending:
             self._emit(name, pending.decode("utf-8", "replace").removesuffix("\r"))
 
+    async def _read_side(self, stream: asyncio.StreamReader, sink: Callable[[bytes], None]) -> None:
+        while chunk := await stream.read(1 << 20):
+            sink(chunk)
+
     async def _supervise(self) -> RunResult:
         process = self._process
         assert process is not None and process.stdout is not None and process.stderr is not None
@@ -192,6 +216,8 @@ class NodeRun:
             asyncio.create_task(self._read(process.stdout, "stdout")),
             asyncio.create_task(self._read(process.stderr, "stderr")),
         ]
+        if self._side is not None and self.request.side_channel is not None:
+            readers.append(asyncio.create_task(self._read_side(self._side, self.request.side_channel)))
         exited = asyncio.create_task(process.wait())
         stop = asyncio.create_task(self._stop.wait())
         try:
@@ -209,6 +235,8 @@ class NodeRun:
                 task.cancel()
         finally:
             stop.cancel()
+            if self._side_transport is not None:
+                self._side_transport.close()
             if not exited.done():
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGKILL)

@@ -1,0 +1,62 @@
+"""`looplab trace` and `looplab replay`: what the event loop really did with a program."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+from app.cli.commands import print_json
+from app.cli.render_trace import trace_view
+from app.cli.session import Session
+from app.errors import LooplabError
+from app.runner.process import RunRequest, run_to_end
+from app.trace.attribute import attribute_lines
+from app.trace.loop_model import replay
+from app.trace.recording import TraceRecording, load_recording, save_recording
+from app.trace.session import TraceCollector, record_run, traced
+
+
+def cmd_trace(session: Session) -> int:
+    args = session.args
+    program = Path(args.file).expanduser().resolve()
+    if not program.is_file():
+        raise LooplabError(f"{args.file}: file not found")
+    node = session.node
+    collector = TraceCollector()
+    # The program runs from its own folder, so relative paths resolve as under `node FILE`.
+    request = traced(
+        RunRequest((str(node.path), program.name), program.parent, args.timeout),
+        node,
+        collector,
+        detail_limit=args.detail_limit,
+    )
+    if args.json:
+        result = asyncio.run(run_to_end(request))
+    else:
+        with session.err.status(f"tracing {program.name} on Node {node.version}…"):
+            result = asyncio.run(run_to_end(request))
+    if collector.error:
+        session.warn(f"the trace stream was damaged ({collector.error}); lines after that are unattributed")
+    pool = int(os.environ.get("UV_THREADPOOL_SIZE", "4") or 4)
+    recording = record_run(program, node, result, collector, threadpool_size=pool)
+    if args.save:
+        save_recording(recording, Path(args.save).expanduser())
+        session.note(f"saved the trace to {args.save}")
+    return show(session, recording)
+
+
+def cmd_replay(session: Session) -> int:
+    return show(session, load_recording(Path(session.args.file).expanduser()))
+
+
+def show(session: Session, recording: TraceRecording) -> int:
+    lines = attribute_lines(list(recording.events), list(recording.stdout))
+    if session.args.json:
+        print_json([line.to_json() for line in lines])
+        return 0
+    timeline = None
+    if session.args.show_internals:
+        timeline = replay(list(recording.events), show_internals=True, threadpool_size=recording.threadpool_size)
+    session.out.print(trace_view(recording, lines, timeline))
+    return 0

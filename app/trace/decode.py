@@ -1,0 +1,151 @@
+"""Turn the tracer's binary chunks into typed events, incrementally, as bytes arrive from the pipe."""
+
+from __future__ import annotations
+
+import struct
+
+from app.trace.schema import (
+    CONTINUED_FLAG,
+    COUNTED,
+    HEADER_BYTES,
+    INTERNAL_FLAG,
+    MAGIC,
+    MARKS,
+    MORE_FLAG,
+    PHASES,
+    QUEUES,
+    After,
+    Before,
+    Counts,
+    Destroy,
+    ExitEvent,
+    Hello,
+    Init,
+    Kind,
+    Label,
+    Mark,
+    Meta,
+    ModuleBody,
+    Resolve,
+    Summary,
+    TimeBase,
+    Timer,
+    TraceEvent,
+    Write,
+)
+
+_HEADER = struct.Struct("<iii")
+_STREAMS = ("", "stdout", "stderr")
+
+
+class TraceFormatError(ValueError):
+    pass
+
+
+class TraceDecoder:
+    """Feed it bytes in any pieces; it returns the events of every complete chunk."""
+
+    def __init__(self) -> None:
+        self._pending = b""
+        self._strings: dict[tuple[int, int], str] = {}
+        self._partial: dict[tuple[int, int], bytearray] = {}  # (thread, kind) -> bytes of a record cut in pieces
+        self.records = 0
+
+    def feed(self, data: bytes) -> list[TraceEvent]:
+        buffer = self._pending + data if self._pending else data
+        events: list[TraceEvent] = []
+        at = 0
+        end = len(buffer)
+        while end - at >= HEADER_BYTES:
+            magic, thread, used = _HEADER.unpack_from(buffer, at)
+            if magic != MAGIC or used < HEADER_BYTES or used % 4:
+                raise TraceFormatError(f"bad trace chunk header at byte {at}")
+            if end - at < used:
+                break
+            self._decode_chunk(memoryview(buffer)[at + HEADER_BYTES : at + used], thread, events)
+            at += used
+        self._pending = bytes(buffer[at:])
+        return events
+
+    @property
+    def incomplete(self) -> bool:
+        """True if the stream stopped in the middle of a chunk (the program was killed while writing)."""
+        return bool(self._pending)
+
+    def _decode_chunk(self, chunk: memoryview, thread: int, out: list[TraceEvent]) -> None:
+        words = chunk.cast("i")
+        strings = self._strings
+        i = 0
+        n = len(words)
+        append = out.append
+        while i < n:
+            kind, a, b, c = words[i], words[i + 1], words[i + 2], words[i + 3]
+            i += 4
+            self.records += 1
+            if kind == Kind.INIT:
+                append(Init(thread, a, b, strings.get((thread, c & 0xFFFFFF), "?"), bool(c & INTERNAL_FLAG)))
+            elif kind == Kind.BEFORE:
+                append(Before(thread, a, PHASES[b & 0xFF], QUEUES[b >> 8]))
+            elif kind == Kind.AFTER:
+                append(After(thread, a))
+            elif kind == Kind.RESOLVE:
+                append(Resolve(thread, a))
+            elif kind == Kind.DESTROY:
+                append(Destroy(thread, a))
+            elif kind == Kind.STRING or kind == Kind.WRITE:
+                size = b
+                payload = chunk[i * 4 : i * 4 + size].tobytes()
+                i += (size + 3) // 4
+                whole = self._join(thread, kind, a, payload)
+                if whole is None:
+                    continue
+                text = whole.decode("utf-8", "replace")
+                if kind == Kind.STRING:
+                    strings[(thread, c)] = text
+                else:
+                    append(Write(thread, _STREAMS[a & 0xF], PHASES[(a >> 4) & 0xF], QUEUES[(a >> 8) & 0xF], c, text))
+            elif kind == Kind.LABEL:
+                append(Label(thread, a, strings.get((thread, b), ""), strings.get((thread, c), "")))
+            elif kind == Kind.TIMER:
+                append(Timer(thread, a, b, c))
+            elif kind == Kind.MARK:
+                append(Mark(thread, MARKS[a], b, c))
+            elif kind == Kind.TIMEBASE:
+                append(TimeBase(thread, a))
+            elif kind == Kind.BODY:
+                append(ModuleBody(thread, a))
+            elif kind == Kind.EXIT_EVENT:
+                append(ExitEvent(thread, "beforeExit" if a == 1 else "exit"))
+            elif kind == Kind.HELLO:
+                append(Hello(a, bool(b), c))
+            elif kind == Kind.META:
+                append(
+                    Meta(
+                        thread, strings.get((thread, a), ""), strings.get((thread, b), ""), strings.get((thread, c), "")
+                    )
+                )
+            elif kind == Kind.SUMMARY:
+                append(Summary(thread, a))
+            elif kind == Kind.COUNTS:
+                append(Counts(thread, PHASES[a >> 8], QUEUES[a & 0xFF], COUNTED[b], c))
+            else:
+                raise TraceFormatError(f"unknown trace record kind {kind}")
+
+    def _join(self, thread: int, kind: int, flags: int, payload: bytes) -> bytes | None:
+        """Reassemble a record the tracer cut into pieces; None until the last piece arrives."""
+        key = (thread, kind)
+        if flags & CONTINUED_FLAG:
+            self._partial.setdefault(key, bytearray()).extend(payload)
+        else:
+            self._partial[key] = bytearray(payload)
+        if flags & MORE_FLAG:
+            return None
+        return bytes(self._partial.pop(key))
+
+
+def decode_all(data: bytes) -> list[TraceEvent]:
+    decoder = TraceDecoder()
+    events = decoder.feed(data)
+    if decoder.incomplete:
+        raise TraceFormatError("the trace ends in the middle of a chunk")
+    return events

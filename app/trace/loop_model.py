@@ -1,0 +1,415 @@
+"""A pure model of one thread's event loop, rebuilt from trace events: snapshots to step through.
+
+`replay(events)` gives a Timeline; `timeline.at(i)` is the loop after the first i events. Nothing here
+reads a clock, does I/O or keeps global state, so the same events always give the same snapshots.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field, replace
+
+from app.trace.attribute import LineAssembler
+from app.trace.schema import (
+    After,
+    Before,
+    Counts,
+    Destroy,
+    ExitEvent,
+    Init,
+    Label,
+    Mark,
+    ModuleBody,
+    Resolve,
+    Summary,
+    TimeBase,
+    Timer,
+    TraceEvent,
+    Write,
+    friendly_kind,
+)
+
+THREADPOOL_TYPES = frozenset(
+    {
+        "FSREQCALLBACK",
+        "FSREQPROMISE",
+        "GETADDRINFOREQWRAP",
+        "GETNAMEINFOREQWRAP",
+        "ZLIB",
+        "PBKDF2REQUEST",
+        "RANDOMBYTESREQUEST",
+        "SCRYPTREQUEST",
+        "HASHREQUEST",
+        "CIPHERREQUEST",
+        "SIGNREQUEST",
+        "DERIVEBITSREQUEST",
+        "KEYGENREQUEST",
+        "KEYPAIRGENREQUEST",
+        "CHECKPRIMEREQUEST",
+        "RANDOMPRIMEREQUEST",
+        "HKDFREQUEST",
+    }
+)
+HANDLE_TYPES = frozenset(
+    {
+        "TCPWRAP",
+        "TCPSERVERWRAP",
+        "PIPEWRAP",
+        "PIPESERVERWRAP",
+        "TTYWRAP",
+        "UDPWRAP",
+        "PROCESSWRAP",
+        "SIGNALWRAP",
+        "FSEVENTWRAP",
+        "STATWATCHER",
+        "MESSAGEPORT",
+        "WORKER",
+        "HTTP2SESSION",
+    }
+)
+CALLBACK_TYPES = frozenset({"Timeout", "Immediate", "TickObject", "PROMISE"})  # never continuations of I/O
+KEYFRAME_EVERY = 512
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    id: int
+    label: str  # callback name, Node API or kind of work
+    site: str | None  # where the user's code scheduled it
+    kind: str  # the async resource type
+    due: int | None = None  # timers: loop time (ms) at which it is due
+
+    @property
+    def title(self) -> str:
+        return self.label or friendly_kind(self.kind)
+
+
+@dataclass(frozen=True)
+class ShownLine:
+    text: str
+    stream: str
+    phase: str
+    queue: str
+
+
+@dataclass(frozen=True)
+class LoopSnapshot:
+    """Where the loop is after some number of events."""
+
+    events: int  # how many events have been applied
+    phase: str
+    iteration: int
+    loop_ms: int | None
+    running: QueueItem | None  # the outermost callback running now
+    running_queue: str | None
+    timers: tuple[QueueItem, ...]
+    pending: tuple[QueueItem, ...]  # callbacks seen running in the pending phase of this iteration
+    poll: tuple[QueueItem, ...]  # I/O being waited for
+    threadpool_busy: int
+    threadpool_size: int
+    check: tuple[QueueItem, ...]
+    close: tuple[QueueItem, ...]  # close callbacks seen running in this iteration
+    next_tick: tuple[QueueItem, ...]
+    microtasks: tuple[QueueItem, ...]
+    output: tuple[ShownLine, ...]
+    keeping_alive: tuple[QueueItem, ...]
+    summarised: bool  # the tracer switched to counts; queues past that point are not followed
+    counts: tuple[tuple[str, str, str, int], ...]  # (phase, queue, what, count) after the switch
+
+
+@dataclass
+class _State:
+    """The mutable state behind a snapshot; it never leaves this module."""
+
+    thread: int
+    show_internals: bool
+    threadpool_size: int
+    phase: str = "main"
+    iteration: int = 0
+    loop_ms: int | None = None
+    time_offset: int = 0
+    stack: list[int] = field(default_factory=list)
+    running_queue: str | None = None
+    items: dict[int, QueueItem] = field(default_factory=dict)  # every resource we know, by id
+    internal: set[int] = field(default_factory=set)
+    triggers: dict[int, int] = field(default_factory=dict)
+    resolved: set[int] = field(default_factory=set)
+    lanes: dict[str, dict[int, None]] = field(
+        default_factory=lambda: {
+            n: {} for n in ("timers", "pending", "poll", "check", "close", "next_tick", "microtasks", "alive")
+        }
+    )
+    children: dict[int, list[int]] = field(default_factory=dict)  # promise -> reactions waiting on it
+    busy: int = 0
+    output: list[ShownLine] = field(default_factory=list)
+    assemblers: dict[str, LineAssembler[tuple[str, str]]] = field(default_factory=dict)  # per stream
+    summarised: bool = False
+    counts: dict[tuple[str, str, str], int] = field(default_factory=dict)
+
+    def copy(self) -> _State:
+        return replace(
+            self,
+            stack=list(self.stack),
+            items=dict(self.items),
+            internal=set(self.internal),
+            triggers=dict(self.triggers),
+            resolved=set(self.resolved),
+            lanes={name: dict(lane) for name, lane in self.lanes.items()},
+            children={k: list(v) for k, v in self.children.items()},
+            output=list(self.output),
+            assemblers={k: _copy_assembler(v) for k, v in self.assemblers.items()},
+            counts=dict(self.counts),
+        )
+
+    # --- applying one event ----------------------------------------------------------------------------
+
+    def apply(self, event: TraceEvent) -> None:
+        if event.thread != self.thread:
+            return
+        handler = _HANDLERS.get(type(event))
+        if handler is not None:
+            handler(self, event)
+
+    def _enter(self, name: str, resource: int) -> None:
+        if resource in self.items and (self.show_internals or resource not in self.internal):
+            self.lanes[name][resource] = None
+
+    def _leave_all(self, resource: int, keep_alive: bool = False) -> None:
+        for name, lane in self.lanes.items():
+            if keep_alive and name == "alive":
+                continue
+            lane.pop(resource, None)
+
+    def on_init(self, event: Init) -> None:
+        parent = self.items.get(event.trigger)
+        if (
+            event.internal
+            and parent is not None
+            and parent.kind == event.type
+            and event.type not in CALLBACK_TYPES
+            and event.trigger not in self.internal
+        ):
+            # The next step of the user's own operation (fs.readFile is four requests in a row): keep its label.
+            self.items[event.id] = replace(parent, id=event.id, due=None)
+        else:
+            self.items[event.id] = QueueItem(event.id, "", None, event.type)
+            if event.internal:
+                self.internal.add(event.id)
+        self.triggers[event.id] = event.trigger
+        kind = event.type
+        if kind == "Timeout":
+            self._enter("timers", event.id)
+            self._enter("alive", event.id)
+        elif kind == "Immediate":
+            self._enter("check", event.id)
+            self._enter("alive", event.id)
+        elif kind == "TickObject":
+            self._enter("next_tick", event.id)
+        elif kind == "PROMISE":
+            parent = event.trigger
+            if parent in self.items and self.items[parent].kind == "PROMISE":
+                if parent in self.resolved:
+                    self._enter("microtasks", event.id)
+                else:
+                    self.children.setdefault(parent, []).append(event.id)
+        else:
+            if kind in THREADPOOL_TYPES:
+                self.busy += 1
+            if kind not in HANDLE_TYPES:
+                self._enter("poll", event.id)
+            self._enter("alive", event.id)
+
+    def on_label(self, event: Label) -> None:
+        item = self.items.get(event.id)
+        if item is not None:
+            self.items[event.id] = replace(item, label=event.name, site=event.site or None)
+
+    def on_timer(self, event: Timer) -> None:
+        item = self.items.get(event.id)
+        if item is not None:
+            self.items[event.id] = replace(item, due=event.start + event.delay + self.time_offset)
+            self._enter("timers", event.id)  # an interval re-armed goes back in line
+
+    def on_time_base(self, event: TimeBase) -> None:
+        self.time_offset = event.offset
+
+    def on_resolve(self, event: Resolve) -> None:
+        self.resolved.add(event.id)
+        for child in self.children.pop(event.id, ()):
+            self._enter("microtasks", child)
+
+    def on_before(self, event: Before) -> None:
+        if not self.stack:  # an outermost callback: nested ones (an HTTP parser inside a socket read) run within it
+            self.running_queue = event.queue
+            if event.queue == "macrotask":
+                self.phase = event.phase  # ticks and microtasks keep the phase whose callback drained them
+            item = self.items.get(event.id)
+            kind = item.kind if item else ""
+            if kind in THREADPOOL_TYPES and self.busy > 0:
+                self.busy -= 1  # the work is done; its callback is what runs now
+            self._leave_all(event.id, keep_alive=kind in HANDLE_TYPES)
+            if event.queue == "macrotask" and event.phase in ("pending", "close"):
+                self._enter(event.phase, event.id)  # these lanes show what ran in that phase this iteration
+        self.stack.append(event.id)
+
+    def on_after(self, event: After) -> None:
+        if self.stack:
+            self.stack.pop()
+        if not self.stack:
+            self.running_queue = None
+
+    def on_destroy(self, event: Destroy) -> None:
+        self._leave_all(event.id)
+        self.children.pop(event.id, None)
+
+    def on_module_body(self, event: ModuleBody) -> None:
+        """The promise job running now is an ES module entry's body: the main module, wherever the loop was."""
+        self.phase = "main"
+        self.running_queue = "macrotask"
+        item = self.items.get(event.id)
+        if item is not None:
+            self.items[event.id] = replace(item, label="main")
+        self.internal.discard(event.id)
+
+    def on_mark(self, event: Mark) -> None:
+        self.loop_ms = event.loop_ms
+        if event.kind == "prepare":
+            self.iteration = event.iteration
+            self.phase = "poll"
+            self.lanes["pending"].clear()
+            self.lanes["close"].clear()
+        else:
+            self.phase = "check"
+
+    def on_write(self, event: Write) -> None:
+        assembler = self.assemblers.setdefault(event.stream, LineAssembler())
+        for text, (phase, queue) in assembler.feed(event.text, (event.phase, event.queue)):
+            self.output.append(ShownLine(text, event.stream, phase, queue))
+
+    def on_exit(self, event: ExitEvent) -> None:
+        self.phase = "exit"
+
+    def on_summary(self, event: Summary) -> None:
+        self.summarised = True
+
+    def on_counts(self, event: Counts) -> None:
+        key = (event.phase, event.queue, event.what)
+        self.counts[key] = self.counts.get(key, 0) + event.count
+
+    def snapshot(self, index: int) -> LoopSnapshot:
+        def lane(name: str) -> tuple[QueueItem, ...]:
+            return tuple(self.items[i] for i in self.lanes[name] if i in self.items)
+
+        timers = tuple(sorted(lane("timers"), key=lambda t: (t.due is None, t.due or 0)))
+        running = self.items.get(self.stack[0]) if self.stack else None
+        return LoopSnapshot(
+            events=index,
+            phase=self.phase,
+            iteration=self.iteration,
+            loop_ms=self.loop_ms,
+            running=running,
+            running_queue=self.running_queue if self.stack else None,
+            timers=timers,
+            pending=lane("pending"),
+            poll=lane("poll"),
+            threadpool_busy=self.busy,
+            threadpool_size=self.threadpool_size,
+            check=lane("check"),
+            close=lane("close"),
+            next_tick=lane("next_tick"),
+            microtasks=lane("microtasks"),
+            output=tuple(self.output),
+            keeping_alive=lane("alive"),
+            summarised=self.summarised,
+            counts=tuple((p, q, w, n) for (p, q, w), n in sorted(self.counts.items())),
+        )
+
+
+def _copy_assembler(assembler: LineAssembler[tuple[str, str]]) -> LineAssembler[tuple[str, str]]:
+    copy: LineAssembler[tuple[str, str]] = LineAssembler()
+    copy.current, copy.tag = assembler.current, assembler.tag
+    return copy
+
+
+_HANDLERS = {
+    Init: _State.on_init,
+    Label: _State.on_label,
+    Timer: _State.on_timer,
+    TimeBase: _State.on_time_base,
+    Resolve: _State.on_resolve,
+    Before: _State.on_before,
+    After: _State.on_after,
+    Destroy: _State.on_destroy,
+    Mark: _State.on_mark,
+    ModuleBody: _State.on_module_body,
+    Write: _State.on_write,
+    ExitEvent: _State.on_exit,
+    Summary: _State.on_summary,
+    Counts: _State.on_counts,
+}
+
+
+class Timeline:
+    """Snapshots of one thread's loop, computed on demand from keyframes, for stepping either way."""
+
+    def __init__(
+        self, events: list[TraceEvent], thread: int = 0, show_internals: bool = False, threadpool_size: int = 4
+    ) -> None:
+        self.events = [e for e in events if e.thread == thread]
+        self._start = _State(thread, show_internals, threadpool_size)
+        self._keyframes: list[tuple[int, _State]] = [(0, self._start.copy())]
+        state = self._start.copy()
+        callbacks, phases = [], []
+        last_phase = state.phase
+        for index, event in enumerate(self.events, start=1):
+            if isinstance(event, Before) and not state.stack and (show_internals or event.id not in state.internal):
+                callbacks.append(index)
+            state.apply(event)
+            if state.phase != last_phase:
+                phases.append(index)
+                last_phase = state.phase
+            if index % KEYFRAME_EVERY == 0:
+                self._keyframes.append((index, state.copy()))
+        self.callback_starts = callbacks  # event counts at which an outermost callback has just begun
+        self.phase_changes = phases  # event counts at which the phase has just changed
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    def at(self, index: int) -> LoopSnapshot:
+        """The loop after the first `index` events (0 = before anything happened)."""
+        index = max(0, min(index, len(self.events)))
+        position = bisect.bisect_right([k for k, _ in self._keyframes], index) - 1
+        start, frame = self._keyframes[position]
+        state = frame.copy()
+        for event in self.events[start:index]:
+            state.apply(event)
+        return state.snapshot(index)
+
+    def next_callback(self, index: int) -> int:
+        return _after(self.callback_starts, index, len(self.events))
+
+    def previous_callback(self, index: int) -> int:
+        return _before(self.callback_starts, index)
+
+    def next_phase(self, index: int) -> int:
+        return _after(self.phase_changes, index, len(self.events))
+
+    def previous_phase(self, index: int) -> int:
+        return _before(self.phase_changes, index)
+
+
+def _after(marks: list[int], index: int, end: int) -> int:
+    position = bisect.bisect_right(marks, index)
+    return marks[position] if position < len(marks) else end
+
+
+def _before(marks: list[int], index: int) -> int:
+    position = bisect.bisect_left(marks, index) - 1
+    return marks[position] if position >= 0 else 0
+
+
+def replay(
+    events: list[TraceEvent], thread: int = 0, show_internals: bool = False, threadpool_size: int = 4
+) -> Timeline:
+    return Timeline(events, thread, show_internals, threadpool_size)

@@ -1,0 +1,106 @@
+"""A finished trace: the events plus how the run went. Saved as JSONL, so it can be replayed without Node."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from app.errors import LooplabError, Problem
+from app.learner.files import atomic_write
+from app.trace.schema import EVENT_TYPES, TraceEvent
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class TraceRecording:
+    program: str
+    node_version: str
+    mode: str  # exact, inferred or none
+    addon: str  # how the marker addon was obtained, or why there is none
+    end: str  # how the run ended, in words
+    exit_code: int | None
+    timed_out: bool
+    duration: float
+    stdout: tuple[str, ...]
+    stderr: tuple[str, ...]
+    events: tuple[TraceEvent, ...]
+    summarised_after: int | None = None  # full detail stopped after this many records
+    threadpool_size: int = 4
+
+    def header(self) -> dict[str, Any]:
+        data = asdict(self)
+        del data["events"]
+        return {"looplab_trace": FORMAT_VERSION, **data}
+
+
+def save_recording(recording: TraceRecording, path: Path) -> None:
+    lines = [json.dumps(recording.header(), ensure_ascii=False)]
+    for event in recording.events:
+        lines.append(json.dumps({"event": type(event).__name__.lower(), **event._asdict()}, ensure_ascii=False))
+    atomic_write(path, ("\n".join(lines) + "\n").encode("utf-8"))
+
+
+def load_recording(path: Path) -> TraceRecording:
+    """A saved trace; a damaged or foreign file is a one-line error naming the line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise LooplabError(Problem("file not found", file=path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LooplabError(Problem(f"cannot read: {exc}", file=path)) from None
+    rows = text.splitlines()
+    if not rows:
+        raise LooplabError(
+            Problem(
+                "empty file: not a looplab trace",
+                file=path,
+                hint="save one with `looplab trace FILE --save FILE.jsonl`",
+            )
+        )
+    header = _parse(rows[0], path, 1)
+    if header.get("looplab_trace") != FORMAT_VERSION:
+        raise LooplabError(
+            Problem(
+                "not a looplab trace (no 'looplab_trace' header)",
+                file=path,
+                line=1,
+                hint="save one with `looplab trace FILE --save FILE.jsonl`",
+            )
+        )
+    events = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not row.strip():
+            continue
+        data = _parse(row, path, number)
+        cls = EVENT_TYPES.get(data.pop("event", None))
+        if cls is None:
+            raise LooplabError(Problem("unknown event", file=path, line=number, key="event"))
+        try:
+            events.append(cls(**data))
+        except TypeError as exc:
+            raise LooplabError(Problem(f"bad event fields: {exc}", file=path, line=number)) from None
+    header.pop("looplab_trace")
+    try:
+        return TraceRecording(
+            **{
+                **header,
+                "stdout": tuple(header.get("stdout", ())),
+                "stderr": tuple(header.get("stderr", ())),
+                "events": tuple(events),
+            }
+        )
+    except TypeError as exc:
+        raise LooplabError(Problem(f"bad header: {exc}", file=path, line=1)) from None
+
+
+def _parse(row: str, path: Path, number: int) -> dict[str, Any]:
+    try:
+        data = json.loads(row)
+    except json.JSONDecodeError as exc:
+        raise LooplabError(Problem(f"not JSON: {exc.msg}", file=path, line=number)) from None
+    if not isinstance(data, dict):
+        raise LooplabError(Problem("not a JSON object", file=path, line=number))
+    return data

@@ -1,0 +1,214 @@
+"""The trace's typed events, and the numbers they travel as from tracer.js (kept in step by a test)."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import NamedTuple
+
+
+class Kind(IntEnum):
+    """Record kinds written by tracer.js and loop_markers.c."""
+
+    INIT = 1
+    BEFORE = 2
+    AFTER = 3
+    DESTROY = 4
+    RESOLVE = 5
+    STRING = 6
+    LABEL = 7
+    WRITE = 8
+    MARK = 9
+    TIMER = 10
+    EXIT_EVENT = 13
+    HELLO = 14
+    SUMMARY = 15
+    COUNTS = 16
+    META = 17
+    TIMEBASE = 18
+    BODY = 19
+
+
+PHASES = ("", "main", "timers", "pending", "poll", "check", "close", "exit")
+QUEUES = ("", "macrotask", "nextTick", "microtask")
+MARKS = ("", "prepare", "check")
+COUNTED = ("callback", "init", "resolve", "write")
+MAGIC = 0x504F4F4C
+HEADER_BYTES = 12
+INTERNAL_FLAG = 1 << 24
+MORE_FLAG = 1 << 16
+CONTINUED_FLAG = 1 << 17
+
+
+FRIENDLY_TYPES = {
+    "Timeout": "timer",
+    "Immediate": "immediate",
+    "TickObject": "nextTick",
+    "PROMISE": "promise reaction",
+    "FSREQCALLBACK": "fs callback",
+    "FSREQPROMISE": "fs promise",
+    "TCPCONNECTWRAP": "connect",
+    "TCPWRAP": "socket",
+    "TCPSERVERWRAP": "server",
+    "PIPEWRAP": "pipe",
+    "PROCESSWRAP": "child process",
+    "GETADDRINFOREQWRAP": "dns.lookup",
+    "QUERYWRAP": "dns query",
+    "UDPWRAP": "udp socket",
+    "UDPSENDWRAP": "udp send",
+    "SHUTDOWNWRAP": "shutdown",
+    "WRITEWRAP": "write",
+    "MESSAGEPORT": "message port",
+    "WORKER": "worker",
+    "HTTPINCOMINGMESSAGE": "http request",
+    "HTTPCLIENTREQUEST": "http client request",
+    "SIGNALWRAP": "signal",
+}
+
+
+def friendly_kind(resource_type: str) -> str:
+    """What a learner would call this kind of async resource."""
+    return FRIENDLY_TYPES.get(resource_type, resource_type.lower() or "callback")
+
+
+# --- decoded events: each names its thread; async ids are per thread -------------------------------------
+
+
+class Hello(NamedTuple):
+    thread: int
+    exact: bool  # phases from loop markers (True) or inferred from resource types (False)
+    pid: int
+
+
+class Meta(NamedTuple):
+    thread: int
+    node_version: str
+    uv_version: str
+    entry: str
+
+
+class Init(NamedTuple):
+    thread: int
+    id: int
+    trigger: int
+    type: str
+    internal: bool
+
+
+class Label(NamedTuple):
+    thread: int
+    id: int
+    name: str  # the callback's name, or the Node API that scheduled it, or ""
+    site: str  # "file:line:column" in the user's code, or ""
+
+
+class Timer(NamedTuple):
+    thread: int
+    id: int
+    delay: int  # ms
+    start: int  # ms on Node's timer clock; due = start + delay
+
+
+class Before(NamedTuple):
+    thread: int
+    id: int
+    phase: str
+    queue: str
+
+
+class After(NamedTuple):
+    thread: int
+    id: int
+
+
+class Destroy(NamedTuple):
+    thread: int
+    id: int
+
+
+class Resolve(NamedTuple):
+    thread: int
+    id: int
+
+
+class Write(NamedTuple):
+    thread: int
+    stream: str  # stdout or stderr
+    phase: str
+    queue: str
+    context: int  # async id of the outermost callback running, 0 for the main module itself
+    text: str
+
+
+class Mark(NamedTuple):
+    thread: int
+    kind: str  # prepare (poll begins) or check (poll ended)
+    iteration: int
+    loop_ms: int  # the loop's clock, ms since tracing began
+
+
+class TimeBase(NamedTuple):
+    thread: int
+    offset: int  # loop_ms = Node timer clock + offset
+
+
+class ModuleBody(NamedTuple):
+    thread: int
+    id: int  # the promise job that is really an ES module entry's body: the main module
+
+
+class ExitEvent(NamedTuple):
+    thread: int
+    which: str  # beforeExit or exit
+
+
+class Summary(NamedTuple):
+    thread: int
+    after_records: int  # full detail stopped after this many records; counts follow
+
+
+class Counts(NamedTuple):
+    thread: int
+    phase: str
+    queue: str
+    what: str  # callback, init, resolve or write
+    count: int
+
+
+TraceEvent = (
+    Hello
+    | Meta
+    | Init
+    | Label
+    | Timer
+    | Before
+    | After
+    | Destroy
+    | Resolve
+    | Write
+    | Mark
+    | TimeBase
+    | ExitEvent
+    | Summary
+    | Counts
+)
+
+EVENT_TYPES: dict[str, type] = {
+    cls.__name__.lower(): cls
+    for cls in (
+        Hello,
+        Meta,
+        Init,
+        Label,
+        Timer,
+        Before,
+        After,
+        Destroy,
+        Resolve,
+        Write,
+        Mark,
+        TimeBase,
+        ExitEvent,
+        Summary,
+        Counts,
+    )
+}

@@ -1,0 +1,275 @@
+"""`looplab trace` and `looplab replay` with real Node, and the tracer under hostile programs."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from app.cli.main import main
+from app.nodejs.locate import NodeBinary
+from app.trace import addon as addon_module
+from app.trace.addon import build_addon
+
+TIMERS_AND_TICKS = """
+setTimeout(function later() { console.log('timer'); }, 0);
+setImmediate(() => console.log('immediate'));
+process.nextTick(() => console.log('tick'));
+console.log('main');
+"""
+
+
+@pytest.fixture(autouse=True)
+def wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+
+
+def program(tmp_path: Path, source: str, name: str = "main.js") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(source))
+    return path
+
+
+def trace_json(path: Path, capsys: pytest.CaptureFixture[str], *args: str) -> list[dict]:
+    assert main(["trace", str(path), "--json", *args]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_trace_json_is_exactly_the_documented_shape(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = trace_json(program(tmp_path, TIMERS_AND_TICKS), capsys)
+    assert [line["text"] for line in lines][:2] == ["main", "tick"]
+    assert all(set(line) == {"text", "phase", "queue", "callback", "site"} for line in lines)
+    by_text = {line["text"]: line for line in lines}
+    assert (by_text["main"]["phase"], by_text["main"]["queue"], by_text["main"]["callback"]) == (
+        "main",
+        "macrotask",
+        "main",
+    )
+    assert (by_text["tick"]["phase"], by_text["tick"]["queue"]) == ("main", "nextTick")
+    assert by_text["timer"]["callback"] == "later"
+    assert by_text["timer"]["site"] == f"{tmp_path / 'main.js'}:2:1"
+    assert by_text["immediate"]["phase"] == "check"
+
+
+def test_worker_lines_carry_their_thread(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = """
+    const { Worker, isMainThread, threadId } = require('node:worker_threads');
+    if (isMainThread) new Worker(__filename).on('exit', () => console.log('main: worker done'));
+    else console.log(`worker ${threadId} says hi`);
+    """
+    lines = trace_json(program(tmp_path, source), capsys)
+    worker = next(line for line in lines if line["text"].startswith("worker"))
+    assert worker["thread"] == 1 and worker["phase"] == "main"
+    assert "thread" not in next(line for line in lines if line["text"] == "main: worker done")
+
+
+def test_relative_files_resolve_from_the_program_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "data.txt").write_text("local data")
+    source = "require('node:fs').readFile('data.txt', 'utf8', (err, text) => console.log(err ? err.code : text));"
+    lines = trace_json(program(tmp_path, source), capsys)
+    assert [(line["text"], line["phase"]) for line in lines] == [("local data", "poll")]
+
+
+def test_the_timeline_shows_phase_queue_callback_and_site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["trace", str(program(tmp_path, TIMERS_AND_TICKS))]) == 0
+    out = capsys.readouterr().out
+    assert "later" in out and "main.js:2" in out and "nextTick" in out and "Phases are exact" in out
+    assert "callbacks" not in out and "afterWriteTick" not in out
+
+
+def test_show_internals_lists_nodes_own_callbacks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["trace", str(program(tmp_path, TIMERS_AND_TICKS)), "--show-internals"]) == 0
+    assert "afterWriteTick" in capsys.readouterr().out
+
+
+def test_a_saved_trace_replays_without_node(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    saved = tmp_path / "run.jsonl"
+    live = trace_json(program(tmp_path, TIMERS_AND_TICKS), capsys, "--save", str(saved))
+    assert main(["replay", str(saved), "--json", "--node", str(tmp_path / "no-node-here")]) == 0
+    assert json.loads(capsys.readouterr().out) == live
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "not a looplab trace"),
+        ('{"looplab_trace": 1}\n{"event": "nonsense"}\n', ":2: event: unknown event"),
+        ("not json\n", ":1: not JSON"),
+    ],
+)
+def test_a_bad_saved_trace_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str
+) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(content)
+    assert main(["replay", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
+
+
+def test_tracing_a_missing_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["trace", str(tmp_path / "nope.js")]) == 2
+    assert capsys.readouterr().err == f"looplab: error: {tmp_path / 'nope.js'}: file not found\n"
+
+
+def test_without_the_addon_phases_are_inferred_and_said_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOOPLAB_NO_ADDON", "1")
+    lines = trace_json(program(tmp_path, TIMERS_AND_TICKS), capsys)
+    assert {line["text"]: line["phase"] for line in lines} == {
+        "main": "main",
+        "tick": "main",
+        "timer": "timers",
+        "immediate": "check",
+    }
+    assert main(["trace", str(tmp_path / "main.js")]) == 0
+    assert "Phases were inferred" in capsys.readouterr().out
+
+
+def test_the_addon_is_built_once_per_node_and_cached(bundled_node: NodeBinary, tmp_path: Path) -> None:
+    first = build_addon(bundled_node, cache=tmp_path)
+    assert first.path is not None and first.path.is_file()
+    again = build_addon(bundled_node, cache=tmp_path)
+    assert again.path == first.path and again.reason.startswith("cached")
+
+
+def test_no_compiler_means_inferred_phases_with_the_reason(
+    bundled_node: NodeBinary, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(addon_module, "find_compiler", lambda: None)
+    build = build_addon(bundled_node, cache=tmp_path)
+    assert build.path is None and "no C compiler" in build.reason
+
+
+# --- robustness: every one of these ends with a verdict, a trace up to that point, and no hang ------------
+
+
+def traced_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], source: str, *args: str, name: str = "main.js"
+) -> tuple[list[dict], str, float]:
+    path = program(tmp_path, source, name)
+    started = time.monotonic()
+    lines = trace_json(path, capsys, *args)
+    assert main(["trace", str(path), *args]) == 0
+    return lines, capsys.readouterr().out, time.monotonic() - started
+
+
+def test_a_program_that_throws(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines, out, _ = traced_run(
+        tmp_path,
+        capsys,
+        """
+    console.log('before the throw');
+    setTimeout(() => { console.log('in the timer'); throw new Error('boom'); }, 1);
+    """,
+    )
+    assert [(line["text"], line["phase"]) for line in lines] == [
+        ("before the throw", "main"),
+        ("in the timer", "timers"),
+    ]
+    assert "exit code 1" in out and "Error: boom" in out
+
+
+def test_process_exit_midway(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines, out, _ = traced_run(
+        tmp_path,
+        capsys,
+        """
+    process.on('exit', () => console.log('exit listener'));
+    setImmediate(() => { console.log('leaving'); process.exit(4); });
+    setTimeout(() => console.log('never'), 100);
+    """,
+    )
+    assert [(line["text"], line["phase"]) for line in lines] == [("leaving", "check"), ("exit listener", "exit")]
+    assert "exit code 4" in out
+
+
+def test_endless_next_tick_recursion_is_called_starvation_with_figures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines, out, elapsed = traced_run(
+        tmp_path,
+        capsys,
+        """
+    console.log('starting to starve the loop');
+    setTimeout(() => console.log('never printed'), 0);
+    (function again() { process.nextTick(again); })();
+    """,
+        "--timeout",
+        "2",
+    )
+    assert [line["text"] for line in lines] == ["starting to starve the loop"]
+    assert "stopped after the 2 s timeout" in out
+    starvation = next(line for line in out.splitlines() if "Starvation" in line)
+    count = int(starvation.split("Starvation: ")[1].split(" ")[0].replace(",", ""))
+    assert count > 100_000 and "nextTick callbacks" in starvation and "main phase" in starvation
+    assert "only counts per phase and queue" in out  # it switched to the bounded mode, and says so
+    assert elapsed < 30
+
+
+def test_huge_output_is_cut_and_still_attributed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Bursts that yield between them: a tight endless loop makes Node itself crawl (its write bookkeeping
+    # piles up), which would test Node, not us.
+    lines, out, elapsed = traced_run(
+        tmp_path,
+        capsys,
+        """
+    let i = 0;
+    (function burst() {
+      for (let n = 0; n < 2000; n++) console.log(`line ${i++} of a flood`);
+      setImmediate(burst);
+    })();
+    """,
+    )
+    assert "output limit" in out
+    assert len(lines) > 10_000
+    assert {(line["phase"], line["queue"]) for line in lines} == {("main", "macrotask"), ("check", "macrotask")}
+    assert elapsed < 60
+
+
+def test_a_server_that_never_closes_is_stopped_with_its_trace_so_far(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines, out, elapsed = traced_run(
+        tmp_path,
+        capsys,
+        """
+    const server = require('node:net').createServer();
+    server.listen(0, '127.0.0.1', () => console.log('listening forever'));
+    setTimeout(() => console.log('still here after 50 ms'), 50);
+    """,
+        "--timeout",
+        "1",
+    )
+    assert [(line["text"], line["phase"], line["queue"]) for line in lines] == [
+        ("listening forever", "main", "nextTick"),
+        ("still here after 50 ms", "timers", "macrotask"),
+    ]
+    assert "stopped after the 1 s timeout" in out
+    assert elapsed < 20
+
+
+def test_esm_with_top_level_await_and_a_child_process(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines, out, _ = traced_run(
+        tmp_path,
+        capsys,
+        """
+    import { execFile } from 'node:child_process';
+    console.log('esm body');
+    const text = await new Promise((resolve) => execFile(process.execPath, ['-e', 'console.log(6 * 7)'],
+      (err, stdout) => resolve(stdout.trim())));
+    console.log(`child said ${text}`);
+    """,
+        name="main.mjs",
+    )
+    # execFile answers on the child's 'close': after its exit (poll) or its pipes closing (close), whichever
+    # comes last, and that varies from run to run.
+    assert [(line["text"], line["phase"], line["queue"]) for line in lines] in (
+        [("esm body", "main", "macrotask"), ("child said 42", "poll", "microtask")],
+        [("esm body", "main", "macrotask"), ("child said 42", "close", "microtask")],
+    )
+    assert "exit code 0" in out

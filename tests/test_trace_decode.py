@@ -1,0 +1,92 @@
+"""The trace wire format: the decoder, and that tracer.js and schema.py agree on every number."""
+
+from __future__ import annotations
+
+import re
+import struct
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.trace.addon import SOURCE, TRACER
+from app.trace.decode import TraceDecoder, TraceFormatError, decode_all
+from app.trace.schema import (
+    CONTINUED_FLAG,
+    MAGIC,
+    MORE_FLAG,
+    PHASES,
+    QUEUES,
+    Before,
+    Init,
+    Kind,
+    Mark,
+    Write,
+)
+
+
+def chunk(thread: int, *records: bytes) -> bytes:
+    body = b"".join(records)
+    return struct.pack("<iii", MAGIC, thread, 12 + len(body)) + body
+
+
+def rec(kind: int, a: int = 0, b: int = 0, c: int = 0, payload: bytes = b"") -> bytes:
+    padded = payload + b"\0" * (-len(payload) % 4)
+    return struct.pack("<iiii", kind, a, b, c) + padded
+
+
+def string(string_id: int, text: str) -> bytes:
+    data = text.encode()
+    return rec(Kind.STRING, 0, len(data), string_id, data)
+
+
+def test_tracer_js_uses_the_numbers_schema_py_decodes() -> None:
+    source = TRACER.read_text()
+    for kind in Kind:
+        if kind in (Kind.MARK,):
+            continue  # written by the addon, checked below
+        assert re.search(rf"\b{kind.name} = {kind.value}\b", source), kind.name
+    for number, phase in enumerate(PHASES[1:], start=1):
+        assert re.search(rf"\b{phase.upper()} = {number}\b", source), phase
+    for number, queue in enumerate(QUEUES[1:], start=1):
+        assert re.search(rf"\b{queue.upper()} = {number}\b", source), queue
+    addon = SOURCE.read_text()
+    assert f"#define RECORD_MARK {Kind.MARK.value}" in addon
+    assert f"#define MAGIC {MAGIC:#x}" in addon
+
+
+def test_records_decode_with_strings_resolved_per_thread() -> None:
+    data = chunk(0, string(1, "Timeout"), rec(Kind.INIT, 5, 1, 1 | (1 << 24)), rec(Kind.BEFORE, 5, 2 | (1 << 8)))
+    data += chunk(3, string(1, "Immediate"), rec(Kind.INIT, 5, 1, 1))
+    events = decode_all(data)
+    assert events == [
+        Init(0, 5, 1, "Timeout", True),
+        Before(0, 5, "timers", "macrotask"),
+        Init(3, 5, 1, "Immediate", False),
+    ]
+
+
+def test_a_write_cut_into_pieces_is_joined() -> None:
+    head, tail = "x" * 5000, "y" * 10
+    first = rec(Kind.WRITE, 1 | (4 << 4) | (1 << 8) | MORE_FLAG, 5000, 7, head.encode())
+    second = rec(Kind.WRITE, 1 | (4 << 4) | (1 << 8) | CONTINUED_FLAG, 10, 7, tail.encode())
+    events = decode_all(chunk(0, first) + chunk(0, second))
+    assert events == [Write(0, "stdout", "poll", "macrotask", 7, head + tail)]
+
+
+@given(st.lists(st.integers(1, 60), min_size=1, max_size=20))
+def test_bytes_may_arrive_in_any_pieces(cuts: list[int]) -> None:
+    data = chunk(0, rec(Kind.MARK, 1, 3, 12), rec(Kind.MARK, 2, 3, 12)) * 3
+    decoder, events, at = TraceDecoder(), [], 0
+    for size in cuts + [len(data)]:
+        events += decoder.feed(data[at : at + size])
+        at += size
+    assert events == [Mark(0, "prepare", 3, 12), Mark(0, "check", 3, 12)] * 3
+    assert not decoder.incomplete
+
+
+def test_a_damaged_stream_is_an_error_not_garbage() -> None:
+    with pytest.raises(TraceFormatError, match="bad trace chunk header"):
+        decode_all(b"\x01" * 32)
+    with pytest.raises(TraceFormatError, match="ends in the middle"):
+        decode_all(chunk(0, rec(Kind.MARK, 1, 1, 1))[:-4])

@@ -1,0 +1,18 @@
+// An open client connection keeps Node alive until it is destroyed.
+const net = require('node:net');
+const server = net.createServer((peer) => peer.on('data', () => {}));
+server.listen(0, '127.0.0.1', () => {
+  const client = net.connect(server.address().port, '127.0.0.1', () => console.log('connected'));
+  client.on('close', () => {
+    console.log('client closed');
+    server.close();
+  });
+  setTimeout(() => {
+    console.log('destroying the client');
+    client.destroy();
+  }, 30);
+});
+
+// expect poll/macrotask connected
+// expect timers/macrotask destroying the client
+// expect close/macrotask client closed

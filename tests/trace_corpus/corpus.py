@@ -1,0 +1,110 @@
+"""The accuracy corpus: programs whose every output line has a known phase and queue.
+
+Each program carries its expectations as comments:
+    // expect <phase>/<queue> <text>      one per output line, in order (`poll|close` accepts either one, as
+                                          Node itself varies; `any` accepts any; a trailing ` [worker]` means
+                                          a worker thread printed it)
+    // order: varies                      the lines may come in any order (Node's own order varies)
+    // exit_code: N                       the exit code (default 0)
+A program is a file here, or a folder holding main.js / main.mjs / main.cjs and the modules it loads.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+CORPUS = Path(__file__).resolve().parent
+_EXPECT = re.compile(r"^// expect ([\w|]+)/([\w|]+) (.*?)( \[worker\])?$")
+
+
+@dataclass(frozen=True)
+class ExpectedLine:
+    text: str
+    phase: str  # one phase, several joined by "|", or "any"
+    queue: str  # likewise
+    worker: bool
+
+    def matches(self, text: str, phase: str | None, queue: str | None, thread: int | None) -> bool:
+        return (
+            self.text == text
+            and _accepts(self.phase, phase)
+            and _accepts(self.queue, queue)
+            and self.worker == (thread is not None)
+        )
+
+
+def _accepts(expected: str, actual: str | None) -> bool:
+    return expected == "any" or (actual is not None and actual in expected.split("|"))
+
+
+@dataclass(frozen=True)
+class CorpusProgram:
+    name: str
+    source: Path  # the file, or the folder
+    entry: str  # the file name node runs
+    lines: tuple[ExpectedLine, ...]
+    order_varies: bool
+    exit_code: int
+
+    def copy_to(self, folder: Path) -> Path:
+        """Lay the program out in `folder` and return the entry file."""
+        if self.source.is_dir():
+            shutil.copytree(self.source, folder, dirs_exist_ok=True)
+        else:
+            shutil.copy(self.source, folder / self.entry)
+        return folder / self.entry
+
+
+def load_corpus() -> list[CorpusProgram]:
+    programs = []
+    for path in sorted(CORPUS.iterdir()):
+        if path.name.startswith(("_", ".")) or path.suffix == ".py":
+            continue
+        if path.is_dir():
+            entry = next(p for p in sorted(path.iterdir()) if p.stem == "main")
+            text, name = entry.read_text(), path.name
+        elif path.suffix in (".js", ".mjs", ".cjs"):
+            entry, text, name = path, path.read_text(), path.stem
+        else:
+            continue
+        lines = []
+        for row in text.splitlines():
+            match = _EXPECT.match(row)
+            if match:
+                lines.append(ExpectedLine(match.group(3), match.group(1), match.group(2), bool(match.group(4))))
+        exit_match = re.search(r"^// exit_code: (\d+)$", text, re.M)
+        programs.append(
+            CorpusProgram(
+                name=name,
+                source=path,
+                entry=entry.name,
+                lines=tuple(lines),
+                order_varies=bool(re.search(r"^// order: varies$", text, re.M)),
+                exit_code=int(exit_match.group(1)) if exit_match else 0,
+            )
+        )
+    return programs
+
+
+def mismatches(program: CorpusProgram, got: list[tuple[str, str | None, str | None, int | None]]) -> list[str]:
+    """What differs between the expected lines and the attributed lines (empty when they agree)."""
+    problems = []
+    if program.order_varies:
+        remaining = list(got)
+        for expected in program.lines:
+            hit = next((g for g in remaining if expected.matches(*g)), None)
+            if hit is None:
+                problems.append(f"expected {expected}, not found in {remaining}")
+            else:
+                remaining.remove(hit)
+        problems += [f"unexpected line {g}" for g in remaining]
+        return problems
+    if len(got) != len(program.lines):
+        problems.append(f"expected {len(program.lines)} lines, got {len(got)}: {got}")
+    for position, (expected, actual) in enumerate(zip(program.lines, got, strict=False), start=1):
+        if not expected.matches(*actual):
+            problems.append(f"line {position}: expected {expected}, got {actual}")
+    return problems
