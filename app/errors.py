@@ -38,6 +38,16 @@ class LooplabError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+def read_text_file(path: Path) -> str:
+    """A file the user or an author gave us, or a one-line error saying why it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise LooplabError(Problem("file not found", file=path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LooplabError(Problem(f"cannot read: {exc}", file=path)) from None
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """A 'did you mean' hint for a mistyped id or key, or None when nothing is close."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.errors import LooplabError, Problem
+from app.errors import LooplabError, Problem, read_text_file
 
 KeyPath = tuple[str | int, ...]
 
@@ -49,12 +49,7 @@ class TomlSource:
 
 def read_toml(path: Path) -> TomlSource:
     """Parse a TOML file; a syntax error becomes a one-line LooplabError with its line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise LooplabError(Problem("file not found", file=path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LooplabError(Problem(f"cannot read: {exc}", file=path)) from None
+    text = read_text_file(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from app.errors import LooplabError, Problem
+from app.errors import LooplabError, Problem, read_text_file
 from app.learner.files import atomic_write
 from app.trace.schema import EVENT_TYPES, TraceEvent
 
@@ -45,12 +45,7 @@ def save_recording(recording: TraceRecording, path: Path) -> None:
 
 def load_recording(path: Path) -> TraceRecording:
     """A saved trace; a damaged or foreign file is a one-line error naming the line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise LooplabError(Problem("file not found", file=path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LooplabError(Problem(f"cannot read: {exc}", file=path)) from None
+    text = read_text_file(path)
     rows = text.splitlines()
     if not rows:
         raise LooplabError(

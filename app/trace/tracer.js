@@ -122,19 +122,24 @@ function startTracing(fd) {
   }
   const keepCallsites = (_, callsites) => callsites;
   // Returns [site, api]: the first frame in the user's code, and the Node API it called, if any.
-  function scheduledAt() {
+  // The call stack as V8 CallSite objects, below `below`; whatever the program set, restored at once.
+  function callsites(below, limit) {
     const savedPrepare = Error.prepareStackTrace;
     const savedLimit = Error.stackTraceLimit;
     Error.prepareStackTrace = keepCallsites;
-    Error.stackTraceLimit = 24;
+    Error.stackTraceLimit = limit;
     const holder = {};
-    Error.captureStackTrace(holder, scheduledAt);
-    const callsites = holder.stack;
+    Error.captureStackTrace(holder, below);
+    const sites = holder.stack;
     Error.prepareStackTrace = savedPrepare;
     Error.stackTraceLimit = savedLimit;
-    if (!Array.isArray(callsites)) return [0, 0];
+    return Array.isArray(sites) ? sites : [];
+  }
+
+  function scheduledAt() {
+    const stack = callsites(scheduledAt, 24);
     let api = null;
-    for (const site of callsites) {
+    for (const site of stack) {
       const file = site.getFileName();
       if (userFile(file)) {
         const name = file.startsWith('file://') ? require('node:url').fileURLToPath(file) : file;
@@ -151,18 +156,8 @@ function startTracing(fd) {
 
   // Is this promise job the evaluation of the entry module's body (an ES module runs inside one)?
   function isModuleBody() {
-    const savedPrepare = Error.prepareStackTrace;
-    const savedLimit = Error.stackTraceLimit;
-    Error.prepareStackTrace = keepCallsites;
-    Error.stackTraceLimit = 40;
-    const holder = {};
-    Error.captureStackTrace(holder, isModuleBody);
-    const callsites = holder.stack;
-    Error.prepareStackTrace = savedPrepare;
-    Error.stackTraceLimit = savedLimit;
-    if (!Array.isArray(callsites)) return false;
     let seenUser = false;
-    for (const site of callsites) {
+    for (const site of callsites(isModuleBody, 40)) {
       if (userFile(site.getFileName())) seenUser = true;
       // Evaluation, not instantiation: ModuleJob.#asyncInstantiate also shows the module's first line.
       else if (seenUser && /^ModuleJob\.(run|runSync|evaluate)$/.test(`${site.getTypeName()}.${site.getFunctionName()}`)) {
