@@ -261,3 +261,30 @@ def test_order_of_names_regex_lines_by_their_pattern() -> None:
     assert spec.order_of(["start", "noise", "port 4100"]) == spec.order_of(["start", "port 5200"])
     assert spec.order_of(["port 1", "start"]) == ("/port \\d+/", "start")
     assert spec.order_of(["surprise"]) == ("surprise",)
+
+
+def test_the_right_order_for_the_wrong_reason_fails_in_phase_terms() -> None:
+    ready = LinePattern(text="ready", phase="main", queue="nextTick")
+    spec = ExpectationSpec(orderings=(seq("configured", ready),))
+    good = run(spec, "configured", "ready", places=(("main", "macrotask"), ("main", "nextTick")))
+    assert good.passed
+    assert [(m.phase, m.queue) for m in good.lines] == [("main", "macrotask"), ("main", "nextTick")]
+    wrong = run(spec, "configured", "ready", places=(("main", "macrotask"), ("timers", "macrotask")))
+    assert not wrong.passed and wrong.violation.kind == "place"
+    assert wrong.violation.explanation == (
+        "“ready” (line 2) printed in the timers phase, but it should print from the nextTick queue after the "
+        "main module."
+    )
+    constraint = next(c for c in wrong.constraints if c.kind == "place")
+    assert constraint.description == "“ready” prints from the nextTick queue after the main module"
+
+
+def test_a_phase_requirement_without_a_trace_is_not_silently_passed() -> None:
+    spec = ExpectationSpec(orderings=(seq(LinePattern(text="timer", phase="timers")),))
+    verdict = run(spec, "timer")
+    assert not verdict.passed and verdict.violation.kind == "untraced"
+
+
+def test_a_prediction_is_never_judged_on_phases() -> None:
+    spec = ExpectationSpec(orderings=(seq(LinePattern(text="timer", phase="timers")),))
+    assert check_output(spec, ProgramOutput.prediction(["timer"])).passed

@@ -354,3 +354,38 @@ def test_ctrl_c_during_run_stops_the_program_and_its_children(tmp_path: Path, is
     assert process.returncode == 130
     assert "Traceback" not in err and err.strip().endswith("looplab: interrupted")
     assert processes_with(marker) == []
+
+
+PLACED_TOML = EXERCISE_TOML.replace(
+    'sequence = ["first", "second"]',
+    'sequence = ["first", { text = "second", phase = "main", queue = "nextTick" }]',
+)
+
+
+def test_check_traces_and_fails_the_right_order_for_the_wrong_reason(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, isolated_home: Path
+) -> None:
+    root = tiny_course(
+        tmp_path / "c",
+        {
+            "exercises/hello-order/exercise.toml": PLACED_TOML,
+            "exercises/hello-order/starter.js": "setTimeout(() => console.log('second'), 0);\nconsole.log('first');\n",
+            "exercises/hello-order/solution.js": "process.nextTick(() => console.log('second'));\nconsole.log('first');\n",
+        },
+    )
+    cli = Cli(root, capsys)
+    code, verdict = cli.json("check", "hello-order")
+    assert code == 1
+    assert [line["text"] for line in verdict["run"]["lines"]] == ["first", "second"]  # the order is right...
+    assert verdict["violation"]["kind"] == "place"  # ...but for the wrong reason
+    assert (
+        "printed in the timers phase, but it should print from the nextTick queue"
+        in verdict["violation"]["explanation"]
+    )
+    assert [(line["phase"], line["queue"]) for line in verdict["lines"]] == [
+        ("main", "macrotask"),
+        ("timers", "macrotask"),
+    ]
+    code, verdict = cli.json("check", "hello-order", "--reference")
+    assert code == 0 and verdict["lines"][1]["queue"] == "nextTick"
+    assert main(["verify", "--runs", "2", "--course", str(root)]) == 0

@@ -246,3 +246,24 @@ def test_slide_mistakes_are_located(tmp_path: Path, text: str, message: str, lin
     problems: list = []
     parse_slides(text, tmp_path / "slides.md", problems)
     assert [(p.message, p.line) for p in problems][:1] == [(message, line)]
+
+
+def test_a_line_may_say_its_phase_and_queue(tmp_path: Path) -> None:
+    toml = EXERCISE_TOML.replace('"second"]', '{ text = "second", phase = "timers", queue = "macrotask" }]')
+    course, problems = read_course(tiny_course(tmp_path, {EX: toml}))
+    assert problems == []
+    (pattern,) = course.exercise("hello-order").expectation.base.placed_patterns
+    assert (pattern.text, pattern.phase, pattern.queue) == ("second", "timers", "macrotask")
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{ text = "second", phase = "timer" }', "phase: unknown phase 'timer' (did you mean 'timers'?)"),
+        ('{ text = "second", queue = "nexttick" }', "queue: unknown queue 'nexttick' (did you mean 'nextTick'?)"),
+        ('{ text = "second", phaze = "poll" }', "phaze: unknown key in a line (did you mean 'phase'?)"),
+    ],
+)
+def test_bad_phases_and_queues_are_named(tmp_path: Path, line: str, message: str) -> None:
+    toml = EXERCISE_TOML.replace('"second"]', line + "]")
+    assert message in only_problem(tiny_course(tmp_path, {EX: toml}))

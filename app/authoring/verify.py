@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 from app.course.model import Exercise
 from app.nodejs.locate import NodeBinary
-from app.runner.exercise import grade_run, run_exercise
+from app.runner.exercise import grade_run, needs_trace, run_exercise
+from app.trace.session import TraceCollector
 
 
 @dataclass
@@ -41,9 +42,10 @@ async def verify_exercise(exercise: Exercise, node: NodeBinary, runs: int, jobs:
 
     async def one(index: int, program_kind: str) -> None:
         program = exercise.reference if program_kind == "reference" else exercise.starter
+        trace = TraceCollector() if needs_trace(exercise, node.major) else None
         async with jobs:
-            result = await run_exercise(exercise, program, node)
-        verdict = grade_run(exercise, node.major, result)
+            result = await run_exercise(exercise, program, node, trace=trace)
+        verdict = grade_run(exercise, node.major, result, trace)
         if program_kind == "reference":
             spec = exercise.expectation.for_node(node.major)
             outcome.orders[spec.order_of(result.stream(spec.stream))] += 1

@@ -39,6 +39,8 @@ def check_output(spec: ExpectationSpec, output: ProgramOutput) -> Verdict:
         line_results.append(attempt.constraint(len(spec.orderings)))
     line_results += [_check_before(rule, checked) for rule in spec.before]
     line_results += [_check_count(rule, checked) for rule in spec.counts]
+    if not output.is_prediction:  # a prediction is text only; where a line comes from needs a real run
+        line_results += [_check_place(pattern, checked, output.places) for pattern in spec.placed_patterns]
 
     line_violations = [r.violation for r in line_results if r.violation is not None]
     line_violations.sort(key=lambda v: _violation_position(v))
@@ -50,7 +52,7 @@ def check_output(spec: ExpectationSpec, output: ProgramOutput) -> Verdict:
         passed=all(c.passed for c in constraints),
         constraints=constraints,
         violation=violation,
-        lines=_mark_lines(output.lines, ignored, attempt, violation),
+        lines=_mark_lines(output.lines, ignored, attempt, violation, output.places),
         ordering=attempt.index + 1 if attempt and attempt.violation is None else None,
         notes=_notes(spec, attempt),
     )
@@ -357,11 +359,70 @@ def _check_count(rule: Count, checked: Numbered) -> ConstraintResult:
     )
 
 
+# --- where a line comes from --------------------------------------------------------------------
+
+
+def where(phase: str | None, queue: str | None) -> str:
+    """Say where a callback ran, in the words of the course: "from the nextTick queue after a timers callback"."""
+    after = {"main": "the main module", "exit": "an exit listener"}.get(phase or "", f"a {phase} callback")
+    if queue in ("nextTick", "microtask"):
+        return f"from the {queue} queue" + (f" after {after}" if phase else "")
+    if phase == "main":
+        return "in the main module"
+    if phase == "exit":
+        return "in a beforeExit or exit listener"
+    if phase:
+        return f"in the {phase} phase"
+    return "as a macrotask, not from the nextTick or microtask queue" if queue else "somewhere"
+
+
+def _check_place(
+    pattern: LinePattern, checked: Numbered, places: tuple[tuple[str | None, str | None], ...] | None
+) -> ConstraintResult:
+    wanted = where(pattern.phase, pattern.queue)
+    description = f"{quote(pattern.describe())} prints {wanted}"
+    if places is None:
+        return ConstraintResult(
+            "place",
+            description,
+            False,
+            Violation(
+                "untraced",
+                f"Checking where {quote(pattern.describe())} comes from needs a traced run.",
+                None,
+                LineRef(pattern.describe(), None),
+            ),
+        )
+    for position, text in checked:
+        if not pattern.matches(text):
+            continue
+        phase, queue = places[position - 1] if position <= len(places) else (None, None)
+        if (pattern.phase is None or pattern.phase == phase) and (pattern.queue is None or pattern.queue == queue):
+            continue
+        seen = where(phase, queue) if phase else "where the tracer could not see it (another process?)"
+        return ConstraintResult(
+            "place",
+            description,
+            False,
+            Violation(
+                "place",
+                f"{quote(text)} (line {position}) printed {seen}, but it should print {wanted}.",
+                LineRef(text, position),
+                LineRef(pattern.describe(), None),
+            ),
+        )
+    return ConstraintResult("place", description, True)
+
+
 # --- presentation --------------------------------------------------------------------------
 
 
 def _mark_lines(
-    lines: tuple[str, ...], ignored: set[int], attempt: _OrderingAttempt | None, violation: Violation | None
+    lines: tuple[str, ...],
+    ignored: set[int],
+    attempt: _OrderingAttempt | None,
+    violation: Violation | None,
+    places: tuple[tuple[str | None, str | None], ...] | None,
 ) -> tuple[LineMark, ...]:
     wrong = violation.actual.position if violation and violation.actual else None
     # When the ordering itself broke, the lines after the break were never judged.
@@ -379,7 +440,8 @@ def _mark_lines(
             status = "extra"
         else:
             status = "ok"
-        marks.append(LineMark(position, raw.rstrip(), status))
+        phase, queue = places[position - 1] if places and position <= len(places) else (None, None)
+        marks.append(LineMark(position, raw.rstrip(), status, phase, queue))
     return tuple(marks)
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+PHASE_NAMES = ("main", "timers", "pending", "poll", "check", "close", "exit")
+QUEUE_NAMES = ("macrotask", "nextTick", "microtask")
+
 
 @dataclass(frozen=True)
 class LinePattern:
@@ -12,6 +15,8 @@ class LinePattern:
 
     text: str | None = None
     regex: str | None = None
+    phase: str | None = None  # where the line must come from, when the run is traced
+    queue: str | None = None
 
     def __post_init__(self) -> None:
         if (self.text is None) == (self.regex is None):
@@ -32,8 +37,10 @@ class LinePattern:
     def describe(self) -> str:
         return self.text if self.text is not None else f"/{self.regex}/"
 
-    def to_json(self) -> dict[str, str]:
-        return {"text": self.text} if self.text is not None else {"re": self.regex or ""}
+    @property
+    def placed(self) -> bool:
+        """True if the line must come from a particular phase or queue."""
+        return self.phase is not None or self.queue is not None
 
 
 _REGEX_CACHE: dict[str, re.Pattern[str]] = {}
@@ -93,6 +100,13 @@ class ExpectationSpec:
     exit_code: int | None = 0
     stream: str = "stdout"
     notes: tuple[str, ...] = ()
+
+    @property
+    def placed_patterns(self) -> tuple[LinePattern, ...]:
+        """Patterns that say which phase or queue their line comes from: checking them needs a trace."""
+        patterns = [p for o in self.orderings for step in o for p in step.patterns]
+        patterns += [p for rule in self.before for p in (rule.first, rule.then)] + [c.pattern for c in self.counts]
+        return tuple(dict.fromkeys(p for p in patterns if p.placed))
 
     def is_ignored(self, line: str) -> bool:
         return any(p.matches(line) for p in self.ignore)

@@ -19,6 +19,8 @@ class ProgramOutput:
     truncated: bool = False
     stderr_tail: str | None = None
     is_prediction: bool = False
+    # (phase, queue) of each line, from the tracer; None when the run was not traced.
+    places: tuple[tuple[str | None, str | None], ...] | None = None
 
     @classmethod
     def prediction(cls, lines: list[str]) -> ProgramOutput:
@@ -59,6 +61,8 @@ class LineMark:
     position: int
     text: str
     status: str  # ok | wrong | ignored | extra | unchecked
+    phase: str | None = None  # where it came from, when the run was traced
+    queue: str | None = None
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,9 @@ from app.cli.session import Session
 from app.course.model import Exercise
 from app.errors import LooplabError, did_you_mean
 from app.learner.workspace import Workspace
-from app.runner.exercise import grade_prediction, grade_run, run_exercise
+from app.runner.exercise import grade_prediction, grade_run, needs_trace, run_exercise
 from app.runner.process import RunResult
+from app.trace.session import TraceCollector
 
 
 def print_json(data: Any) -> None:
@@ -87,15 +88,22 @@ def cmd_show(session: Session) -> int:
     return 0
 
 
-def _run(session: Session, exercise: Exercise, program: Path, live: bool) -> RunResult:
+def _run(session: Session, exercise: Exercise, program: Path, live: bool) -> tuple[RunResult, Verdict]:
+    """Run and grade; traced when the expectation says which phase a line comes from."""
     node = session.node
+    trace = TraceCollector() if needs_trace(exercise, node.major) else None
     if not live:
         with session.err.status(f"running {exercise.entry} on Node {node.version}…"):
-            return asyncio.run(run_exercise(exercise, program, node))
-    session.out.print(Text(f"$ node {exercise.entry}", style="bold") + Text(f"   # {node.describe()}", style="dim"))
-    return asyncio.run(
-        run_exercise(exercise, program, node, on_line=lambda line: session.out.print(render.live_line(line)))
-    )
+            result = asyncio.run(run_exercise(exercise, program, node, trace=trace))
+    else:
+        heading = Text(f"$ node {exercise.entry}", style="bold") + Text(f"   # {node.describe()}", style="dim")
+        session.out.print(heading)
+        result = asyncio.run(
+            run_exercise(
+                exercise, program, node, trace=trace, on_line=lambda line: session.out.print(render.live_line(line))
+            )
+        )
+    return result, grade_run(exercise, node.major, result, trace)
 
 
 def _verdict_json(exercise: Exercise, session: Session, verdict: Verdict, extra: dict[str, Any]) -> dict[str, Any]:
@@ -118,8 +126,7 @@ def _program_for(session: Session, exercise: Exercise) -> Path:
 def cmd_run(session: Session) -> int:
     exercise = session.exercise(session.args.id)
     program = _program_for(session, exercise)
-    result = _run(session, exercise, program, live=not session.args.json)
-    verdict = grade_run(exercise, session.node.major, result)
+    result, verdict = _run(session, exercise, program, live=not session.args.json)
     _remember(session, exercise, None)
     if session.args.json:
         print_json(_verdict_json(exercise, session, verdict, {"program": str(program), "run": result.to_json()}))
@@ -137,8 +144,7 @@ def cmd_check(session: Session) -> int:
     if exercise.kind == "predict" and not session.args.reference:
         return _check_prediction(session, exercise)
     program = _program_for(session, exercise)
-    result = _run(session, exercise, program, live=False)
-    verdict = grade_run(exercise, session.node.major, result)
+    result, verdict = _run(session, exercise, program, live=False)
     _remember(session, exercise, None if session.args.reference else verdict)  # an author's check is not progress
     if session.args.json:
         print_json(_verdict_json(exercise, session, verdict, {"program": str(program), "run": result.to_json()}))
@@ -176,7 +182,7 @@ def _check_prediction(session: Session, exercise: Exercise) -> int:
     session.out.print(render.verdict_summary(verdict, f"{exercise.id}: your prediction"))
     if verdict.passed:
         session.out.print(Text("\nNode agrees? Here is a real run:", style="bold"))
-        result = _run(session, exercise, exercise.starter, live=True)
+        result, _ = _run(session, exercise, exercise.starter, live=True)
         session.out.print(render.run_ending(result))
     else:
         session.out.print(Text(f"Reorder the lines in {path} and check again.", style="dim"))

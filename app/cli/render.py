@@ -68,19 +68,25 @@ def run_ending(result: RunResult) -> Text:
 
 
 def marked_lines(verdict: Verdict, title: str) -> Table:
+    traced = any(mark.phase for mark in verdict.lines)
     table = Table(title=title, title_justify="left", show_header=False, box=None, pad_edge=False)
     table.add_column(justify="right", style="dim")
     table.add_column()
     table.add_column()
+    if traced:
+        table.add_column()  # where the line came from
     if not verdict.lines:
         table.add_row("", "", Text("(no lines)", style="dim"))
     for mark in verdict.lines:
         symbol, style = LINE_MARK[mark.status]
-        table.add_row(
+        row = [
             str(mark.position),
             Text(symbol, style=style),
             Text(mark.text, style="bold red" if mark.status == "wrong" else ""),
-        )
+        ]
+        if traced:
+            row.append(Text(f"{mark.phase or '?'} · {mark.queue or '?'}", style="dim"))
+        table.add_row(*row)
     return table
 
 

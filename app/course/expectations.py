@@ -5,8 +5,20 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from app.check.spec import Before, Count, Expectation, ExpectationSpec, LinePattern, NodeRange, Step, Variant
+from app.check.spec import (
+    PHASE_NAMES,
+    QUEUE_NAMES,
+    Before,
+    Count,
+    Expectation,
+    ExpectationSpec,
+    LinePattern,
+    NodeRange,
+    Step,
+    Variant,
+)
 from app.course.fields import TableReader, describe_value
+from app.errors import did_you_mean
 
 SPEC_KEYS = ("sequence", "one_of", "complete", "before", "count", "ignore", "exit_code", "stream")
 EXPECT_KEYS = (*SPEC_KEYS, "variant")
@@ -103,24 +115,48 @@ def _exit_code(reader: TableReader) -> int | None:
     return value
 
 
+_PATTERN_KEYS = ("text", "re", "phase", "queue")
+
+
 def _pattern(reader: TableReader, key: tuple[str | int, ...], value: Any) -> LinePattern | None:
     if isinstance(value, str):
         return LinePattern(text=value)
-    if isinstance(value, dict) and len(value) == 1 and ("text" in value or "re" in value):
-        ((kind, body),) = value.items()
-        if not isinstance(body, str) or not body:
-            reader.problem(key + (kind,), f"must be a non-empty string, not {describe_value(body)}")
+    if not isinstance(value, dict) or ("text" in value) == ("re" in value):
+        reader.problem(
+            key, f'a line must be a string, {{ text = "..." }} or {{ re = "..." }}, not {describe_value(value)}'
+        )
+        return None
+    for extra in value:
+        if extra not in _PATTERN_KEYS:
+            reader.problem(
+                key + (extra,),
+                "unknown key in a line",
+                did_you_mean(extra, _PATTERN_KEYS) or "a line takes text or re, and optionally phase and queue",
+            )
             return None
-        if kind == "text":
-            return LinePattern(text=body)
+    kind = "text" if "text" in value else "re"
+    body = value[kind]
+    if not isinstance(body, str) or not body:
+        reader.problem(key + (kind,), f"must be a non-empty string, not {describe_value(body)}")
+        return None
+    if kind == "re":
         try:
             re.compile(body)
         except re.error as exc:
             reader.problem(key + ("re",), f"invalid regular expression: {exc}")
             return None
-        return LinePattern(regex=body)
-    reader.problem(key, f'a line must be a string, {{ text = "..." }} or {{ re = "..." }}, not {describe_value(value)}')
-    return None
+    place = {}
+    for name, allowed in (("phase", PHASE_NAMES), ("queue", QUEUE_NAMES)):
+        if name in value:
+            if value[name] not in allowed:
+                reader.problem(
+                    key + (name,),
+                    f"unknown {name} {value[name]!r}",
+                    did_you_mean(str(value[name]), allowed) or f"use one of {', '.join(allowed)}",
+                )
+                return None
+            place[name] = value[name]
+    return LinePattern(**{"text" if kind == "text" else "regex": body}, **place)
 
 
 def _step(reader: TableReader, key: tuple[str | int, ...], value: Any) -> Step | None:

@@ -14,6 +14,8 @@ from app.course.model import Exercise, Fixture
 from app.errors import LooplabError
 from app.nodejs.locate import NodeBinary
 from app.runner.process import NodeRun, OutputLine, RunRequest, RunResult
+from app.trace.attribute import attribute_lines
+from app.trace.session import TraceCollector, traced
 
 LineHandler = Callable[[OutputLine], Awaitable[None] | None]
 
@@ -44,16 +46,28 @@ def exercise_request(exercise: Exercise, node: NodeBinary, folder: Path, node_ar
     )
 
 
+def needs_trace(exercise: Exercise, node_major: int | None) -> bool:
+    """True if the expectation says which phase or queue some line comes from."""
+    return bool(exercise.expectation.for_node(node_major).placed_patterns)
+
+
 async def run_exercise(
     exercise: Exercise,
     program: Path,
     node: NodeBinary,
     on_line: LineHandler | None = None,
     on_start: Callable[[NodeRun], None] | None = None,
+    trace: TraceCollector | None = None,
 ) -> RunResult:
-    """Run `program` (a learner's copy, a starter or a solution) as this exercise's entry file."""
+    """Run `program` (a learner's copy, a starter or a solution) as this exercise's entry file.
+
+    With a `trace` collector the tracer is preloaded and its events land there as they happen.
+    """
     with run_directory(program, exercise.entry, exercise.fixtures) as folder:
-        async with await NodeRun.start(exercise_request(exercise, node, folder)) as run:
+        request = exercise_request(exercise, node, folder)
+        if trace is not None:
+            request = traced(request, node, trace)
+        async with await NodeRun.start(request) as run:
             if on_start is not None:
                 on_start(run)
             async for line in run:
@@ -64,8 +78,14 @@ async def run_exercise(
             return await run.result()
 
 
-def grade_run(exercise: Exercise, node_major: int | None, result: RunResult) -> Verdict:
+def grade_run(
+    exercise: Exercise, node_major: int | None, result: RunResult, trace: TraceCollector | None = None
+) -> Verdict:
     spec = exercise.expectation.for_node(node_major)
+    places = None
+    if trace is not None:
+        attributed = attribute_lines(trace.events, result.stream(spec.stream), spec.stream)
+        places = tuple((line.phase, line.queue) for line in attributed)
     stderr = [line for line in result.stderr if line.strip()]
     output = ProgramOutput(
         lines=tuple(result.stream(spec.stream)),
@@ -76,6 +96,7 @@ def grade_run(exercise: Exercise, node_major: int | None, result: RunResult) -> 
         cancelled=result.cancelled,
         truncated=result.truncated,
         stderr_tail=stderr[-1] if stderr else None,
+        places=places,
     )
     return check_output(spec, output)
 

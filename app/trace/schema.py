@@ -5,6 +5,8 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import NamedTuple
 
+from app.check.spec import PHASE_NAMES, QUEUE_NAMES
+
 
 class Kind(IntEnum):
     """Record kinds written by tracer.js and loop_markers.c."""
@@ -28,8 +30,8 @@ class Kind(IntEnum):
     BODY = 19
 
 
-PHASES = ("", "main", "timers", "pending", "poll", "check", "close", "exit")
-QUEUES = ("", "macrotask", "nextTick", "microtask")
+PHASES = ("", *PHASE_NAMES)  # by the number tracer.js writes; 0 is unused
+QUEUES = ("", *QUEUE_NAMES)
 MARKS = ("", "prepare", "check")
 COUNTED = ("callback", "init", "resolve", "write")
 MAGIC = 0x504F4F4C
