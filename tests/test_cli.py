@@ -370,7 +370,9 @@ def test_check_traces_and_fails_the_right_order_for_the_wrong_reason(
         {
             "exercises/hello-order/exercise.toml": PLACED_TOML,
             "exercises/hello-order/starter.js": "setTimeout(() => console.log('second'), 0);\nconsole.log('first');\n",
-            "exercises/hello-order/solution.js": "process.nextTick(() => console.log('second'));\nconsole.log('first');\n",
+            "exercises/hello-order/solution.js": (
+                "process.nextTick(() => console.log('second'));\nconsole.log('first');\n"
+            ),
         },
     )
     cli = Cli(root, capsys)
@@ -389,3 +391,10 @@ def test_check_traces_and_fails_the_right_order_for_the_wrong_reason(
     code, verdict = cli.json("check", "hello-order", "--reference")
     assert code == 0 and verdict["lines"][1]["queue"] == "nextTick"
     assert main(["verify", "--runs", "2", "--course", str(root)]) == 0
+
+
+def test_warnings_print_brackets_literally(cli: Cli, isolated_home: Path) -> None:
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    (isolated_home / "progress.json").write_text('{"schema": 1, "exercises": {"[red]x[/red]": {"status": "?"}}}')
+    _, _, err = cli("list")
+    assert "exercises.[red]x[/red]" in err

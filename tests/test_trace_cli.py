@@ -273,3 +273,43 @@ def test_esm_with_top_level_await_and_a_child_process(tmp_path: Path, capsys: py
         [("esm body", "main", "macrotask"), ("child said 42", "close", "microtask")],
     )
     assert "exit code 0" in out
+
+
+def test_cleared_timers_and_closed_handles_report_destroy_on_every_node(any_node: NodeBinary, tmp_path: Path) -> None:
+    import asyncio
+
+    from app.runner.process import RunRequest, run_to_end
+    from app.trace.schema import Destroy, Init
+    from app.trace.session import TraceCollector, traced
+
+    path = program(
+        tmp_path,
+        """
+    const cleared = setTimeout(() => console.log('never'), 1000);
+    clearTimeout(cleared);
+    const server = require('node:net').createServer().listen(0, '127.0.0.1', () => server.close());
+    """,
+    )
+    collector = TraceCollector()
+    request = traced(RunRequest((str(any_node.path), path.name), tmp_path, 10), any_node, collector)
+    asyncio.run(run_to_end(request))
+    kinds = {e.id: e.type for e in collector.events if isinstance(e, Init) and e.thread == 0}
+    destroyed = {kinds.get(e.id) for e in collector.events if isinstance(e, Destroy) and e.thread == 0}
+    assert {"Timeout", "TCPSERVERWRAP"} <= destroyed
+
+
+def test_past_the_detail_limit_only_counts_are_sent(any_node: NodeBinary, tmp_path: Path) -> None:
+    import asyncio
+
+    from app.runner.process import RunRequest, run_to_end
+    from app.trace.schema import Counts
+    from app.trace.session import TraceCollector, traced
+
+    path = program(tmp_path, "(async () => { for (let i = 0; i < 50000; i++) await null; console.log('done'); })();")
+    collector = TraceCollector()
+    request = traced(RunRequest((str(any_node.path), path.name), tmp_path, 30), any_node, collector, detail_limit=1000)
+    asyncio.run(run_to_end(request))
+    assert collector.summarised_after is not None and collector.summarised_after <= 1100
+    assert len(collector.events) < 5000  # not one record per promise any more
+    counted = {(e.what, e.queue) for e in collector.events if isinstance(e, Counts)}
+    assert ("callback", "microtask") in counted  # the awaits resumed, counted per phase and queue

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 import time
 from pathlib import Path
@@ -14,6 +13,7 @@ from rich.text import Text
 from app import __version__
 from app.check.verdict import Verdict
 from app.cli import render
+from app.cli.output import print_json
 from app.cli.session import Session
 from app.course.model import Exercise
 from app.errors import LooplabError, did_you_mean
@@ -21,10 +21,6 @@ from app.learner.workspace import Workspace
 from app.runner.exercise import grade_prediction, grade_run, needs_trace, run_exercise
 from app.runner.process import RunResult
 from app.trace.session import TraceCollector
-
-
-def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
 def cmd_overview(session: Session) -> int:

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
 
 from app import __version__
-from app.cli import authoring, commands, tracing
-from app.cli.render import make_console
 from app.cli.session import Session
 from app.errors import LooplabError, did_you_mean
-from app.trace.session import DEFAULT_DETAIL_LIMIT
+from app.trace.schema import DEFAULT_DETAIL_LIMIT
 
 Handler = Callable[[Session], int]
+
+
+def load_handler(spec: str) -> Handler:
+    """Import a command's module only when it runs: `looplab trace --json` need not load Rich's Markdown."""
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(f"app.cli.{module}"), name)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -75,23 +80,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"looplab {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="command", parser_class=_Parser)
 
-    def command(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+    def command(name: str, handler: str, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
         p.set_defaults(handler=handler)
         return p
 
-    p = command("list", commands.cmd_list, "show the course: sections, lessons, exercises and your progress")
+    p = command("list", "commands:cmd_list", "show the course: sections, lessons, exercises and your progress")
     p.add_argument("--json", action="store_true", help="print it as JSON")
 
-    p = command("show", commands.cmd_show, "show a lesson's slides, or an exercise's prompt and code")
+    p = command("show", "commands:cmd_show", "show a lesson's slides, or an exercise's prompt and code")
     p.add_argument("id", help="a lesson or exercise id")
     p.add_argument("--notes", action="store_true", help="include the speaker notes")
 
     for name, handler, text in (
-        ("run", commands.cmd_run, "run an exercise on Node, streaming its output, then show the verdict"),
+        ("run", "commands:cmd_run", "run an exercise on Node, streaming its output, then show the verdict"),
         (
             "check",
-            commands.cmd_check,
+            "commands:cmd_check",
             "check an exercise (a predict exercise checks your prediction); exit 1 if not yet",
         ),
     ):
@@ -104,20 +109,20 @@ def build_parser() -> argparse.ArgumentParser:
             help="run the shipped reference program instead of your copy (for authors)",
         )
 
-    p = command("hint", commands.cmd_hint, "show the next hint for an exercise")
+    p = command("hint", "commands:cmd_hint", "show the next hint for an exercise")
     p.add_argument("id", nargs="?", help="the exercise (default: the first one not passed yet)")
     p.add_argument("--all", action="store_true", help="show every hint at once")
 
-    p = command("reset", commands.cmd_reset, "restore an exercise's starter (asks first; keeps a .bak)")
+    p = command("reset", "commands:cmd_reset", "restore an exercise's starter (asks first; keeps a .bak)")
     p.add_argument("id", help="the exercise")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
 
-    p = command("init", commands.cmd_init, "copy the starter files into your workspace (never overwrites)")
+    p = command("init", "commands:cmd_init", "copy the starter files into your workspace (never overwrites)")
     p.add_argument("dir", nargs="?", help="where to put the workspace (default: in the looplab data folder)")
 
     p = command(
         "verify",
-        authoring.cmd_verify,
+        "authoring:cmd_verify",
         "for authors: validate every lesson file and run every reference program on every Node",
     )
     p.add_argument("ids", nargs="*", metavar="EXERCISE", help="only these exercises")
@@ -129,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="programs run at once (default: the number of CPUs)",
     )
 
-    p = command("trace", tracing.cmd_trace, "run a program under the tracer: which phase and queue printed each line")
+    p = command("trace", "tracing:cmd_trace", "run a program under the tracer: which phase and queue printed each line")
     p.add_argument("file", help="a .js, .mjs or .cjs file; it runs from its own folder")
     p.add_argument("--json", action="store_true", help="print the lines as JSON (a stable interface, see README)")
     p.add_argument("--save", metavar="FILE.jsonl", help="also save the trace, to replay without Node")
@@ -142,14 +147,14 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"trace records kept in full detail before switching to counts (default {DEFAULT_DETAIL_LIMIT:,})",
     )
 
-    p = command("replay", tracing.cmd_replay, "show a trace saved with `looplab trace --save`, without running Node")
+    p = command("replay", "tracing:cmd_replay", "show a trace saved with `looplab trace --save`, without running Node")
     p.add_argument("file", help="a .jsonl file")
     p.add_argument("--json", action="store_true", help="print the lines as JSON")
     p.add_argument("--show-internals", action="store_true", help="also list every callback, Node's own included")
 
     command(
         "doctor",
-        authoring.cmd_doctor,
+        "authoring:cmd_doctor",
         "show which Node is used, every other Node found, and whether the course loads",
     )
     return parser
@@ -164,8 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in ("node", "course"):
         if not hasattr(args, name):
             setattr(args, name, None)
-    session = Session(args, make_console(), make_console(stderr=True))
-    handler: Handler = getattr(args, "handler", commands.cmd_overview)
+    session = Session(args)
+    handler = load_handler(getattr(args, "handler", "commands:cmd_overview"))
     try:
         return handler(session)
     except LooplabError as exc:

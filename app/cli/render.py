@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Group, RenderableType
 from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.rule import Rule
@@ -172,7 +172,3 @@ def exercise_view(exercise: Exercise, program_text: str, program_label: str) -> 
             )
         )
     return Group(*parts)
-
-
-def make_console(stderr: bool = False) -> Console:
-    return Console(stderr=stderr, highlight=False)

@@ -23,6 +23,7 @@ PHASE_STYLE = {
     "exit": "blue",
 }
 MAX_CALLBACK_ROWS = 500
+HEAD_LINES, TAIL_LINES = 300, 50  # output lines shown in the terminal timeline
 
 
 def phase_text(phase: str | None) -> Text:
@@ -49,7 +50,21 @@ def timeline_table(lines: list[AttributedLine], base: Path) -> Table:
     table.add_column("output")
     table.add_column("callback", style="cyan")
     table.add_column("scheduled at", style="dim")
-    for number, line in enumerate(lines, start=1):
+    numbered = list(enumerate(lines, start=1))
+    if len(numbered) > HEAD_LINES + TAIL_LINES:  # Rich sizes columns over every row: keep the table readable
+        hidden = len(numbered) - HEAD_LINES - TAIL_LINES
+        numbered = numbered[:HEAD_LINES] + [(0, None)] + numbered[-TAIL_LINES:]
+    for number, line in numbered:
+        if line is None:
+            table.add_row(
+                "",
+                "",
+                "",
+                Text(f"… {hidden:,} more lines (looplab trace --json shows them all)", style="dim italic"),
+                "",
+                "",
+            )
+            continue
         queue = Text(line.queue or "?", style="dim" if line.queue == "macrotask" else "bold")
         output = Text(line.text)
         if line.thread is not None:

@@ -5,33 +5,51 @@ from __future__ import annotations
 import argparse
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.text import Text
-
-from app.course.load import load_course
-from app.course.model import Course, Exercise
 from app.errors import LooplabError
-from app.learner.progress import ProgressStore
-from app.learner.workspace import Workspace
 from app.nodejs.locate import NodeBinary, choose_node
 from app.paths import course_root, data_dir
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from app.course.model import Course, Exercise
+    from app.learner.progress import ProgressStore
+    from app.learner.workspace import Workspace
+
+# The course, progress and Rich are imported where first needed: `looplab trace --json` uses none of them,
+# and start-up time is part of what a learner waits for.
+
 
 class Session:
-    def __init__(self, args: argparse.Namespace, out: Console, err: Console) -> None:
+    def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
-        self.out = out
-        self.err = err
+
+    @cached_property
+    def out(self) -> Console:
+        from app.cli.output import make_console
+
+        return make_console()
+
+    @cached_property
+    def err(self) -> Console:
+        from app.cli.output import make_console
+
+        return make_console(stderr=True)
 
     def warn(self, message: str) -> None:
+        from rich.text import Text
+
         self.err.print(Text("looplab: warning: ", style="yellow") + Text(message), soft_wrap=True)
 
     def note(self, message: str) -> None:
-        self.err.print(Text(message, style="dim"), soft_wrap=True)
+        self.err.print(message, style="dim", soft_wrap=True, markup=False)
 
     @cached_property
     def course(self) -> Course:
+        from app.course.load import load_course
+
         return load_course(course_root(getattr(self.args, "course", None)))
 
     @cached_property
@@ -40,10 +58,14 @@ class Session:
 
     @cached_property
     def store(self) -> ProgressStore:
+        from app.learner.progress import ProgressStore
+
         return ProgressStore(data_dir() / "progress.json", self.warn)
 
     @cached_property
     def workspace(self) -> Workspace:
+        from app.learner.workspace import Workspace
+
         recorded = self.store.load().workspace
         return Workspace(Path(recorded) if recorded else data_dir() / "workspace")
 

@@ -6,11 +6,12 @@ import asyncio
 import os
 from pathlib import Path
 
-from app.cli.commands import print_json
+from app.cli.output import print_json
 from app.cli.render_trace import trace_view
 from app.cli.session import Session
 from app.errors import LooplabError
 from app.runner.process import RunRequest, run_to_end
+from app.trace.analysis import run_notes
 from app.trace.attribute import attribute_lines
 from app.trace.loop_model import replay
 from app.trace.recording import TraceRecording, load_recording, save_recording
@@ -54,6 +55,8 @@ def show(session: Session, recording: TraceRecording) -> int:
     lines = attribute_lines(list(recording.events), list(recording.stdout))
     if session.args.json:
         print_json([line.to_json() for line in lines])
+        for note in run_notes(recording, quiet_when_exact=True):  # stdout stays pure JSON
+            session.note(f"note: {note}")
         return 0
     timeline = None
     if session.args.show_internals:

@@ -45,10 +45,12 @@ def find_starvation(recording: TraceRecording) -> Starvation | None:
     return Starvation(queue, callbacks, phase, recording.duration)
 
 
-def run_notes(recording: TraceRecording) -> list[str]:
+def run_notes(recording: TraceRecording, quiet_when_exact: bool = False) -> list[str]:
+    """Notes for the learner; `quiet_when_exact` leaves out the one that only says all is well."""
     notes = []
     if recording.mode == "exact":
-        notes.append("Phases are exact: loop markers showed where every iteration polled.")
+        if not quiet_when_exact:
+            notes.append("Phases are exact: loop markers showed where every iteration polled.")
     elif recording.mode == "inferred":
         notes.append(
             f"Phases were inferred from the kind of each callback ({recording.addon}); pending and "

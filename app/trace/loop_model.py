@@ -7,6 +7,7 @@ reads a clock, does I/O or keeps global state, so the same events always give th
 from __future__ import annotations
 
 import bisect
+from array import array
 from dataclasses import dataclass, field, replace
 
 from app.trace.attribute import LineAssembler
@@ -69,6 +70,7 @@ HANDLE_TYPES = frozenset(
 )
 CALLBACK_TYPES = frozenset({"Timeout", "Immediate", "TickObject", "PROMISE"})  # never continuations of I/O
 KEYFRAME_EVERY = 512
+RESOLVED_REMEMBERED = 512  # recently resolved promises, for a then() attached just after
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,10 @@ class LoopSnapshot:
 
 @dataclass
 class _State:
-    """The mutable state behind a snapshot; it never leaves this module."""
+    """The loop's state at one moment: only what is alive, so copying it for a keyframe stays cheap.
+
+    Output is not here: it only ever grows, so the Timeline keeps it once and slices it.
+    """
 
     thread: int
     show_internals: bool
@@ -130,10 +135,9 @@ class _State:
     time_offset: int = 0
     stack: list[int] = field(default_factory=list)
     running_queue: str | None = None
-    items: dict[int, QueueItem] = field(default_factory=dict)  # every resource we know, by id
+    items: dict[int, QueueItem] = field(default_factory=dict)  # every resource that may still be seen
     internal: set[int] = field(default_factory=set)
-    triggers: dict[int, int] = field(default_factory=dict)
-    resolved: set[int] = field(default_factory=set)
+    resolved: dict[int, None] = field(default_factory=dict)  # recently resolved promises, oldest first
     lanes: dict[str, dict[int, None]] = field(
         default_factory=lambda: {
             n: {} for n in ("timers", "pending", "poll", "check", "close", "next_tick", "microtasks", "alive")
@@ -141,8 +145,6 @@ class _State:
     )
     children: dict[int, list[int]] = field(default_factory=dict)  # promise -> reactions waiting on it
     busy: int = 0
-    output: list[ShownLine] = field(default_factory=list)
-    assemblers: dict[str, LineAssembler[tuple[str, str]]] = field(default_factory=dict)  # per stream
     summarised: bool = False
     counts: dict[tuple[str, str, str], int] = field(default_factory=dict)
 
@@ -152,12 +154,9 @@ class _State:
             stack=list(self.stack),
             items=dict(self.items),
             internal=set(self.internal),
-            triggers=dict(self.triggers),
-            resolved=set(self.resolved),
+            resolved=dict(self.resolved),
             lanes={name: dict(lane) for name, lane in self.lanes.items()},
             children={k: list(v) for k, v in self.children.items()},
-            output=list(self.output),
-            assemblers={k: _copy_assembler(v) for k, v in self.assemblers.items()},
             counts=dict(self.counts),
         )
 
@@ -180,6 +179,11 @@ class _State:
                 continue
             lane.pop(resource, None)
 
+    def _forget(self, resource: int) -> None:
+        self._leave_all(resource)
+        self.items.pop(resource, None)
+        self.internal.discard(resource)
+
     def on_init(self, event: Init) -> None:
         parent = self.items.get(event.trigger)
         if (
@@ -195,7 +199,6 @@ class _State:
             self.items[event.id] = QueueItem(event.id, "", None, event.type)
             if event.internal:
                 self.internal.add(event.id)
-        self.triggers[event.id] = event.trigger
         kind = event.type
         if kind == "Timeout":
             self._enter("timers", event.id)
@@ -206,12 +209,10 @@ class _State:
         elif kind == "TickObject":
             self._enter("next_tick", event.id)
         elif kind == "PROMISE":
-            parent = event.trigger
-            if parent in self.items and self.items[parent].kind == "PROMISE":
-                if parent in self.resolved:
-                    self._enter("microtasks", event.id)
-                else:
-                    self.children.setdefault(parent, []).append(event.id)
+            if event.trigger in self.resolved:
+                self._enter("microtasks", event.id)
+            elif parent is not None and parent.kind == "PROMISE":
+                self.children.setdefault(event.trigger, []).append(event.id)
         else:
             if kind in THREADPOOL_TYPES:
                 self.busy += 1
@@ -234,9 +235,15 @@ class _State:
         self.time_offset = event.offset
 
     def on_resolve(self, event: Resolve) -> None:
-        self.resolved.add(event.id)
+        self.resolved[event.id] = None
+        if len(self.resolved) > RESOLVED_REMEMBERED:
+            del self.resolved[next(iter(self.resolved))]
         for child in self.children.pop(event.id, ()):
             self._enter("microtasks", child)
+        # A settled promise that is neither running nor queued has nothing more to show (and promises
+        # are never destroyed in the trace).
+        if event.id not in self.stack and event.id not in self.lanes["microtasks"]:
+            self._forget(event.id)
 
     def on_before(self, event: Before) -> None:
         if not self.stack:  # an outermost callback: nested ones (an HTTP parser inside a socket read) run within it
@@ -257,9 +264,20 @@ class _State:
             self.stack.pop()
         if not self.stack:
             self.running_queue = None
+        if self._one_shot(event.id) and not self._shown_as_ran(event.id):
+            self._forget(event.id)
+
+    def _one_shot(self, resource: int) -> bool:
+        """Done once its callback has run: not a timer (destroy says when), nor a handle (it lives on)."""
+        item = self.items.get(resource)
+        return item is not None and item.kind != "Timeout" and item.kind not in HANDLE_TYPES
+
+    def _shown_as_ran(self, resource: int) -> bool:
+        """Still shown in the pending or close lane, as having run this iteration."""
+        return resource in self.lanes["pending"] or resource in self.lanes["close"]
 
     def on_destroy(self, event: Destroy) -> None:
-        self._leave_all(event.id)
+        self._forget(event.id)
         self.children.pop(event.id, None)
 
     def on_module_body(self, event: ModuleBody) -> None:
@@ -276,15 +294,14 @@ class _State:
         if event.kind == "prepare":
             self.iteration = event.iteration
             self.phase = "poll"
+            ran = [*self.lanes["pending"], *self.lanes["close"]]  # what ran there last iteration is over
             self.lanes["pending"].clear()
             self.lanes["close"].clear()
+            for resource in ran:
+                if self._one_shot(resource) and resource not in self.stack:
+                    self._forget(resource)
         else:
             self.phase = "check"
-
-    def on_write(self, event: Write) -> None:
-        assembler = self.assemblers.setdefault(event.stream, LineAssembler())
-        for text, (phase, queue) in assembler.feed(event.text, (event.phase, event.queue)):
-            self.output.append(ShownLine(text, event.stream, phase, queue))
 
     def on_exit(self, event: ExitEvent) -> None:
         self.phase = "exit"
@@ -296,7 +313,7 @@ class _State:
         key = (event.phase, event.queue, event.what)
         self.counts[key] = self.counts.get(key, 0) + event.count
 
-    def snapshot(self, index: int) -> LoopSnapshot:
+    def snapshot(self, index: int, output: tuple[ShownLine, ...]) -> LoopSnapshot:
         def lane(name: str) -> tuple[QueueItem, ...]:
             return tuple(self.items[i] for i in self.lanes[name] if i in self.items)
 
@@ -318,17 +335,11 @@ class _State:
             close=lane("close"),
             next_tick=lane("next_tick"),
             microtasks=lane("microtasks"),
-            output=tuple(self.output),
+            output=output,
             keeping_alive=lane("alive"),
             summarised=self.summarised,
             counts=tuple((p, q, w, n) for (p, q, w), n in sorted(self.counts.items())),
         )
-
-
-def _copy_assembler(assembler: LineAssembler[tuple[str, str]]) -> LineAssembler[tuple[str, str]]:
-    copy: LineAssembler[tuple[str, str]] = LineAssembler()
-    copy.current, copy.tag = assembler.current, assembler.tag
-    return copy
 
 
 _HANDLERS = {
@@ -342,7 +353,6 @@ _HANDLERS = {
     Destroy: _State.on_destroy,
     Mark: _State.on_mark,
     ModuleBody: _State.on_module_body,
-    Write: _State.on_write,
     ExitEvent: _State.on_exit,
     Summary: _State.on_summary,
     Counts: _State.on_counts,
@@ -356,20 +366,30 @@ class Timeline:
         self, events: list[TraceEvent], thread: int = 0, show_internals: bool = False, threadpool_size: int = 4
     ) -> None:
         self.events = [e for e in events if e.thread == thread]
-        self._start = _State(thread, show_internals, threadpool_size)
-        self._keyframes: list[tuple[int, _State]] = [(0, self._start.copy())]
-        state = self._start.copy()
+        state = _State(thread, show_internals, threadpool_size)
+        self._keyframes: list[tuple[int, _State]] = [(0, state.copy())]
+        self._keyframe_at: list[int] = [0]
+        self.output: list[ShownLine] = []  # every line, once; a snapshot takes the first n
+        self._output_after = array("i", [0])  # lines complete after the first i events
+        assemblers: dict[str, LineAssembler[tuple[str, str]]] = {}
         callbacks, phases = [], []
         last_phase = state.phase
         for index, event in enumerate(self.events, start=1):
             if isinstance(event, Before) and not state.stack and (show_internals or event.id not in state.internal):
                 callbacks.append(index)
+            if isinstance(event, Write):
+                assembler = assemblers.setdefault(event.stream, LineAssembler())
+                for text, (phase, queue) in assembler.feed(event.text, (event.phase, event.queue)):
+                    self.output.append(ShownLine(text, event.stream, phase, queue))
             state.apply(event)
+            self._output_after.append(len(self.output))
             if state.phase != last_phase:
                 phases.append(index)
                 last_phase = state.phase
-            if index % KEYFRAME_EVERY == 0:
+            # Keyframes at least as far apart as the state is large: memory stays linear in the events.
+            if index - self._keyframe_at[-1] >= max(KEYFRAME_EVERY, len(state.items)):
                 self._keyframes.append((index, state.copy()))
+                self._keyframe_at.append(index)
         self.callback_starts = callbacks  # event counts at which an outermost callback has just begun
         self.phase_changes = phases  # event counts at which the phase has just changed
 
@@ -379,12 +399,11 @@ class Timeline:
     def at(self, index: int) -> LoopSnapshot:
         """The loop after the first `index` events (0 = before anything happened)."""
         index = max(0, min(index, len(self.events)))
-        position = bisect.bisect_right([k for k, _ in self._keyframes], index) - 1
-        start, frame = self._keyframes[position]
+        start, frame = self._keyframes[bisect.bisect_right(self._keyframe_at, index) - 1]
         state = frame.copy()
         for event in self.events[start:index]:
             state.apply(event)
-        return state.snapshot(index)
+        return state.snapshot(index, tuple(self.output[: self._output_after[index]]))
 
     def next_callback(self, index: int) -> int:
         return _after(self.callback_starts, index, len(self.events))

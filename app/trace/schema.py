@@ -34,6 +34,7 @@ PHASES = ("", *PHASE_NAMES)  # by the number tracer.js writes; 0 is unused
 QUEUES = ("", *QUEUE_NAMES)
 MARKS = ("", "prepare", "check")
 COUNTED = ("callback", "init", "resolve", "write")
+DEFAULT_DETAIL_LIMIT = 100_000  # records in full detail before the tracer switches to counts
 MAGIC = 0x504F4F4C
 HEADER_BYTES = 12
 INTERNAL_FLAG = 1 << 24

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 from app.nodejs.locate import NodeBinary
@@ -11,22 +11,40 @@ from app.runner.process import RunRequest, RunResult
 from app.trace.addon import TRACER, AddonBuild, build_addon
 from app.trace.decode import TraceDecoder, TraceFormatError
 from app.trace.recording import TraceRecording
-from app.trace.schema import Hello, Summary, TraceEvent
-
-DEFAULT_DETAIL_LIMIT = 300_000  # records in full detail before the tracer switches to counts
+from app.trace.schema import DEFAULT_DETAIL_LIMIT, Hello, Summary, TraceEvent
 
 
-@dataclass
 class TraceCollector:
-    """Decodes the trace pipe as bytes arrive and keeps the events, optionally passing each one on."""
+    """Collects the trace pipe's bytes; decodes them when the run is over, or live for a viewer.
 
-    on_event: Callable[[TraceEvent], None] | None = None
-    events: list[TraceEvent] = field(default_factory=list)
-    error: str | None = None
-    decoder: TraceDecoder = field(default_factory=TraceDecoder)
-    addon: AddonBuild | None = None
+    Keeping the bytes is cheap, so the traced program never waits for Python: decoding runs at about a
+    third of the speed at which a busy program produces records. A live viewer (`on_event`) gets events as
+    they arrive instead, at that cost.
+    """
+
+    def __init__(self, on_event: Callable[[TraceEvent], None] | None = None) -> None:
+        self.on_event = on_event
+        self._events: list[TraceEvent] = []
+        self._pending: list[bytes] = []
+        self.error: str | None = None
+        self.addon: AddonBuild | None = None
+        self.decoder = TraceDecoder()
 
     def feed(self, data: bytes) -> None:
+        if self.on_event is None:
+            self._pending.append(data)
+        else:
+            self._decode(data)
+
+    @property
+    def events(self) -> list[TraceEvent]:
+        """Every event so far; bytes not yet decoded are decoded now."""
+        if self._pending:
+            chunks, self._pending = self._pending, []
+            self._decode(b"".join(chunks))
+        return self._events
+
+    def _decode(self, data: bytes) -> None:
         if self.error:
             return
         try:
@@ -34,7 +52,7 @@ class TraceCollector:
         except TraceFormatError as exc:
             self.error = str(exc)
             return
-        self.events.extend(new)
+        self._events.extend(new)
         if self.on_event is not None:
             for event in new:
                 self.on_event(event)

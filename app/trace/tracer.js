@@ -28,7 +28,17 @@ function startTracing(fd) {
   const CTRL_USED = 0, CTRL_MARK = 1, CTRL_ITERATION = 2;
   const HEADER = 12, CAPACITY = 4096;
 
-  const detailLimit = Number(process.env.LOOPLAB_TRACE_DETAIL_LIMIT) || 300000;
+  // Node versions that know createHook's trackPromises option reject a non-boolean; older ones ignore it.
+  function supportsTrackPromises() {
+    try {
+      asyncHooks.createHook({ trackPromises: 'probe' });
+      return false;
+    } catch {
+      return true;
+    }
+  }
+
+  const detailLimit = Number(process.env.LOOPLAB_TRACE_DETAIL_LIMIT) || 100000;
   let siteBudget = Number(process.env.LOOPLAB_TRACE_SITE_BUDGET) || 2000;
 
   // --- the buffer: shared with the addon (exact phases) or our own (phases inferred) ----------------
@@ -252,7 +262,7 @@ function startTracing(fd) {
     summary = true;
     siteBudget = 0;
     record(SUMMARY, records, 0, 0);
-    detailHook.disable(); // drops destroy and promiseResolve: no more per-promise destroy tracking
+    destroyHook.disable(); // counts need no destroy events
   }
   let sinceCounts = 0;
   function bump(what) {
@@ -277,11 +287,14 @@ function startTracing(fd) {
   }
 
   // --- hooks ------------------------------------------------------------------------------------------
+  let firstTracedId = Infinity; // async ids below it belong to resources created before tracing began
   let inWrite = 0; // inside our stdout/stderr wrapper or getter: whatever is created there is Node's own
   let timeBaseSent = false;
   const timers = new Map(); // live Timeout resources, to report an interval's next due time
 
   function init(id, type, trigger, resource) {
+    if (!destroyArmed) armDestroy(); // from inside a hook callback, on purpose: see armDestroy
+    if (id < firstTracedId && id > 0) firstTracedId = id;
     const code = typeIds.get(type) ?? typeCode(type);
     if (code !== TYPE_PROMISE) types.set(id, code);
     if (summary) return bump(1);
@@ -320,12 +333,18 @@ function startTracing(fd) {
   }
 
   function before(id) {
+    let code = types.get(id);
+    // Promises are not in `types` (too many); nor is anything created before tracing began, which is
+    // older than the first resource we saw (async ids only grow). Where promises have their own hook,
+    // anything unknown here is one of the latter.
+    if (code === undefined && (splitPromises || id < firstTracedId)) code = 0;
+    enter(id, code);
+  }
+
+  function enter(id, code) {
     if (depth++ === 0) {
       contextId = id;
-      let code = types.get(id);
-      // Promises are not in `types` (too many); nor is anything created before tracing began.
-      if (code === undefined && !(asyncHooks.executionAsyncResource() instanceof Promise)) code = 0;
-      if (code === undefined || code === TYPE_MICROTASK) {
+      if (code === undefined || code === TYPE_PROMISE || code === TYPE_MICROTASK) {
         queue = MICROTASK;
       } else if (code === TYPE_TICK) {
         queue = NEXTTICK;
@@ -365,6 +384,7 @@ function startTracing(fd) {
   }
 
   function promiseResolve(id) {
+    if (summary) return bump(2);
     record(RESOLVE, id, 0, 0);
   }
 
@@ -421,8 +441,44 @@ function startTracing(fd) {
     };
   }
 
-  const detailHook = asyncHooks.createHook({ destroy, promiseResolve });
-  const flowHook = asyncHooks.createHook({ init, before, after });
+  // destroy is only needed for timers, immediates and handles. But as soon as a hook wants destroy,
+  // async_hooks also tracks every promise for destroy (a weak reference each, and much garbage
+  // collection): it doubled the cost of an await-heavy program. Two ways round it:
+  //  - Node 24 lets a hook skip promises (trackPromises): our hooks do, and promises get V8's lighter
+  //    promise hooks with ids of our own (negative, so never an async id).
+  //  - Node 20 decides promise tracking when a hook is enabled outside a hook callback; enabled from inside
+  //    one (see armDestroy), the destroy hook is added without it. If the program enables hooks of its
+  //    own later, Node may start tracking promises again: slower, never wrong.
+  const splitPromises = supportsTrackPromises();
+  const destroyHook = asyncHooks.createHook(splitPromises ? { destroy, trackPromises: false } : { destroy });
+  const flowHook = splitPromises
+    ? asyncHooks.createHook({ init, before, after, trackPromises: false })
+    : asyncHooks.createHook({ init, before, after, promiseResolve });
+  let destroyArmed = splitPromises;
+  function armDestroy() {
+    destroyArmed = true;
+    destroyHook.enable();
+  }
+  const promiseId = Symbol('looplab.promiseId');
+  let lastPromiseId = 0;
+  function startPromiseHooks() {
+    require('node:v8').promiseHooks.createHook({
+      init(promise, parent) {
+        const id = --lastPromiseId;
+        promise[promiseId] = id;
+        init(id, 'PROMISE', parent === undefined ? contextId : parent[promiseId] || 0, promise);
+      },
+      before(promise) {
+        enter(promise[promiseId], TYPE_PROMISE);
+      },
+      after(promise) {
+        after(promise[promiseId]);
+      },
+      settled(promise) {
+        if (promise[promiseId] !== undefined) promiseResolve(promise[promiseId]);
+      },
+    });
+  }
 
   record(HELLO, threadId, exact ? 1 : 0, process.pid);
   record(META, stringId(process.version), stringId(process.versions.uv), stringId(process.argv[1] || ''));
@@ -439,5 +495,8 @@ function startTracing(fd) {
     flush(); // the addon flushes again at the very end; without it, this is the last chance
   });
   flowHook.enable();
-  detailHook.enable();
+  if (splitPromises) {
+    destroyHook.enable();
+    startPromiseHooks();
+  }
 }
