@@ -126,4 +126,15 @@ def cmd_doctor(session: Session) -> int:
     except (CorruptProgress, OSError, UnicodeDecodeError) as exc:
         row(False, "progress", f"{progress_path}: {exc} (the next command backs it up and starts fresh)")
     row(None, "workspace", str(session.workspace.root))
+    if chosen is not None:
+        from app.trace.addon import build_addon
+
+        build = build_addon(chosen)
+        exact = build.path is not None
+        # Inferred phases are a fallback, not a fault: no red mark for them.
+        row(
+            True if exact else None,
+            "tracer",
+            ("exact phases: loop-marker addon " if exact else "phases will be inferred: ") + build.reason,
+        )
     return 0 if healthy else 1

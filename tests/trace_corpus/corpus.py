@@ -4,7 +4,10 @@ Each program carries its expectations as comments:
     // expect <phase>/<queue> <text>      one per output line, in order (`poll|close` accepts either one, as
                                           Node itself varies; `any` accepts any; a trailing ` [worker]` means
                                           a worker thread printed it)
+    // expect[node <=20] <phase>/<queue> <text>
+                                          a line for those Node majors only (Node 20 and 24 differ)
     // order: varies                      the lines may come in any order (Node's own order varies)
+    // order[node <=21]: varies           ... on those Node majors only
     // exit_code: N                       the exit code (default 0)
 A program is a file here, or a folder holding main.js / main.mjs / main.cjs and the modules it loads.
 """
@@ -16,8 +19,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.check.spec import NodeRange
+
 CORPUS = Path(__file__).resolve().parent
-_EXPECT = re.compile(r"^// expect ([\w|]+)/([\w|]+) (.*?)( \[worker\])?$")
+_EXPECT = re.compile(r"^// expect(?:\[node ([^\]]+)\])? ([\w|]+)/([\w|]+) (.*?)( \[worker\])?$")
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,7 @@ class ExpectedLine:
     phase: str  # one phase, several joined by "|", or "any"
     queue: str  # likewise
     worker: bool
+    nodes: NodeRange | None = None  # only on these Node majors
 
     def matches(self, text: str, phase: str | None, queue: str | None, thread: int | None) -> bool:
         return (
@@ -46,8 +52,11 @@ class CorpusProgram:
     source: Path  # the file, or the folder
     entry: str  # the file name node runs
     lines: tuple[ExpectedLine, ...]
-    order_varies: bool
+    order_varies_on: NodeRange | None  # the Node majors on which Node's own order varies
     exit_code: int
+
+    def lines_for(self, major: int) -> tuple[ExpectedLine, ...]:
+        return tuple(line for line in self.lines if line.nodes is None or line.nodes.contains(major))
 
     def copy_to(self, folder: Path) -> Path:
         """Lay the program out in `folder` and return the entry file."""
@@ -74,27 +83,32 @@ def load_corpus() -> list[CorpusProgram]:
         for row in text.splitlines():
             match = _EXPECT.match(row)
             if match:
-                lines.append(ExpectedLine(match.group(3), match.group(1), match.group(2), bool(match.group(4))))
+                nodes = NodeRange.parse(match.group(1)) if match.group(1) else None
+                lines.append(ExpectedLine(match.group(4), match.group(2), match.group(3), bool(match.group(5)), nodes))
         exit_match = re.search(r"^// exit_code: (\d+)$", text, re.M)
+        varies = re.search(r"^// order(?:\[node ([^\]]+)\])?: varies$", text, re.M)
         programs.append(
             CorpusProgram(
                 name=name,
                 source=path,
                 entry=entry.name,
                 lines=tuple(lines),
-                order_varies=bool(re.search(r"^// order: varies$", text, re.M)),
+                order_varies_on=NodeRange.parse(varies.group(1) or ">=0") if varies else None,
                 exit_code=int(exit_match.group(1)) if exit_match else 0,
             )
         )
     return programs
 
 
-def mismatches(program: CorpusProgram, got: list[tuple[str, str | None, str | None, int | None]]) -> list[str]:
+def mismatches(
+    program: CorpusProgram, got: list[tuple[str, str | None, str | None, int | None]], major: int
+) -> list[str]:
     """What differs between the expected lines and the attributed lines (empty when they agree)."""
     problems = []
-    if program.order_varies:
+    lines = program.lines_for(major)
+    if program.order_varies_on is not None and program.order_varies_on.contains(major):
         remaining = list(got)
-        for expected in program.lines:
+        for expected in lines:
             hit = next((g for g in remaining if expected.matches(*g)), None)
             if hit is None:
                 problems.append(f"expected {expected}, not found in {remaining}")
@@ -102,9 +116,9 @@ def mismatches(program: CorpusProgram, got: list[tuple[str, str | None, str | No
                 remaining.remove(hit)
         problems += [f"unexpected line {g}" for g in remaining]
         return problems
-    if len(got) != len(program.lines):
-        problems.append(f"expected {len(program.lines)} lines, got {len(got)}: {got}")
-    for position, (expected, actual) in enumerate(zip(program.lines, got, strict=False), start=1):
+    if len(got) != len(lines):
+        problems.append(f"expected {len(lines)} lines, got {len(got)}: {got}")
+    for position, (expected, actual) in enumerate(zip(lines, got, strict=False), start=1):
         if not expected.matches(*actual):
             problems.append(f"line {position}: expected {expected}, got {actual}")
     return problems

@@ -1,0 +1,2 @@
+console.log('awaited module runs');
+export default 42;

@@ -1,0 +1,2 @@
+console.log('static module runs');
+export default 'hello from static';
