@@ -98,3 +98,12 @@ def test_callback_navigation_moves_monotonically(timeline: Timeline) -> None:
             break
     assert back == sorted(back, reverse=True)
     assert set(forward[1:]) <= set(back)
+
+
+def test_the_phase_order_follows_the_libuv_of_the_traced_node(timeline: Timeline) -> None:
+    from app.trace.loop_model import PHASES_BEFORE_LIBUV_1_45, PHASES_SINCE_LIBUV_1_45, phase_order
+
+    assert timeline.uv_version == "1.52.1"  # the recording was made on Node 24
+    assert timeline.phase_order == PHASES_SINCE_LIBUV_1_45 == ("pending", "poll", "check", "close", "timers")
+    assert phase_order("1.46.0") == PHASES_SINCE_LIBUV_1_45  # Node 20.20
+    assert phase_order("1.44.2") == PHASES_BEFORE_LIBUV_1_45 == ("timers", "pending", "poll", "check", "close")

@@ -313,3 +313,17 @@ def test_past_the_detail_limit_only_counts_are_sent(any_node: NodeBinary, tmp_pa
     assert len(collector.events) < 5000  # not one record per promise any more
     counted = {(e.what, e.queue) for e in collector.events if isinstance(e, Counts)}
     assert ("callback", "microtask") in counted  # the awaits resumed, counted per phase and queue
+
+
+def test_lines_are_cut_exactly_where_the_runner_cuts_them(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = r"""
+    process.stdout.write('progress 1\rprogress 2\r\n');
+    process.stdout.write('half a line, ');
+    setTimeout(() => process.stdout.write('finished by a timer\nlast\x0cline'), 1);
+    """
+    lines = trace_json(program(tmp_path, source), capsys)
+    assert [(line["text"], line["phase"]) for line in lines] == [
+        ("progress 1\rprogress 2", "main"),
+        ("half a line, finished by a timer", "main"),
+        ("last\x0cline", "timers"),
+    ]

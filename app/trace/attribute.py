@@ -47,14 +47,18 @@ class LineAssembler(Generic[T]):
         self.tag: T | None = None
 
     def feed(self, text: str, tag: T) -> list[tuple[str, T]]:
+        """Lines end at "\n" only, with one "\r" before it dropped: exactly how the runner cuts stdout."""
         lines = []
-        for piece in text.splitlines(keepends=True):
+        *complete, rest = text.split("\n")
+        for piece in complete:
             if not self.current:
                 self.tag = tag
-            self.current += piece
-            if piece.endswith("\n"):
-                lines.append((self.current.rstrip("\r\n"), self.tag))
-                self.current = ""
+            lines.append(((self.current + piece).removesuffix("\r"), self.tag))
+            self.current = ""
+        if rest:
+            if not self.current:
+                self.tag = tag
+            self.current += rest
         return lines  # type: ignore[return-value]
 
     def finish(self) -> list[tuple[str, T]]:
@@ -62,7 +66,7 @@ class LineAssembler(Generic[T]):
         if not self.current:
             return []
         line, self.current = self.current, ""
-        return [(line, self.tag)]  # type: ignore[list-item]
+        return [(line.removesuffix("\r"), self.tag)]  # type: ignore[list-item]
 
 
 class _Resources:

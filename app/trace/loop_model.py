@@ -20,6 +20,7 @@ from app.trace.schema import (
     Init,
     Label,
     Mark,
+    Meta,
     ModuleBody,
     Resolve,
     Summary,
@@ -70,6 +71,11 @@ HANDLE_TYPES = frozenset(
 )
 CALLBACK_TYPES = frozenset({"Timeout", "Immediate", "TickObject", "PROMISE"})  # never continuations of I/O
 KEYFRAME_EVERY = 512
+# One iteration's phases, in order. libuv 1.45 (Node 20.3 and later) moved due timers to the end of each
+# iteration, after close callbacks, with one timers pass before the first iteration; before that, timers
+# came first. Seen from the markers, both run close, timers, then pending between one poll and the next.
+PHASES_SINCE_LIBUV_1_45 = ("pending", "poll", "check", "close", "timers")
+PHASES_BEFORE_LIBUV_1_45 = ("timers", "pending", "poll", "check", "close")
 RESOLVED_REMEMBERED = 512  # recently resolved promises, for a then() attached just after
 
 
@@ -359,6 +365,15 @@ _HANDLERS = {
 }
 
 
+def phase_order(uv_version: str) -> tuple[str, ...]:
+    """The phases of one iteration for this libuv version (the trace's Meta event has it)."""
+    try:
+        major, minor = (int(part) for part in uv_version.split(".")[:2])
+    except ValueError:
+        return PHASES_SINCE_LIBUV_1_45  # unknown: the Nodes looplab supports all have a recent libuv
+    return PHASES_SINCE_LIBUV_1_45 if (major, minor) >= (1, 45) else PHASES_BEFORE_LIBUV_1_45
+
+
 class Timeline:
     """Snapshots of one thread's loop, computed on demand from keyframes, for stepping either way."""
 
@@ -390,6 +405,9 @@ class Timeline:
             if index - self._keyframe_at[-1] >= max(KEYFRAME_EVERY, len(state.items)):
                 self._keyframes.append((index, state.copy()))
                 self._keyframe_at.append(index)
+        meta = next((e for e in self.events if isinstance(e, Meta)), None)
+        self.uv_version = meta.uv_version if meta else ""
+        self.phase_order = phase_order(self.uv_version)
         self.callback_starts = callbacks  # event counts at which an outermost callback has just begun
         self.phase_changes = phases  # event counts at which the phase has just changed
 

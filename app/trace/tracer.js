@@ -7,7 +7,7 @@
 //   - it writes synchronously and never calls console.* (or anything that creates async resources);
 //   - each hook does a few typed-array stores; stack traces are taken only within a budget.
 //
-// The record layout is mirrored in app/trace/schema.py; tests/test_trace_schema.py keeps the two in step.
+// The record layout is mirrored in app/trace/schema.py; tests/test_trace_decode.py keeps the two in step.
 
 const traceFd = Number(process.env.LOOPLAB_TRACE_FD);
 if (Number.isInteger(traceFd) && traceFd > 2) startTracing(traceFd);
@@ -56,7 +56,6 @@ function startTracing(fd) {
   if (!exact) ctrl[CTRL_USED] = HEADER;
   const words = new Int32Array(buffer);
   const bytes = new Uint8Array(buffer);
-  const bufferView = Buffer.from(buffer);
 
   function flush() {
     if (exact) return addon.flush(handle);
@@ -90,7 +89,7 @@ function startTracing(fd) {
   }
 
   // A record followed by bytes, split so that no piece is larger than the buffer.
-  function recordWithBytes(kind, a, data, c, continued) {
+  function recordWithBytes(kind, a, data, c) {
     const room = CAPACITY - HEADER - 16;
     let offset = 0;
     do {
@@ -103,7 +102,7 @@ function startTracing(fd) {
       const more = offset + size < data.length ? 1 : 0;
       const w = at >> 2;
       words[w] = kind;
-      words[w + 1] = a | (more << 16) | ((offset > 0 || continued ? 1 : 0) << 17);
+      words[w + 1] = a | (more << 16) | ((offset > 0 ? 1 : 0) << 17);
       words[w + 2] = size;
       words[w + 3] = c;
       bytes.set(data.subarray(offset, offset + size), at + 16);
@@ -119,7 +118,7 @@ function startTracing(fd) {
     if (id === undefined) {
       id = strings.size + 1;
       strings.set(text, id);
-      recordWithBytes(STRING, 0, Buffer.from(text.slice(0, 2000)), id, false);
+      recordWithBytes(STRING, 0, Buffer.from(text.slice(0, 2000)), id);
     }
     return id;
   }
@@ -131,7 +130,6 @@ function startTracing(fd) {
     return !file.includes(`${path.sep}node_modules${path.sep}`);
   }
   const keepCallsites = (_, callsites) => callsites;
-  // Returns [site, api]: the first frame in the user's code, and the Node API it called, if any.
   // The call stack as V8 CallSite objects, below `below`; whatever the program set, restored at once.
   function callsites(below, limit) {
     const savedPrepare = Error.prepareStackTrace;
@@ -146,6 +144,7 @@ function startTracing(fd) {
     return Array.isArray(sites) ? sites : [];
   }
 
+  // Returns [site, api]: the first frame in the user's code, and the Node API it called, if any.
   function scheduledAt() {
     const stack = callsites(scheduledAt, 24);
     let api = null;
@@ -277,13 +276,11 @@ function startTracing(fd) {
   // files asynchronously). The first sign of user code inside a module-evaluation job names that job the
   // main module: it and the queues it drains are `main`, wherever the loop was.
   function checkForModuleBody() {
-    if (commonJsEntry || mainBody !== 0 || depth === 0 || queue !== MICROTASK) return false;
-    if (!isModuleBody()) return false;
+    if (commonJsEntry || mainBody !== 0 || depth === 0 || queue !== MICROTASK || !isModuleBody()) return;
     mainBody = contextId;
     phase = MAIN;
     queue = MACROTASK;
     record(BODY, contextId, 0, 0);
-    return true;
   }
 
   // --- hooks ------------------------------------------------------------------------------------------
@@ -430,7 +427,7 @@ function startTracing(fd) {
         const data = typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? encoding : 'utf8')
           : chunk;
         if (summary) bump(3);
-        recordWithBytes(WRITE, streamCode | (p << 4) | (q << 8), data, contextId, false);
+        recordWithBytes(WRITE, streamCode | (p << 4) | (q << 8), data, contextId);
       }
       inWrite++;
       try {
