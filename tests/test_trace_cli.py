@@ -327,3 +327,19 @@ def test_lines_are_cut_exactly_where_the_runner_cuts_them(tmp_path: Path, capsys
         ("half a line, finished by a timer", "main"),
         ("last\x0cline", "timers"),
     ]
+
+
+def test_a_live_viewer_gets_events_while_the_program_still_runs(bundled_node: NodeBinary, tmp_path: Path) -> None:
+    import asyncio
+
+    from app.runner.process import RunRequest, run_to_end
+    from app.trace.schema import Write
+    from app.trace.session import TraceCollector, traced
+
+    path = program(tmp_path, "console.log('early'); setTimeout(() => console.log('late'), 400);")
+    seen: list[tuple[str, float]] = []
+    collector = TraceCollector(on_event=lambda e: isinstance(e, Write) and seen.append((e.text, time.monotonic())))
+    request = traced(RunRequest((str(bundled_node.path), path.name), tmp_path, 10), bundled_node, collector)
+    asyncio.run(run_to_end(request))
+    assert [text for text, _ in seen] == ["early\n", "late\n"]
+    assert seen[1][1] - seen[0][1] > 0.3  # "early" was delivered while the 400 ms timer was still pending
