@@ -227,7 +227,14 @@ def test_huge_output_is_cut_and_still_attributed(tmp_path: Path, capsys: pytest.
     )
     assert "output limit" in out
     assert len(lines) > 10_000
-    assert {(line["phase"], line["queue"]) for line in lines} == {("main", "macrotask"), ("check", "macrotask")}
+    # Stopped with SIGKILL, the program loses the tracer's last unflushed buffer (at most 4 KiB of records):
+    # the trace is complete up to its last flush, so only a short tail of lines may stay unattributed.
+    attributed = [i for i, line in enumerate(lines) if line["phase"] is not None]
+    assert attributed == list(range(len(attributed))) and len(lines) - len(attributed) < 200
+    assert {(lines[i]["phase"], lines[i]["queue"]) for i in attributed} == {
+        ("main", "macrotask"),
+        ("check", "macrotask"),
+    }
     assert elapsed < 60
 
 

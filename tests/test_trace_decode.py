@@ -13,6 +13,8 @@ from app.trace.addon import SOURCE, TRACER
 from app.trace.decode import TraceDecoder, TraceFormatError, decode_all
 from app.trace.schema import (
     CONTINUED_FLAG,
+    HANDLE_FLAG,
+    INTERNAL_FLAG,
     MAGIC,
     MORE_FLAG,
     PHASES,
@@ -50,6 +52,8 @@ def test_tracer_js_uses_the_numbers_schema_py_decodes() -> None:
         assert re.search(rf"\b{phase.upper()} = {number}\b", source), phase
     for number, queue in enumerate(QUEUES[1:], start=1):
         assert re.search(rf"\b{queue.upper()} = {number}\b", source), queue
+    assert f"? 1 << {INTERNAL_FLAG.bit_length() - 1} : 0" in source
+    assert f"? 1 << {HANDLE_FLAG.bit_length() - 1} : 0" in source
     addon = SOURCE.read_text()
     assert f"#define RECORD_MARK {Kind.MARK.value}" in addon
     assert f"#define MAGIC {MAGIC:#x}" in addon
@@ -90,3 +94,8 @@ def test_a_damaged_stream_is_an_error_not_garbage() -> None:
         decode_all(b"\x01" * 32)
     with pytest.raises(TraceFormatError, match="ends in the middle"):
         decode_all(chunk(0, rec(Kind.MARK, 1, 1, 1))[:-4])
+
+
+def test_a_handle_is_flagged_as_one() -> None:
+    events = decode_all(chunk(0, string(1, "TCPWRAP"), rec(Kind.INIT, 7, 1, 1 | HANDLE_FLAG)))
+    assert events == [Init(0, 7, 1, "TCPWRAP", False, True)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from app.cli.output import print_json
@@ -39,12 +40,19 @@ def cmd_trace(session: Session) -> int:
             result = asyncio.run(run_to_end(request))
     if collector.error:
         session.warn(f"the trace stream was damaged ({collector.error}); lines after that are unattributed")
-    pool = int(os.environ.get("UV_THREADPOOL_SIZE", "4") or 4)
-    recording = record_run(program, node, result, collector, threadpool_size=pool)
+    recording = record_run(program, node, result, collector, threadpool_size=threadpool_size(os.environ))
     if args.save:
         save_recording(recording, Path(args.save).expanduser())
         session.note(f"saved the trace to {args.save}")
     return show(session, recording)
+
+
+def threadpool_size(env: Mapping[str, str]) -> int:
+    """libuv's pool size as the program will see it: UV_THREADPOOL_SIZE if it is a number, else 4."""
+    try:
+        return max(1, int(env.get("UV_THREADPOOL_SIZE", "4")))
+    except ValueError:
+        return 4
 
 
 def cmd_replay(session: Session) -> int:

@@ -7,6 +7,7 @@ import struct
 from app.trace.schema import (
     CONTINUED_FLAG,
     COUNTED,
+    HANDLE_FLAG,
     HEADER_BYTES,
     INTERNAL_FLAG,
     MAGIC,
@@ -49,7 +50,6 @@ class TraceDecoder:
         self._pending = b""
         self._strings: dict[tuple[int, int], str] = {}
         self._partial: dict[tuple[int, int], bytearray] = {}  # (thread, kind) -> bytes of a record cut in pieces
-        self.records = 0
 
     def feed(self, data: bytes) -> list[TraceEvent]:
         buffer = self._pending + data if self._pending else data
@@ -81,9 +81,17 @@ class TraceDecoder:
         while i < n:
             kind, a, b, c = words[i], words[i + 1], words[i + 2], words[i + 3]
             i += 4
-            self.records += 1
             if kind == Kind.INIT:
-                append(Init(thread, a, b, strings.get((thread, c & 0xFFFFFF), "?"), bool(c & INTERNAL_FLAG)))
+                append(
+                    Init(
+                        thread,
+                        a,
+                        b,
+                        strings.get((thread, c & 0xFFFFFF), "?"),
+                        bool(c & INTERNAL_FLAG),
+                        bool(c & HANDLE_FLAG),
+                    )
+                )
             elif kind == Kind.BEFORE:
                 append(Before(thread, a, PHASES[b & 0xFF], QUEUES[b >> 8]))
             elif kind == Kind.AFTER:

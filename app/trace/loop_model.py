@@ -52,23 +52,6 @@ THREADPOOL_TYPES = frozenset(
         "HKDFREQUEST",
     }
 )
-HANDLE_TYPES = frozenset(
-    {
-        "TCPWRAP",
-        "TCPSERVERWRAP",
-        "PIPEWRAP",
-        "PIPESERVERWRAP",
-        "TTYWRAP",
-        "UDPWRAP",
-        "PROCESSWRAP",
-        "SIGNALWRAP",
-        "FSEVENTWRAP",
-        "STATWATCHER",
-        "MESSAGEPORT",
-        "WORKER",
-        "HTTP2SESSION",
-    }
-)
 CALLBACK_TYPES = frozenset({"Timeout", "Immediate", "TickObject", "PROMISE"})  # never continuations of I/O
 KEYFRAME_EVERY = 512
 # One iteration's phases, in order. libuv 1.45 (Node 20.3 and later) moved due timers to the end of each
@@ -86,6 +69,7 @@ class QueueItem:
     site: str | None  # where the user's code scheduled it
     kind: str  # the async resource type
     due: int | None = None  # timers: loop time (ms) at which it is due
+    handle: bool = False  # a libuv handle: it outlives its callbacks until closed
 
     @property
     def title(self) -> str:
@@ -202,7 +186,7 @@ class _State:
             # The next step of the user's own operation (fs.readFile is four requests in a row): keep its label.
             self.items[event.id] = replace(parent, id=event.id, due=None)
         else:
-            self.items[event.id] = QueueItem(event.id, "", None, event.type)
+            self.items[event.id] = QueueItem(event.id, "", None, event.type, handle=event.handle)
             if event.internal:
                 self.internal.add(event.id)
         kind = event.type
@@ -222,7 +206,7 @@ class _State:
         else:
             if kind in THREADPOOL_TYPES:
                 self.busy += 1
-            if kind not in HANDLE_TYPES:
+            if not event.handle:
                 self._enter("poll", event.id)
             self._enter("alive", event.id)
 
@@ -257,10 +241,9 @@ class _State:
             if event.queue == "macrotask":
                 self.phase = event.phase  # ticks and microtasks keep the phase whose callback drained them
             item = self.items.get(event.id)
-            kind = item.kind if item else ""
-            if kind in THREADPOOL_TYPES and self.busy > 0:
+            if item is not None and item.kind in THREADPOOL_TYPES and self.busy > 0:
                 self.busy -= 1  # the work is done; its callback is what runs now
-            self._leave_all(event.id, keep_alive=kind in HANDLE_TYPES)
+            self._leave_all(event.id, keep_alive=item is not None and item.handle)
             if event.queue == "macrotask" and event.phase in ("pending", "close"):
                 self._enter(event.phase, event.id)  # these lanes show what ran in that phase this iteration
         self.stack.append(event.id)
@@ -276,7 +259,7 @@ class _State:
     def _one_shot(self, resource: int) -> bool:
         """Done once its callback has run: not a timer (destroy says when), nor a handle (it lives on)."""
         item = self.items.get(resource)
-        return item is not None and item.kind != "Timeout" and item.kind not in HANDLE_TYPES
+        return item is not None and item.kind != "Timeout" and not item.handle
 
     def _shown_as_ran(self, resource: int) -> bool:
         """Still shown in the pending or close lane, as having run this iteration."""

@@ -38,6 +38,7 @@ DEFAULT_DETAIL_LIMIT = 100_000  # records in full detail before the tracer switc
 MAGIC = 0x504F4F4C
 HEADER_BYTES = 12
 INTERNAL_FLAG = 1 << 24
+HANDLE_FLAG = 1 << 25  # a libuv handle: it lives on after its callbacks, until it is closed
 MORE_FLAG = 1 << 16
 CONTINUED_FLAG = 1 << 17
 
@@ -95,6 +96,7 @@ class Init(NamedTuple):
     trigger: int
     type: str
     internal: bool
+    handle: bool = False  # a libuv handle (socket, server, port...): lives on until closed
 
 
 class Label(NamedTuple):

@@ -191,7 +191,8 @@ function startTracing(fd) {
     }
     return code;
   }
-  // Handles whose callbacks after the check phase can only be close callbacks.
+  // libuv handles: after the check phase their callbacks can only be close callbacks. The INIT record
+  // says which resources are handles, so this is the only list of them.
   const HANDLE_TYPES = new Set(['TCPWRAP', 'TCPSERVERWRAP', 'PIPEWRAP', 'PIPESERVERWRAP', 'TTYWRAP', 'UDPWRAP',
     'PROCESSWRAP', 'SIGNALWRAP', 'FSEVENTWRAP', 'STATWATCHER', 'TIMERWRAP', 'HTTP2SESSION', 'QUIC_ENDPOINT',
     'MESSAGEPORT', 'WORKER']
@@ -307,7 +308,7 @@ function startTracing(fd) {
       else if (depth === 0 && phase === MAIN) commonJsEntry = true;
       else checkForModuleBody();
     }
-    record(INIT, id, trigger, code | (internal ? 1 << 24 : 0));
+    record(INIT, id, trigger, code | (internal ? 1 << 24 : 0) | (HANDLE_TYPES.has(code) ? 1 << 25 : 0));
     if (code === TYPE_PROMISE) return maybeSummarise();
     let name = '';
     if (code === TYPE_TIMEOUT) {
