@@ -107,3 +107,36 @@ def test_the_phase_order_follows_the_libuv_of_the_traced_node(timeline: Timeline
     assert timeline.phase_order == PHASES_SINCE_LIBUV_1_45 == ("pending", "poll", "check", "close", "timers")
     assert phase_order("1.46.0") == PHASES_SINCE_LIBUV_1_45  # Node 20.20
     assert phase_order("1.44.2") == PHASES_BEFORE_LIBUV_1_45 == ("timers", "pending", "poll", "check", "close")
+
+
+@settings(max_examples=40)
+@given(st.lists(st.integers(1, 400), min_size=1, max_size=8))
+def test_a_timeline_fed_in_pieces_equals_one_fed_at_once(cuts: list[int]) -> None:
+    """A live run extends its timeline as events arrive; every snapshot must match the finished one's."""
+    events = list(load_recording(TOUR).events)
+    whole = replay(events)
+    live = replay([])
+    start = 0
+    for cut in sorted(cuts):
+        live.extend(events[start:cut])
+        start = max(start, cut)
+        assert live.at(len(live)) == whole.at(len(live))
+    live.extend(events[start:])
+    assert live.callback_starts == whole.callback_starts and live.phase_changes == whole.phase_changes
+    assert live.at(len(live)) == whole.at(len(whole)) and live.phase_order == whole.phase_order
+
+
+def test_each_output_line_knows_the_callback_that_printed_it_and_where_that_was_scheduled(timeline: Timeline) -> None:
+    printed_by_timer = next(line for line in timeline.output if line.phase == "timers")
+    assert printed_by_timer.context != 0
+    site = timeline.site_of(printed_by_timer.context)
+    assert site is not None and "loop_tour.js:" in site
+    main_body = [line for line in timeline.output if line.phase == "main" and line.queue == "macrotask"]
+    assert [line.context for line in main_body] == [0, 0]  # the module itself was scheduled by nobody
+    read = next(line for line in timeline.output if line.text == "poll: onRead")
+    assert timeline.site_of(read.context).endswith("loop_tour.js:10:4")  # fs.readFile's last request keeps its site
+
+
+def test_after_exit_the_loop_stays_in_exit(timeline: Timeline) -> None:
+    """The addon's final markers arrive after process 'exit'; they must not move the loop back to a phase."""
+    assert timeline.at(len(timeline)).phase == "exit"

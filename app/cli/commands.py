@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from app.cli.output import print_json
 from app.cli.session import Session
 from app.course.model import Exercise
 from app.errors import LooplabError, did_you_mean
+from app.learner.progress import where_to_continue
 from app.learner.workspace import Workspace
 from app.runner.exercise import grade_prediction, grade_run, needs_trace, run_exercise
 from app.runner.process import RunResult
@@ -30,11 +30,7 @@ def cmd_overview(session: Session) -> int:
     out = session.out
     out.print(Text(f"looplab {__version__} · {course.title}", style="bold"))
     out.print(f"{len(course.lessons)} lessons, {passed} of {len(exercises)} exercises passed.")
-    last = course.exercises.get(progress.last_exercise or "")
-    if last is not None and progress.status(last.id) != "passed":
-        upcoming = last  # continue where the learner left off
-    else:
-        upcoming = next((e for e in exercises if progress.status(e.id) != "passed"), None)
+    upcoming = where_to_continue(course, progress)
     if upcoming:
         out.print(Text("next: ", style="bold") + Text(f"{upcoming.id}", style="cyan") + f" ({upcoming.title})")
         out.print(f"  looplab show {upcoming.lesson}   read the lesson")
@@ -186,17 +182,7 @@ def _check_prediction(session: Session, exercise: Exercise) -> int:
 
 
 def _remember(session: Session, exercise: Exercise, verdict: Verdict | None) -> None:
-    with session.store.update() as progress:
-        progress.last_exercise = exercise.id
-        if verdict is None:
-            return
-        entry = progress.of(exercise.id)
-        entry.attempts += 1
-        entry.last_checked = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-        if verdict.passed and entry.status != "passed":
-            entry.status, entry.passed_on = "passed", session.node.version
-        elif not verdict.passed and entry.status != "passed":
-            entry.status = "failed"
+    session.store.record(exercise.id, None if verdict is None else verdict.passed, session.node.version)
 
 
 def cmd_hint(session: Session) -> int:
@@ -204,10 +190,7 @@ def cmd_hint(session: Session) -> int:
     if not exercise.hints:
         session.out.print(f"{exercise.id} has no hints: it is there to run and watch.")
         return 0
-    with session.store.update() as progress:
-        entry = progress.of(exercise.id)
-        shown = len(exercise.hints) if session.args.all else min(entry.hints_shown + 1, len(exercise.hints))
-        entry.hints_shown = max(entry.hints_shown, shown)
+    shown = session.store.take_hint(exercise.id, len(exercise.hints), session.args.all)
     for number, hint in enumerate(exercise.hints[:shown], start=1):
         style = "bold" if number == shown else "dim"
         session.out.print(Text(f"hint {number}/{len(exercise.hints)}: ", style="bold yellow") + Text(hint, style=style))

@@ -19,7 +19,13 @@ Handler = Callable[[Session], int]
 def load_handler(spec: str) -> Handler:
     """Import a command's module only when it runs: `looplab trace --json` need not load Rich's Markdown."""
     module, _, name = spec.partition(":")
-    return getattr(importlib.import_module(f"app.cli.{module}"), name)
+    package = "app.tui.launch" if module == "app" else f"app.cli.{module}"
+    return getattr(importlib.import_module(package), name)
+
+
+def default_handler() -> str:
+    """Plain `looplab` opens the app in a terminal; piped or redirected, it prints the overview instead."""
+    return "app:cmd_app" if sys.stdin.isatty() and sys.stdout.isatty() else "commands:cmd_overview"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -84,6 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
         p.set_defaults(handler=handler)
         return p
+
+    p = command("open", "app:cmd_app", "open the app at a lesson or exercise (plain `looplab` opens the course map)")
+    p.add_argument("id", nargs="?", help="a lesson or exercise id")
+    p.add_argument("--no-watch", action="store_true", help="start with watch mode off (r still re-runs)")
+    p = command("overview", "commands:cmd_overview", "print where you are in the course, without opening the app")
 
     p = command("list", "commands:cmd_list", "show the course: sections, lessons, exercises and your progress")
     p.add_argument("--json", action="store_true", help="print it as JSON")
@@ -160,7 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-COMMANDS = ("list", "show", "run", "check", "hint", "reset", "init", "trace", "replay", "verify", "doctor")
+COMMANDS = (
+    "open", "overview", "list", "show", "run", "check", "hint", "reset", "init", "trace", "replay", "verify", "doctor"
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -170,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not hasattr(args, name):
             setattr(args, name, None)
     session = Session(args)
-    handler = load_handler(getattr(args, "handler", "commands:cmd_overview"))
+    handler = load_handler(getattr(args, "handler", None) or default_handler())
     try:
         return handler(session)
     except LooplabError as exc:

@@ -9,9 +9,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.learner.files import atomic_write
+
+if TYPE_CHECKING:
+    from app.course.model import Course, Exercise
 
 SCHEMA_VERSION = 1
 STATUSES = ("pending", "failed", "passed")
@@ -127,3 +130,33 @@ class ProgressStore:
             progress = self.load()
             yield progress
             self.save(progress)
+
+    def record(self, exercise_id: str, passed: bool | None, node_version: str) -> Progress:
+        """Remember the exercise as the last one worked on and, if it was checked, the attempt and its result."""
+        with self.update() as progress:
+            progress.last_exercise = exercise_id
+            if passed is not None:
+                entry = progress.of(exercise_id)
+                entry.attempts += 1
+                entry.last_checked = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+                if passed and entry.status != "passed":
+                    entry.status, entry.passed_on = "passed", node_version
+                elif not passed and entry.status != "passed":
+                    entry.status = "failed"
+        return progress
+
+    def take_hint(self, exercise_id: str, available: int, all_of_them: bool = False) -> int:
+        """Reveal one more hint (or all); returns how many the learner has now seen."""
+        with self.update() as progress:
+            entry = progress.of(exercise_id)
+            shown = available if all_of_them else min(entry.hints_shown + 1, available)
+            entry.hints_shown = max(entry.hints_shown, shown)
+        return shown
+
+
+def where_to_continue(course: Course, progress: Progress) -> Exercise | None:
+    """The exercise the learner left unfinished, else the first one not passed; None when all pass."""
+    last = course.exercises.get(progress.last_exercise or "")
+    if last is not None and progress.status(last.id) != "passed":
+        return last
+    return next((e for e in course.exercises_in_order() if progress.status(e.id) != "passed"), None)

@@ -158,6 +158,11 @@ class NodeRun:
         self._started = time.monotonic()
         self._supervisor = asyncio.create_task(self._supervise())
 
+    @property
+    def pid(self) -> int | None:
+        """The program's pid, which is also its process group's id."""
+        return self._process.pid if self._process is not None else None
+
     def cancel(self) -> None:
         """Stop the program and everything it started; the result says it was cancelled."""
         if not self._stop.is_set():

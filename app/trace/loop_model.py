@@ -82,6 +82,7 @@ class ShownLine:
     stream: str
     phase: str
     queue: str
+    context: int = 0  # the outermost callback that printed it; 0 for the main module
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ class _State:
     children: dict[int, list[int]] = field(default_factory=dict)  # promise -> reactions waiting on it
     busy: int = 0
     summarised: bool = False
+    exited: bool = False  # process 'exit' was emitted: the loop will not turn again
     counts: dict[tuple[str, str, str], int] = field(default_factory=dict)
 
     def copy(self) -> _State:
@@ -279,6 +281,8 @@ class _State:
         self.internal.discard(event.id)
 
     def on_mark(self, event: Mark) -> None:
+        if self.exited:  # the addon's last markers can arrive after 'exit'; the loop is over by then
+            return
         self.loop_ms = event.loop_ms
         if event.kind == "prepare":
             self.iteration = event.iteration
@@ -294,6 +298,7 @@ class _State:
 
     def on_exit(self, event: ExitEvent) -> None:
         self.phase = "exit"
+        self.exited = self.exited or event.which == "exit"
 
     def on_summary(self, event: Summary) -> None:
         self.summarised = True
@@ -358,41 +363,61 @@ def phase_order(uv_version: str) -> tuple[str, ...]:
 
 
 class Timeline:
-    """Snapshots of one thread's loop, computed on demand from keyframes, for stepping either way."""
+    """Snapshots of one thread's loop, computed on demand from keyframes, for stepping either way.
+
+    `extend` adds events as a live run produces them; snapshots already taken stay valid.
+    """
 
     def __init__(
         self, events: list[TraceEvent], thread: int = 0, show_internals: bool = False, threadpool_size: int = 4
     ) -> None:
-        self.events = [e for e in events if e.thread == thread]
-        state = _State(thread, show_internals, threadpool_size)
-        self._keyframes: list[tuple[int, _State]] = [(0, state.copy())]
+        self.thread = thread
+        self.show_internals = show_internals
+        self.events: list[TraceEvent] = []
+        self._state = _State(thread, show_internals, threadpool_size)
+        self._keyframes: list[tuple[int, _State]] = [(0, self._state.copy())]
         self._keyframe_at: list[int] = [0]
         self.output: list[ShownLine] = []  # every line, once; a snapshot takes the first n
         self._output_after = array("i", [0])  # lines complete after the first i events
-        assemblers: dict[str, LineAssembler[tuple[str, str]]] = {}
-        callbacks, phases = [], []
-        last_phase = state.phase
-        for index, event in enumerate(self.events, start=1):
-            if isinstance(event, Before) and not state.stack and (show_internals or event.id not in state.internal):
-                callbacks.append(index)
-            if isinstance(event, Write):
-                assembler = assemblers.setdefault(event.stream, LineAssembler())
-                for text, (phase, queue) in assembler.feed(event.text, (event.phase, event.queue)):
-                    self.output.append(ShownLine(text, event.stream, phase, queue))
+        self._assemblers: dict[str, LineAssembler[tuple[str, str, int]]] = {}
+        self.callback_starts: list[int] = []  # event counts at which an outermost callback has just begun
+        self.phase_changes: list[int] = []  # event counts at which the phase has just changed
+        self.sites: dict[int, tuple[str, str]] = {}  # resource -> (label, where it was scheduled)
+        self.uv_version = ""
+        self.phase_order = phase_order("")
+        self.extend(events)
+
+    def extend(self, events: list[TraceEvent]) -> None:
+        state = self._state
+        for event in events:
+            if event.thread != self.thread:
+                continue
+            self.events.append(event)
+            index = len(self.events)
+            shown = self.show_internals or getattr(event, "id", 0) not in state.internal
+            if isinstance(event, Before) and not state.stack and shown:
+                self.callback_starts.append(index)
+            elif isinstance(event, Write):
+                assembler = self._assemblers.setdefault(event.stream, LineAssembler())
+                tag = (event.phase, event.queue, event.context)
+                for text, (phase, queue, context) in assembler.feed(event.text, tag):
+                    self.output.append(ShownLine(text, event.stream, phase, queue, context))
+            elif isinstance(event, Meta):
+                self.uv_version = event.uv_version
+                self.phase_order = phase_order(event.uv_version)
+            last_phase = state.phase
             state.apply(event)
+            if isinstance(event, Init | Label):
+                item = state.items.get(event.id)  # a continuation (fs.readFile's next request) inherits its label
+                if item is not None and (item.label or item.site):
+                    self.sites[event.id] = (item.label, item.site or "")
             self._output_after.append(len(self.output))
             if state.phase != last_phase:
-                phases.append(index)
-                last_phase = state.phase
+                self.phase_changes.append(index)
             # Keyframes at least as far apart as the state is large: memory stays linear in the events.
             if index - self._keyframe_at[-1] >= max(KEYFRAME_EVERY, len(state.items)):
                 self._keyframes.append((index, state.copy()))
                 self._keyframe_at.append(index)
-        meta = next((e for e in self.events if isinstance(e, Meta)), None)
-        self.uv_version = meta.uv_version if meta else ""
-        self.phase_order = phase_order(self.uv_version)
-        self.callback_starts = callbacks  # event counts at which an outermost callback has just begun
-        self.phase_changes = phases  # event counts at which the phase has just changed
 
     def __len__(self) -> int:
         return len(self.events)
@@ -405,6 +430,10 @@ class Timeline:
         for event in self.events[start:index]:
             state.apply(event)
         return state.snapshot(index, tuple(self.output[: self._output_after[index]]))
+
+    def site_of(self, resource: int) -> str | None:
+        """Where the user's code scheduled this resource (file:line:column), if the tracer saw it."""
+        return self.sites.get(resource, ("", ""))[1] or None
 
     def next_callback(self, index: int) -> int:
         return _after(self.callback_starts, index, len(self.events))

@@ -1,0 +1,89 @@
+"""The looplab app: home, lesson screens, help, the command palette and the theme."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from app import __version__
+from app.cli.session import Session
+from app.tui.screens.help import HelpScreen
+from app.tui.screens.home import HomeScreen
+from app.tui.screens.lesson import LessonScreen
+
+DARK_THEME, LIGHT_THEME = "textual-dark", "textual-light"
+
+
+class LooplabApp(App[int]):
+    CSS_PATH = Path(__file__).with_name("app.tcss")
+    TITLE = "looplab"
+    SUB_TITLE = f"v{__version__}"
+    BINDINGS = [
+        Binding("f1,question_mark", "help", "Help", id="app.help", tooltip="List every key that works here"),
+        Binding("ctrl+t", "toggle_theme", "Theme", id="app.theme", tooltip="Switch between dark and light"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave looplab (a running program is stopped)"),
+    ]
+
+    def __init__(self, session: Session, start: str | None = None, watch: bool = True, blink: bool = True) -> None:
+        super().__init__()
+        self.session = session
+        self.start = start
+        self.watch_files = watch  # watch mode starts on for every exercise opened
+        self.blink = blink  # tests turn the cursor blink off for stable screenshots
+        session.warn = lambda message: self.notify(message, severity="warning", timeout=8)  # type: ignore[method-assign]
+        session.note = lambda message: self.notify(message, timeout=4)  # type: ignore[method-assign]
+
+    def on_mount(self) -> None:
+        self.theme = DARK_THEME
+        self.push_screen(HomeScreen())
+        if self.start:
+            self.open(self.start)
+
+    def open(self, target: str) -> None:
+        """Open a lesson by id, or the lesson holding an exercise, with that exercise selected."""
+        course = self.session.course
+        if target in course.exercises:
+            exercise = course.exercises[target]
+            self.push_screen(LessonScreen(course.lesson(exercise.lesson), exercise.id))
+        else:
+            self.push_screen(LessonScreen(course.lesson(target)))
+
+    def open_lesson(self, lesson_id: str, exercise_id: str | None = None) -> None:
+        """Replace any open lesson with this one."""
+        while isinstance(self.screen, LessonScreen):
+            self.pop_screen()
+        self.open(exercise_id or lesson_id)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The command palette: every lesson and exercise to jump to, the exercise actions, and the theme."""
+        if isinstance(screen, LessonScreen):
+            yield SystemCommand("Run", "Run this exercise on Node and watch the loop", screen.action_run)
+            yield SystemCommand("Check", "Check this exercise (a prediction is compared first)", screen.action_check)
+            yield SystemCommand("Reset", "Restore the starter (asks first; keeps a .bak)", screen.action_reset)
+            yield SystemCommand("Hint", "Show the next hint", screen.action_hint)
+        course = self.session.course
+        for number, lesson in enumerate(course.lessons, start=1):
+            yield SystemCommand(f"Lesson {number}: {lesson.title}", lesson.summary, self._opener(lesson.id, None))
+            for exercise_id in lesson.exercises:
+                exercise = course.exercises.get(exercise_id)
+                if exercise is not None:
+                    text = f"{exercise.kind} exercise in {lesson.title}"
+                    yield SystemCommand(f"Exercise: {exercise.title}", text, self._opener(lesson.id, exercise.id))
+        theme = "Switch between the dark and the light theme"
+        yield SystemCommand("Theme: dark or light", theme, self.action_toggle_theme)
+        yield SystemCommand("Help", "Every key that works on this screen", self.action_help)
+        yield SystemCommand("Quit", "Leave looplab", self.action_quit)
+
+    def _opener(self, lesson_id: str, exercise_id: str | None):  # noqa: ANN202
+        return lambda: self.open_lesson(lesson_id, exercise_id)

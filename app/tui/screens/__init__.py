@@ -1,0 +1,1 @@
+"""The app's screens: home, a lesson, help and the small dialogs."""

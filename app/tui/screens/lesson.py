@@ -1,0 +1,549 @@
+"""A lesson: slides, the live loop and the exercise side by side (stacked when narrow), and every exercise action."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shlex
+import subprocess
+import time
+from pathlib import Path, PurePath
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container
+from textual.css.query import NoMatches
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Footer, Header
+
+from app.check.verdict import Verdict
+from app.course.model import Exercise, Lesson
+from app.errors import LooplabError
+from app.learner.files import atomic_write
+from app.learner.workspace import PREDICTION_FILE
+from app.runner.exercise import grade_prediction, grade_run, run_exercise
+from app.runner.process import NodeRun, RunResult
+from app.trace.addon import build_addon
+from app.trace.session import TraceCollector
+from app.tui.screens.dialogs import ConfirmScreen
+from app.tui.widgets.exercise_pane import ExercisePane
+from app.tui.widgets.predict_list import PredictList
+from app.tui.widgets.slide_deck import SlideDeck
+from app.tui.widgets.visualizer import SourcePicked, Visualizer
+
+PANES = ("slides", "visualizer", "exercise")
+STACK_BELOW = 110  # columns: narrower terminals get the panes one above the other
+FOLD_BELOW = 45  # rows: stacked on a short terminal, only the pane in use is open; the others show a header
+WATCH_DEBOUNCE_MS = 300
+
+
+class LessonScreen(Screen[None]):
+    HELP_GROUP = "Lesson"
+    BINDINGS = [
+        Binding("r", "run", "Run", id="lesson.run", tooltip="Run the exercise on Node and watch the loop"),
+        Binding("c", "check", "Check", id="lesson.check", tooltip="Check it (a prediction is compared first)"),
+        Binding("h", "hint", "Hint", id="lesson.hint", tooltip="One more hint"),
+        Binding("x", "cancel", "Cancel run", id="lesson.cancel", tooltip="Stop the program and all it started"),
+        Binding("e", "edit", "Edit", id="lesson.edit", tooltip="Open your copy in $EDITOR"),
+        Binding("w", "toggle_watch", "Watch", id="lesson.watch", tooltip="Re-check whenever you save the file"),
+        Binding("ctrl+r", "reset", "Reset", id="lesson.reset", tooltip="Restore the starter (asks; keeps a .bak)"),
+        Binding("n", "exercise(1)", "Next exercise", id="lesson.next_exercise", show=False),
+        Binding("N", "exercise(-1)", "Previous exercise", id="lesson.previous_exercise", show=False),
+        Binding("1", "focus_pane('slides')", "Slides", id="lesson.focus_slides", show=False),
+        Binding("2", "focus_pane('visualizer')", "Visualizer", id="lesson.focus_visualizer", show=False),
+        Binding("3", "focus_pane('exercise')", "Exercise", id="lesson.focus_exercise", show=False),
+        Binding("f2", "toggle_pane('slides')", "Hide/show slides", id="lesson.toggle_slides", show=False),
+        Binding("f3", "toggle_pane('visualizer')", "Hide/show visualizer", id="lesson.toggle_visualizer", show=False),
+        Binding("f4", "toggle_pane('exercise')", "Hide/show exercise", id="lesson.toggle_exercise", show=False),
+        Binding("equals_sign,plus", "resize(1)", "Grow pane", id="lesson.grow", show=False),
+        Binding("minus", "resize(-1)", "Shrink pane", id="lesson.shrink", show=False),
+        Binding("z", "zoom", "Zoom pane", id="lesson.zoom", tooltip="Fill the screen with the focused pane"),
+        Binding("escape", "back", "Back", id="lesson.back", tooltip="Leave zoom, or go back to the course map"),
+    ]
+
+    def __init__(self, lesson: Lesson, exercise_id: str | None = None) -> None:
+        super().__init__()
+        self.lesson = lesson
+        self.exercise_ids = list(lesson.exercises)
+        self.requested = exercise_id if exercise_id in self.exercise_ids else None
+        self.exercise_index = self.exercise_ids.index(exercise_id) if self.requested else 0
+        self.weights = {"slides": 3, "visualizer": 4, "exercise": 3}
+        self.watching = False
+        self.current_run: NodeRun | None = None
+        self.run_started = 0.0
+        self.last_verdict: Verdict | None = None
+        self._ticker: Timer | None = None
+        self._known_source: bytes | None = None
+        self._known_prediction: bytes | None = None
+        self._running_label = ""
+        self._open_pane = "slides"
+        self._unmarked_prediction: list[str] | None = None  # a wrong prediction waiting for Node's real order
+        self.finished_runs = 0  # how many runs have ended here (tests and the tmux script wait on it)
+
+    # --- layout ------------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Container(id="panes"):
+            yield SlideDeck(self.lesson, id="slides")
+            yield Visualizer(id="visualizer")
+            yield ExercisePane(id="exercise")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = self.lesson.title
+        self._apply_layout()
+        self.query_one("#slide-view").focus()
+        if not self.exercise_ids:
+            self.query_one("#exercise").display = False
+            return
+        if self.requested is None:  # open at the first exercise not passed yet
+            progress = self.app.session.store.load()  # type: ignore[attr-defined]
+            pending = [i for i, e in enumerate(self.exercise_ids) if progress.status(e) != "passed"]
+            self.exercise_index = pending[0] if pending else 0
+        self.show_exercise()
+        self._warm_up()
+
+    def on_resize(self) -> None:
+        self._apply_layout()
+
+    def on_descendant_focus(self) -> None:
+        self._apply_layout()
+
+    def _apply_layout(self) -> None:
+        panes = self.query_one("#panes")
+        stacked = self.size.width < STACK_BELOW
+        folding = stacked and self.size.height < FOLD_BELOW
+        panes.set_class(stacked, "stacked")
+        open_pane = self._pane_of(self.focused) or self._open_pane
+        self._open_pane = open_pane
+        for name in PANES:
+            pane = self.query_one(f"#{name}")
+            weight = f"{self.weights[name]}fr"
+            folded = folding and name != open_pane
+            pane.set_class(folded, "folded")
+            pane.styles.width = "1fr" if stacked else weight
+            pane.styles.height = 3 if folded else (weight if stacked else "1fr")
+
+    def _pane_of(self, widget: Widget | None) -> str | None:
+        while widget is not None:
+            if widget.id in PANES:
+                return widget.id
+            widget = widget.parent  # type: ignore[assignment]
+        return None
+
+    def action_focus_pane(self, name: str) -> None:
+        pane = self.query_one(f"#{name}")
+        pane.display = True
+        target = {"slides": "#slide-view", "visualizer": "#lanes", "exercise": "#exercise-body"}[name]
+        if name == "exercise" and self.exercise is not None and self.exercise.kind == "predict":
+            target = "#predict"
+        self.query_one(target).focus()
+
+    def action_toggle_pane(self, name: str) -> None:
+        pane = self.query_one(f"#{name}")
+        shown = [p for p in PANES if self.query_one(f"#{p}").display]
+        if pane.display and shown == [name]:
+            self.notify("That is the last pane showing.", severity="warning")
+            return
+        pane.display = not pane.display
+        if pane.display:
+            self.action_focus_pane(name)
+        elif self._pane_of(self.focused) == name or self.focused is None:
+            self.action_focus_pane(next(p for p in PANES if self.query_one(f"#{p}").display))
+
+    def action_resize(self, delta: int) -> None:
+        name = self._pane_of(self.focused) or "visualizer"
+        self.weights[name] = max(1, min(8, self.weights[name] + delta))
+        self._apply_layout()
+
+    def action_zoom(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+            return
+        name = self._pane_of(self.focused)
+        if name is not None:
+            self.maximize(self.query_one(f"#{name}"), container=False)
+
+    def action_back(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+        else:
+            self.app.pop_screen()
+
+    # --- the exercise ------------------------------------------------------------------------------------
+
+    @property
+    def exercise(self) -> Exercise | None:
+        if not self.exercise_ids:
+            return None
+        return self.app.session.course.exercises.get(self.exercise_ids[self.exercise_index])  # type: ignore[attr-defined]
+
+    @property
+    def session(self):  # noqa: ANN201
+        return self.app.session  # type: ignore[attr-defined]
+
+    def _node_major(self) -> int | None:
+        try:
+            return self.session.node.major
+        except LooplabError:
+            return None
+
+    def show_exercise(self) -> None:
+        exercise = self.exercise
+        if exercise is None:
+            return
+        pane = self.query_one(ExercisePane)
+        try:
+            program = self.session.ensure_copy(exercise)
+        except LooplabError as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            return
+        progress = self.session.store.load()
+        source = program.read_bytes()
+        self._known_source = source
+        number = f"{self.exercise_index + 1}/{len(self.exercise_ids)}"
+        pane.show_exercise(exercise, number, progress.of(exercise.id), source.decode("utf-8", "replace"))
+        if exercise.kind == "predict":
+            path = self.session.workspace.prediction(exercise)
+            self._known_prediction = path.read_bytes() if path.exists() else None
+            self.query_one(PredictList).set_lines(self.session.workspace.read_prediction(exercise))
+        self._show_solution_if_earned()
+        if self.app.watch_files and not self.watching:  # type: ignore[attr-defined]
+            self.action_toggle_watch()
+        self._update_header()
+
+    def _update_header(self) -> None:
+        exercise = self.exercise
+        if exercise is None:
+            return
+        status = self.session.store.load().status(exercise.id)
+        number = f"{self.exercise_index + 1}/{len(self.exercise_ids)}"
+        self.query_one(ExercisePane).show_header(number, status, self.watching)
+
+    def _show_solution_if_earned(self) -> None:
+        exercise = self.exercise
+        pane = self.query_one(ExercisePane)
+        if exercise is None or exercise.solution is None:
+            pane.show_solution(None)
+            return
+        passed = self.session.store.load().status(exercise.id) == "passed"
+        pane.show_solution(exercise.solution.read_text(encoding="utf-8") if passed else None)
+
+    def action_exercise(self, delta: int) -> None:
+        if not self.exercise_ids:
+            return
+        self.action_cancel()
+        self.exercise_index = (self.exercise_index + delta) % len(self.exercise_ids)
+        self.show_exercise()
+
+    def action_hint(self) -> None:
+        exercise = self.exercise
+        if exercise is None:
+            return
+        if not exercise.hints:
+            self.notify("This exercise has no hints: run it and watch.")
+            return
+        shown = self.session.store.take_hint(exercise.id, len(exercise.hints))
+        self.query_one(ExercisePane).show_hints(shown)
+        self.action_focus_pane("exercise")
+
+    def action_reset(self) -> None:
+        exercise = self.exercise
+        if exercise is None:
+            return
+        program = self.session.workspace.program(exercise)
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                self.notify("Nothing changed.")
+                return
+            major = self._node_major() if exercise.kind == "predict" else None
+            backups = self.session.workspace.reset(exercise, major)
+            kept = f"; your version is in {backups[0].name}" if backups else ""
+            self.notify(f"Restored {program.name} from the starter{kept}.")
+            self.show_exercise()
+
+        question = f"Replace {program} with the starter?\nYour version is kept beside it as {program.name}.bak."
+        self.app.push_screen(ConfirmScreen(question, yes="Reset"), answered)
+
+    def action_edit(self) -> None:
+        exercise = self.exercise
+        if exercise is None:
+            return
+        program = self.session.ensure_copy(exercise)
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+        if not editor:
+            self.notify(f"Set $EDITOR to edit here, or open {program} in any editor: watch mode re-checks on save.")
+            return
+        try:
+            with self.app.suspend():
+                subprocess.run([*shlex.split(editor), str(program)], check=False)
+        except (OSError, ValueError) as exc:
+            self.notify(f"$EDITOR ({editor}) did not start: {exc}", severity="error")
+            return
+        self._reload_source()
+
+    def _reload_source(self) -> bool:
+        """Show the program as it is now; True if it changed since it was last shown."""
+        exercise = self.exercise
+        if exercise is None:
+            return False
+        data = _changed(self.session.workspace.program(exercise), self._known_source)
+        if data is None:
+            return False
+        self._known_source = data
+        self.query_one(ExercisePane).show_source(data.decode("utf-8", "replace"))
+        return True
+
+    def _reload_prediction(self) -> bool:
+        """Show prediction.txt as it is now (edited in another editor); True if it changed."""
+        exercise = self.exercise
+        if exercise is None or exercise.kind != "predict":
+            return False
+        data = _changed(self.session.workspace.prediction(exercise), self._known_prediction)
+        if data is None:
+            return False
+        self._known_prediction = data
+        self.query_one(PredictList).set_lines(self.session.workspace.read_prediction(exercise))
+        return True
+
+    # --- running -----------------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="warm-up")
+    def _warm_up(self) -> None:
+        """Find Node and build the loop-marker addon off the UI thread, so the first run starts at once."""
+        try:
+            build_addon(self.session.node)
+        except LooplabError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=12)
+
+    def action_run(self) -> None:
+        exercise = self.exercise
+        if exercise is not None:
+            self._reload_source()
+            self.run_program(check=False)
+
+    def action_check(self) -> None:
+        exercise = self.exercise
+        if exercise is None:
+            return
+        if exercise.kind == "predict":
+            self.check_prediction()
+        else:
+            self._reload_source()
+            self.run_program(check=True)
+
+    def check_prediction(self) -> None:
+        exercise = self.exercise
+        assert exercise is not None
+        lines = self.query_one(PredictList).lines
+        verdict = grade_prediction(exercise, self._node_major(), lines)
+        self._save_prediction(exercise, lines)
+        self.session.store.record(exercise.id, verdict.passed, self._node_version())
+        if verdict.passed:
+            self.query_one(PredictList).mark(["ok"] * len(lines))
+            self._unmarked_prediction = None
+        else:  # marked line by line against the real run, once it is over
+            self.query_one(PredictList).mark([_prediction_mark(m.status) for m in verdict.lines])
+            self._unmarked_prediction = list(lines)
+        self.query_one(ExercisePane).show_verdict(verdict, "your prediction")
+        self._update_header()
+        self._show_solution_if_earned()
+        self.notify("✓ Right: here is Node doing it." if verdict.passed else "✗ Not quite: watch Node do it.")
+        self.run_program(check=False, program=exercise.starter, replay=True)  # Node's real order, replayed
+
+    def _save_prediction(self, exercise: Exercise, lines: list[str]) -> None:
+        path = self.session.workspace.prediction(exercise)
+        header = "".join(line + "\n" for line in _prediction_header(path))
+        data = (header + "".join(line + "\n" for line in lines)).encode("utf-8")
+        atomic_write(path, data)
+        self._known_prediction = data
+
+    def _node_version(self) -> str:
+        try:
+            return self.session.node.version
+        except LooplabError:
+            return ""
+
+    def action_cancel(self) -> None:
+        if self.current_run is not None:
+            self.current_run.cancel()
+            self.query_one(ExercisePane).show_running("cancelling…")
+
+    @work(exclusive=True, group="node")
+    async def run_program(self, check: bool, program: Path | None = None, replay: bool = False) -> None:
+        exercise = self.exercise
+        if exercise is None:
+            return
+        pane = self.query_one(ExercisePane)
+        visualizer = self.query_one(Visualizer)
+        try:
+            node = await asyncio.to_thread(lambda: self.session.node)
+            program = program or self.session.ensure_copy(exercise)
+        except LooplabError as exc:
+            self.notify(str(exc), severity="error", timeout=12)
+            return
+        collector = TraceCollector(on_event=visualizer.feed)
+        await asyncio.to_thread(build_addon, node)  # cached after the first time; never compile on the UI thread
+        self._running_label = f"running {exercise.entry} on Node {node.version}"
+        if self.query_one("#slides").has_class("folded") or self.query_one("#visualizer").has_class("folded"):
+            self.action_focus_pane("visualizer")  # a short stacked screen opens the loop to watch the run
+        visualizer.start_live(f"{exercise.entry} on Node {node.version}")
+        if not replay:
+            pane.show_verdict(None)
+        self.run_started = time.monotonic()
+        self._tick()
+        self._ticker = self.set_interval(0.1, self._tick)
+
+        def started(run: NodeRun) -> None:
+            self.current_run = run
+
+        try:
+            result = await run_exercise(exercise, program, node, on_start=started, trace=collector)
+        except LooplabError as exc:
+            pane.show_ended(str(exc), style="bold red")
+            return
+        finally:
+            self.current_run = None
+            if self._ticker is not None:
+                self._ticker.stop()
+                self._ticker = None
+        self.finish_run(exercise, result, collector, check, node.major, node.version, replay)
+
+    def _tick(self) -> None:
+        elapsed = time.monotonic() - self.run_started
+        exercise = self.exercise
+        limit = f" of {exercise.timeout:g}" if exercise else ""
+        self.query_one(ExercisePane).show_running(f"{self._running_label} · {elapsed:.1f}{limit} s · x cancels")
+
+    def finish_run(
+        self,
+        exercise: Exercise,
+        result: RunResult,
+        collector: TraceCollector,
+        check: bool,
+        major: int,
+        version: str,
+        replay: bool,
+    ) -> None:
+        self.finished_runs += 1
+        pane = self.query_one(ExercisePane)
+        visualizer = self.query_one(Visualizer)
+        ending = f"{result.describe_end()} after {result.duration:.2f} s"
+        visualizer.finish(result, ending)
+        style = "dim" if result.exit_code == 0 and not result.cancelled else "bold red"
+        pane.show_ended(f"Node {version}: {ending}", style=style)
+        if replay:
+            predicted, self._unmarked_prediction = self._unmarked_prediction, None
+            if predicted is not None and not result.cancelled:
+                real = result.stream(exercise.expectation.for_node(major).stream)
+                marks = ["ok" if i < len(real) and real[i] == line else "wrong" for i, line in enumerate(predicted)]
+                self.query_one(PredictList).mark(marks)
+                wrong = marks.count("wrong")
+                pane.show_ended(f"Node {version} printed them in another order: {wrong} of your lines are misplaced.")
+            visualizer.start_playing(from_start=True)
+            return
+        if result.cancelled:
+            self.notify("Run cancelled; everything it started was stopped.")
+            return
+        verdict = grade_run(exercise, major, result, collector)
+        self.last_verdict = verdict
+        if check:
+            self.session.store.record(exercise.id, verdict.passed, version)
+            pane.show_verdict(verdict, f"check on Node {version}")
+            self._update_header()
+            self._show_solution_if_earned()
+            self.notify("✓ Passed!" if verdict.passed else "✗ Not yet: the verdict says which line and why.")
+        else:
+            self.session.store.record(exercise.id, None, version)
+            if exercise.kind == "predict":  # judging Node's own order says nothing about the learner's guess
+                pane.show_ended(f"Node {version}: {ending}. That is Node's real order; c compares your prediction.")
+            else:
+                pane.show_verdict(verdict, f"run on Node {version}")
+
+    # --- watch mode --------------------------------------------------------------------------------------
+
+    def action_toggle_watch(self) -> None:
+        if self.exercise is None:
+            return
+        self.watching = not self.watching
+        if self.watching:
+            self.watch_folder(self.session.workspace.folder(self.exercise))
+        else:
+            self.workers.cancel_group(self, "watch")
+        self._update_header()
+        if self.is_mounted:
+            self.notify("Watch on: saving the file re-checks it." if self.watching else "Watch off: r runs by hand.")
+
+    @work(exclusive=True, group="watch")
+    async def watch_folder(self, folder: Path) -> None:
+        from watchfiles import awatch  # imported here: it is only needed once a lesson is open
+
+        exercise = self.exercise
+        if exercise is None:
+            return
+        names = {exercise.entry, PREDICTION_FILE}
+        try:
+            async for changes in awatch(folder, debounce=WATCH_DEBOUNCE_MS, recursive=False, force_polling=False):
+                if self.exercise is not exercise:
+                    return
+                if not any(PurePath(path).name in names for _, path in changes):
+                    continue
+                if self._reload_prediction():
+                    self.notify("Prediction reloaded from prediction.txt.")
+                if self._reload_source():
+                    self.run_program(check=exercise.kind != "explore" and exercise.kind != "predict")
+        except (OSError, RuntimeError) as exc:
+            self.watching = False
+            self._update_header()
+            self.notify(f"Watch mode stopped ({exc}); r runs by hand.", severity="warning")
+
+    # --- from the visualizer -------------------------------------------------------------------------------
+
+    @on(SourcePicked)
+    def _point_at_source(self, event: SourcePicked) -> None:
+        exercise = self.exercise
+        line = _line_in(event.site, exercise.entry) if exercise is not None else None
+        try:
+            self.query_one(ExercisePane).point_at(line)
+        except NoMatches:
+            return
+        if line is None and event.site is None:
+            self.notify(f"{event.what}: nothing in your file scheduled it", timeout=2)
+
+
+def _changed(path: Path, known: bytes | None) -> bytes | None:
+    """The file's bytes if they differ from `known`; None if they are the same or it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return None if data == known else data
+
+
+def _line_in(site: str | None, entry: str) -> int | None:
+    """The line number in the exercise file, from a tracer site like /tmp/run/main.js:12:3."""
+    if not site:
+        return None
+    path, _, _column = site.rpartition(":")
+    file, _, line = path.rpartition(":")
+    if PurePath(file).name != entry or not line.isdigit():
+        return None
+    return int(line)
+
+
+def _prediction_mark(status: str) -> str | None:
+    return {"ok": "ok", "wrong": "wrong"}.get(status)
+
+
+def _prediction_header(path: Path) -> list[str]:
+    """The comment lines at the top of prediction.txt, kept when the app saves a new order."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    return [line for line in lines if line.startswith("#")]

@@ -1,0 +1,173 @@
+"""The exercise: prompt, prediction or code, run state, verdict, hints, and the solution once passed."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.markdown import Markdown as RichMarkdown
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Static
+
+from app.check.verdict import Verdict
+from app.course.model import Exercise
+from app.learner.progress import ExerciseProgress
+from app.tui.widgets.marks import place_tag, status_mark
+from app.tui.widgets.predict_list import PredictList
+
+PREDICT_HELP = Text.assemble(
+    ("Your prediction: ", "bold"),
+    ("↑↓ choose a line · Shift+↑↓ or K/J move it · Enter (or a click) picks it up and puts it down · c compares",
+     "dim"),
+)
+LEXERS = {".js": "javascript", ".cjs": "javascript", ".mjs": "javascript", ".c": "c", ".cc": "cpp", ".sh": "bash"}
+
+
+def code_view(source: str, filename: str, highlight: int | None, dark: bool) -> Syntax:
+    lexer = LEXERS.get("." + filename.rpartition(".")[2], "text")
+    return Syntax(
+        source,
+        lexer,
+        theme="ansi_dark" if dark else "ansi_light",  # ANSI colours: no background blocks, any terminal theme
+        line_numbers=True,
+        highlight_lines={highlight} if highlight else None,
+        word_wrap=True,
+        background_color="default",
+    )
+
+
+def verdict_view(verdict: Verdict, what: str) -> RenderableType:
+    """The checker's answer in phase terms: the first wrong line and why, then every line with its place."""
+    parts: list[RenderableType] = []
+    if verdict.passed:
+        parts.append(Text(f"✓ {what}: passed", style="bold green"))
+    else:
+        parts.append(Text(f"✗ {what}: not yet", style="bold red"))
+        if verdict.violation is not None:
+            parts.append(Text(verdict.violation.explanation))
+    rows = Text()
+    width = max((len(place_tag(m.phase, m.queue)) for m in verdict.lines if m.phase is not None), default=0)
+    symbols = {"ok": ("✓", "green"), "wrong": ("✗", "bold red"), "extra": ("+", "yellow")}
+    for mark in verdict.lines:
+        # In a pass, lines the expectation leaves free are just shown, not flagged.
+        flagged = not verdict.passed or mark.status == "ok"
+        symbol, style = symbols.get(mark.status, ("·", "dim")) if flagged else ("·", "dim")
+        rows.append(f"{symbol} {mark.position:>2} ", style=style)
+        if mark.phase is not None:
+            label = place_tag(mark.phase, mark.queue)
+            label.truncate(width, pad=True)
+            rows.append_text(label)
+            rows.append(" ")
+        rows.append(mark.text + "\n", style="bold red" if mark.status == "wrong" else "")
+    if verdict.lines:
+        parts.append(rows)
+    for note in verdict.notes:
+        parts.append(Text(note, style="dim italic"))
+    return Group(*parts)
+
+
+class ExercisePane(Vertical):
+    HELP_GROUP = "Exercise"
+    ALLOW_MAXIMIZE = True
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.exercise: Exercise | None = None
+        self.source = ""
+        self.highlight: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="exercise-header", classes="pane-header")
+        with VerticalScroll(id="exercise-body", can_focus=True):
+            yield Static(id="prompt")
+            yield Static(PREDICT_HELP, id="predict-help")
+            yield PredictList([], id="predict")
+            yield Static(id="run-state")
+            yield Static(id="verdict")
+            yield Static(id="hints")
+            yield Static(id="code")
+            yield Static(id="solution")
+
+    def show_exercise(self, exercise: Exercise, number: str, progress: ExerciseProgress, source: str) -> None:
+        self.exercise = exercise
+        self.highlight = None
+        self.show_header(number, progress.status, watching=False)
+        prompt = RichMarkdown(exercise.prompt) if exercise.prompt else Text("")
+        self.query_one("#prompt", Static).update(prompt)
+        predict = self.query_one("#predict", PredictList)
+        predict.display = exercise.kind == "predict"
+        self.query_one("#predict-help").display = exercise.kind == "predict"
+        for name in ("#run-state", "#verdict", "#solution"):
+            self._set(name, "")
+        self.show_hints(progress.hints_shown)
+        self.show_source(source)
+
+    def show_header(self, number: str, status: str, watching: bool) -> None:
+        if self.exercise is None:
+            return
+        kind = f"  {number} · {self.exercise.kind}"
+        header = Text.assemble(status_mark(status), f" {self.exercise.title}", (kind, "dim"))
+        if watching:
+            header.append(f"  · watching {self.exercise.entry}", style="green")
+        self.query_one("#exercise-header", Static).update(header)
+
+    def show_source(self, source: str) -> None:
+        self.source = source
+        self._draw_code()
+
+    def point_at(self, line: int | None) -> None:
+        """Light up a line of the program (the one that scheduled what the learner picked)."""
+        self.highlight = line
+        self._draw_code()
+        if line:
+            code = self.query_one("#code", Static)
+            self.query_one("#exercise-body", VerticalScroll).scroll_to(
+                y=code.virtual_region.y + max(0, line - 3), animate=False
+            )
+
+    def _draw_code(self) -> None:
+        if self.exercise is None:
+            return
+        label = Text(f"{self.exercise.entry}", style="bold")
+        if self.exercise.kind == "predict":
+            label.append("  (read it; your answer is the order above)", style="dim")
+        syntax = code_view(self.source, self.exercise.entry, self.highlight, self.app.current_theme.dark)
+        self.query_one("#code", Static).update(Group(label, syntax))
+
+    def _set(self, selector: str, content: RenderableType) -> None:
+        """Update a part of the pane; an empty part takes no room."""
+        static = self.query_one(selector, Static)
+        static.update(content)
+        static.display = content != ""
+
+    def show_running(self, text: str) -> None:
+        self._set("#run-state", Text(text, style="bold yellow"))
+
+    def show_ended(self, text: str, style: str = "dim") -> None:
+        self._set("#run-state", Text(text, style=style))
+
+    def show_verdict(self, verdict: Verdict | None, what: str = "") -> None:
+        self._set("#verdict", verdict_view(verdict, what) if verdict is not None else "")
+
+    def show_hints(self, shown: int) -> None:
+        if self.exercise is None:
+            return
+        hints = self.exercise.hints
+        if not hints:
+            self.query_one("#hints", Static).update(Text("No hints: this one is there to run and watch.", "dim"))
+            return
+        text = Text()
+        for number, hint in enumerate(hints[:shown], start=1):
+            text.append(f"hint {number}/{len(hints)}: ", style="bold yellow")
+            text.append(hint + "\n")
+        if shown < len(hints):
+            text.append(f"h shows hint {shown + 1} of {len(hints)}", style="dim")
+        self.query_one("#hints", Static).update(text)
+
+    def show_solution(self, source: str | None) -> None:
+        if self.exercise is None or source is None:
+            self._set("#solution", "")
+            return
+        syntax = code_view(source, self.exercise.entry, None, self.app.current_theme.dark)
+        self._set("#solution", Group(Text("The reference solution", style="bold green"), syntax))

@@ -1,0 +1,347 @@
+"""The live loop: phase row, queue lanes and coloured output, following a run, then replayable step by step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from app.runner.process import RunResult
+from app.trace.loop_model import LoopSnapshot, ShownLine, Timeline, replay
+from app.trace.schema import TraceEvent
+from app.tui.widgets.loop_view import lane_options, output_prompt, phase_row, running_line, tag_width
+
+SPEEDS = (1, 2, 4, 8, 16)  # callbacks per second while playing
+OUTPUT_SHOWN = 400  # the newest lines drawn; a huge output stays quick to redraw
+NARROW = 84  # columns: a narrower visualizer puts the output under the lanes
+LIVE_REFRESH = 0.1  # seconds between redraws while a run streams events
+
+
+@dataclass
+class SourcePicked(Message):
+    """The learner picked something the user's code scheduled; `site` is file:line:column, or None."""
+
+    site: str | None
+    what: str
+
+
+class ScrubBar(Widget):
+    """Where the shown snapshot is in the run; click to jump there."""
+
+    DEFAULT_CSS = "ScrubBar { height: 1; }"
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.position = 0
+        self.total = 0
+
+    def show(self, position: int, total: int) -> None:
+        self.position, self.total = position, total
+        self.refresh()
+
+    def render(self) -> Text:
+        width = max(self.size.width, 1)
+        filled = round(width * self.position / self.total) if self.total else 0
+        return Text("━" * filled, style="bold cyan") + Text("─" * (width - filled), style="dim")
+
+    def on_click(self, event: events.Click) -> None:
+        if self.total and self.size.width:
+            self.post_message(self.Scrubbed(round(self.total * event.x / max(self.size.width - 1, 1))))
+
+    @dataclass
+    class Scrubbed(Message):
+        position: int
+
+
+LIST_KEYS = [  # the lists' own keys, without left and right: those step the replay
+    Binding("up", "cursor_up", "Previous item", id="visualizer.list_up", show=False),
+    Binding("down", "cursor_down", "Next item", id="visualizer.list_down", show=False),
+    Binding("home", "first", "First item", id="visualizer.list_first", show=False),
+    Binding("end", "last", "Last item", id="visualizer.list_last", show=False),
+    Binding("pageup", "page_up", "Page up", id="visualizer.list_page_up", show=False),
+    Binding("pagedown", "page_down", "Page down", id="visualizer.list_page_down", show=False),
+    Binding("enter", "select", "Show in code", id="visualizer.pick", show=False,
+            tooltip="Light up the line of your program that scheduled it"),
+]
+
+
+class QueueLanes(OptionList, inherit_bindings=False):
+    HELP_GROUP = "Visualizer"
+    BINDINGS = LIST_KEYS
+
+
+class OutputView(OptionList, inherit_bindings=False):
+    HELP_GROUP = "Visualizer"
+    BINDINGS = LIST_KEYS
+
+
+class Visualizer(Vertical):
+    HELP_GROUP = "Visualizer"
+    ALLOW_MAXIMIZE = True
+    can_focus = False
+    BINDINGS = [
+        Binding("space", "play", "Play/pause", id="visualizer.play", tooltip="Replay the run callback by callback"),
+        Binding("right", "step(1)", "Step", id="visualizer.step", tooltip="One trace event forward"),
+        Binding("left", "step(-1)", "Step back", id="visualizer.back", tooltip="One trace event back"),
+        Binding("full_stop", "callback(1)", "Next callback", id="visualizer.next_callback"),
+        Binding("comma", "callback(-1)", "Previous callback", id="visualizer.previous_callback"),
+        Binding("greater_than_sign", "phase(1)", "Next phase", id="visualizer.next_phase", show=False),
+        Binding("less_than_sign", "phase(-1)", "Previous phase", id="visualizer.previous_phase", show=False),
+        Binding("right_square_bracket", "scrub(10)", "Scrub +10%", id="visualizer.scrub_forward", show=False),
+        Binding("left_square_bracket", "scrub(-10)", "Scrub -10%", id="visualizer.scrub_back", show=False),
+        Binding("g", "jump(0)", "Start", id="visualizer.start", show=False, tooltip="Before anything ran"),
+        Binding("G", "jump(-1)", "End", id="visualizer.end", show=False, tooltip="After the last event"),
+        Binding("f", "speed(1)", "Faster", id="visualizer.faster", show=False),
+        Binding("s", "speed(-1)", "Slower", id="visualizer.slower", show=False),
+        Binding("l", "follow", "Follow live", id="visualizer.follow", show=False, tooltip="Stick to the newest event"),
+    ]
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.timeline: Timeline | None = None
+        self.position = 0
+        self.snapshot: LoopSnapshot | None = None
+        self.follow = True
+        self.live = False
+        self.playing = False
+        self.speed_index = 1
+        self._buffer: list[TraceEvent] = []
+        self._refresher: Timer | None = None
+        self._player: Timer | None = None
+        self._fallback: list[ShownLine] = []  # the runner's lines, when the run was not traced
+        self._status = "Press r to run this exercise; the event loop appears here as Node runs it."
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="phase-row", classes="pane-header")
+        yield Static(id="running")
+        with Horizontal(id="vis-body"):
+            yield QueueLanes(id="lanes")
+            yield OutputView(id="output")
+        yield ScrubBar(id="scrub")
+        yield Static(id="transport")
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < NARROW, "narrow")  # lanes above output rather than beside it
+
+    def on_mount(self) -> None:
+        self.query_one("#lanes", QueueLanes).border_title = "queues"
+        self.query_one("#output", OutputView).border_title = "output"
+        self.render_snapshot()
+
+    # --- feeding a live run ------------------------------------------------------------------------------
+
+    def start_live(self, description: str) -> None:
+        """A run begins: a fresh timeline that follows events as the tracer sends them."""
+        self.stop_playing()
+        self.timeline = replay([])
+        self._buffer = []
+        self._fallback = []
+        self.position = 0
+        self.follow = True
+        self.live = True
+        self._status = description
+        if self._refresher is None:
+            self._refresher = self.set_interval(LIVE_REFRESH, self._flush)
+        self.render_snapshot()
+
+    def feed(self, event: TraceEvent) -> None:
+        """Called for every decoded trace event, in the app's event loop; drawing waits for the next refresh."""
+        self._buffer.append(event)
+
+    def _flush(self) -> None:
+        if self.timeline is None or not self._buffer:
+            return
+        new, self._buffer = self._buffer, []
+        self.timeline.extend(new)
+        if self.follow:
+            self.position = len(self.timeline)
+            self.render_snapshot()
+        else:
+            self._render_transport()
+
+    def finish(self, result: RunResult, ending: str) -> None:
+        """The run is over: draw its last state and switch to replay."""
+        self._flush()
+        if self._refresher is not None:
+            self._refresher.stop()
+            self._refresher = None
+        self.live = False
+        if self.timeline is not None and not self.timeline.output and result.lines:
+            self._fallback = [ShownLine(line.text, line.stream, "", "") for line in result.lines]
+        self._status = ending
+        if self.follow and self.timeline is not None:
+            self.position = len(self.timeline)
+        self.render_snapshot()
+
+    def load(self, timeline: Timeline, ending: str) -> None:
+        """Show a finished, recorded run."""
+        self.stop_playing()
+        self.timeline, self.live, self._status = timeline, False, ending
+        self.position = len(timeline)
+        self.render_snapshot()
+
+    # --- drawing -----------------------------------------------------------------------------------------
+
+    def render_snapshot(self) -> None:
+        timeline = self.timeline
+        self.snapshot = timeline.at(self.position) if timeline is not None else None
+        order = timeline.phase_order if timeline is not None else ("pending", "poll", "check", "close", "timers")
+        self.query_one("#phase-row", Static).update(phase_row(self.snapshot, order))
+        self.query_one("#running", Static).update(running_line(self.snapshot))
+        _refill(self.query_one("#lanes", QueueLanes), lane_options(self.snapshot))
+        lines = self.snapshot.output if self.snapshot is not None else ()
+        if not lines and self._fallback and self.timeline is not None and self.position == len(self.timeline):
+            lines = tuple(self._fallback)
+        output = self.query_one("#output", OutputView)
+        skipped = max(0, len(lines) - OUTPUT_SHOWN)
+        width = tag_width(lines[skipped:])
+        shown = [Option(output_prompt(line, width), id=f"line:{i}") for i, line in enumerate(lines) if i >= skipped]
+        if skipped:
+            shown.insert(0, Option(Text(f"… {skipped} earlier lines", style="dim"), disabled=True))
+        _refill(output, shown)
+        if self.follow or self.live:
+            output.scroll_end(animate=False)
+        self._render_transport()
+
+    def _render_transport(self) -> None:
+        total = len(self.timeline) if self.timeline is not None else 0
+        self.query_one("#scrub", ScrubBar).show(self.position, total)
+        text = Text()
+        if self.live:
+            text.append("● live ", style="bold red")
+        elif total:
+            text.append("▶ playing " if self.playing else "⏸ paused ", style="bold")
+        if total:
+            callbacks = self.timeline.callback_starts if self.timeline is not None else []
+            done = sum(1 for start in callbacks if start <= self.position)
+            text.append(f"event {self.position}/{total} · callback {done}/{len(callbacks)}", style="")
+            text.append(f" · {SPEEDS[self.speed_index]}/s  ", style="dim")
+        text.append(self._status, style="dim")
+        self.query_one("#transport", Static).update(text)
+
+    # --- replay controls ---------------------------------------------------------------------------------
+
+    def _go(self, position: int) -> None:
+        if self.timeline is None:
+            return
+        self.position = max(0, min(position, len(self.timeline)))
+        self.follow = self.position == len(self.timeline)
+        self.render_snapshot()
+
+    def action_step(self, delta: int) -> None:
+        self.stop_playing()
+        self._go(self.position + delta)
+
+    def action_callback(self, delta: int) -> None:
+        self.stop_playing()
+        if self.timeline is not None:
+            move = self.timeline.next_callback if delta > 0 else self.timeline.previous_callback
+            self._go(move(self.position))
+
+    def action_phase(self, delta: int) -> None:
+        self.stop_playing()
+        if self.timeline is not None:
+            move = self.timeline.next_phase if delta > 0 else self.timeline.previous_phase
+            self._go(move(self.position))
+
+    def action_scrub(self, percent: int) -> None:
+        if self.timeline is not None:
+            self._go(self.position + len(self.timeline) * percent // 100)
+
+    def action_jump(self, where: int) -> None:
+        self.stop_playing()
+        if self.timeline is not None:
+            self._go(len(self.timeline) if where < 0 else where)
+
+    def action_follow(self) -> None:
+        if self.timeline is not None:
+            self._go(len(self.timeline))
+
+    def action_speed(self, delta: int) -> None:
+        self.speed_index = max(0, min(len(SPEEDS) - 1, self.speed_index + delta))
+        if self.playing:
+            self.stop_playing()
+            self.start_playing()
+        self._render_transport()
+
+    def action_play(self) -> None:
+        if self.playing:
+            self.stop_playing()
+        else:
+            self.start_playing()
+        self._render_transport()
+
+    def start_playing(self, from_start: bool = False) -> None:
+        if self.timeline is None or self.live or not len(self.timeline):
+            return
+        if from_start or self.position >= len(self.timeline):
+            self._go(0)
+        self.playing = True
+        self._player = self.set_interval(1 / SPEEDS[self.speed_index], self._play_step)
+        self._render_transport()
+
+    def stop_playing(self) -> None:
+        self.playing = False
+        if self._player is not None:
+            self._player.stop()
+            self._player = None
+
+    def _play_step(self) -> None:
+        if self.timeline is None or self.position >= len(self.timeline):
+            self.stop_playing()
+            self._render_transport()
+            return
+        self._go(self.timeline.next_callback(self.position))
+
+    @on(ScrubBar.Scrubbed)
+    def _scrubbed(self, event: ScrubBar.Scrubbed) -> None:
+        self.stop_playing()
+        self._go(event.position)
+
+    # --- picking a queue item or an output line ------------------------------------------------------------
+
+    @on(OptionList.OptionHighlighted, "#lanes")
+    @on(OptionList.OptionSelected, "#lanes")
+    def _item_picked(self, event: OptionList.OptionHighlighted) -> None:
+        if self.snapshot is None or not event.option.id or not self.has_focus_within:
+            return
+        _, field, ident = event.option.id.split(":")
+        item = next((i for i in getattr(self.snapshot, field) if i.id == int(ident)), None)
+        if item is not None:
+            self.post_message(SourcePicked(item.site, item.title))
+
+    @on(OptionList.OptionHighlighted, "#output")
+    @on(OptionList.OptionSelected, "#output")
+    def _line_picked(self, event: OptionList.OptionHighlighted) -> None:
+        if self.snapshot is None or self.timeline is None or not event.option.id or not self.has_focus_within:
+            return
+        index = int(event.option.id.split(":")[1])
+        if index >= len(self.snapshot.output):
+            return
+        line = self.snapshot.output[index]
+        if line.context == 0:
+            self.post_message(SourcePicked(None, "the main module itself"))
+        else:
+            label = self.timeline.sites.get(line.context, ("", ""))[0] or "its callback"
+            self.post_message(SourcePicked(self.timeline.site_of(line.context), label))
+
+
+def _refill(options: OptionList, new: list[Option]) -> None:
+    """Replace the options, keeping the highlight on the same item when it is still there."""
+    keep = options.highlighted_option.id if options.highlighted_option is not None else None
+    options.clear_options()
+    options.add_options(new)
+    if keep is not None:
+        for index, option in enumerate(new):
+            if option.id == keep:
+                options.highlighted = index
+                break

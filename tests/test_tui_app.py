@@ -1,0 +1,285 @@
+"""The app driven by Textual's pilot, running real Node: lessons, runs, checks, predictions, watch and cancel."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import OptionList, Static
+
+from app.learner.progress import ProgressStore
+from app.paths import data_dir
+from app.trace.loop_model import replay
+from app.tui.app import LooplabApp
+from app.tui.screens.help import HelpScreen
+from app.tui.screens.home import HomeScreen
+from app.tui.screens.lesson import LessonScreen
+from app.tui.widgets.exercise_pane import ExercisePane
+from app.tui.widgets.predict_list import PredictList
+from app.tui.widgets.slide_deck import SlideDeck
+from app.tui.widgets.visualizer import Visualizer
+from tests.tui_course import tui_session, write_tui_course
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Path:
+    return write_tui_course(tmp_path / "course")
+
+
+def make_app(course: Path, start: str | None = None, watch: bool = False) -> LooplabApp:
+    return LooplabApp(tui_session(course), start=start, watch=watch, blink=False)
+
+
+async def wait_for(pilot: Pilot, condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Let the app work until `condition` holds; fail after `timeout` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"gave up after {timeout} s waiting for {condition.__doc__ or condition}")
+        await pilot.pause(0.05)
+
+
+def text_of(screen: Screen, selector: str) -> str:
+    """What a Static shows, as plain text, whatever Rich renderable it holds."""
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(screen.query_one(selector, Static).content)
+    return console.export_text().strip()
+
+
+def run_is_over(screen: LessonScreen) -> Callable[[], bool]:
+    def over() -> bool:
+        """the run to end"""
+        visualizer = screen.query_one(Visualizer)
+        return screen.current_run is None and not visualizer.live and visualizer.timeline is not None
+
+    return over
+
+
+async def run_and_wait(pilot: Pilot, screen: LessonScreen, key: str) -> None:
+    done = screen.finished_runs
+    await pilot.press(key)
+    await wait_for(pilot, lambda: screen.finished_runs > done)
+    await pilot.pause(0.1)
+
+
+def status(exercise_id: str) -> str:
+    return ProgressStore(data_dir() / "progress.json", print).load().status(exercise_id)
+
+
+async def test_open_a_lesson_page_its_slides_run_the_exercise_and_read_the_verdict(course: Path) -> None:
+    app = make_app(course)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("enter")  # "Continue" is highlighted on a fresh start
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        screen = app.screen
+        deck = screen.query_one(SlideDeck)
+        assert "slide 1/3" in text_of(screen, "#slide-header")
+        assert "SECRET-NOTE" not in deck.lesson.slides[0].markdown  # the speaker note is not on the slide
+        await pilot.press("right")
+        assert "slide 2/3" in text_of(screen, "#slide-header")
+        await pilot.press("space")
+        assert "slide 3/3 · Try it" in text_of(screen, "#slide-header")
+        await pilot.press("space")  # the last slide stays put
+        assert deck.current == 2
+        await pilot.press("pageup", "left")
+        assert "slide 1/3" in text_of(screen, "#slide-header")
+
+        await run_and_wait(pilot, screen, "r")
+        shown = [(line.text, line.phase) for line in screen.query_one(Visualizer).snapshot.output]
+        assert shown == [("second", "main"), ("first", "timers")]  # the starter prints them the wrong way round
+        verdict = text_of(screen, "#verdict")
+        assert "not yet" in verdict and "timers" in verdict and "main" in verdict
+        assert status("hello-order") == "pending"  # a run is not a check
+
+
+async def test_a_failing_check_then_a_passing_one_reveals_the_solution(course: Path) -> None:
+    app = make_app(course, start="hello-order")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        screen = app.screen
+        await run_and_wait(pilot, screen, "c")
+        assert "not yet" in text_of(screen, "#verdict")
+        assert status("hello-order") == "failed"
+        assert text_of(screen, "#solution") == ""  # no solution before a pass
+
+        program = screen.session.workspace.program(screen.exercise)
+        program.write_text((course / "exercises/hello-order/solution.js").read_text())
+        await run_and_wait(pilot, screen, "c")
+        assert "passed" in text_of(screen, "#verdict")
+        assert status("hello-order") == "passed"
+        assert "reference solution" in text_of(screen, "#solution")
+        assert "✓" in text_of(screen, "#exercise-header")
+
+
+async def order_lines(pilot: Pilot, predict: PredictList, wanted: list[str]) -> None:
+    """Put the lines in `wanted` order with the keyboard only: highlight a line, Shift+Up/Down moves it."""
+    predict.focus()
+    for target, line in enumerate(wanted):
+        source = predict.lines.index(line)
+        predict.highlighted = source
+        await pilot.pause()
+        for _ in range(source - target):
+            await pilot.press("shift+up")
+    assert predict.lines == wanted
+
+
+async def test_predict_mode_marks_a_wrong_order_then_accepts_the_right_one(course: Path) -> None:
+    app = make_app(course, start="guess")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        screen = app.screen
+        predict = screen.query_one(PredictList)
+        assert predict.display and sorted(predict.lines) == ["main", "tick", "timeout"]
+        await order_lines(pilot, predict, ["timeout", "tick", "main"])
+        await run_and_wait(pilot, screen, "c")
+        assert predict.marks == ["wrong", "ok", "wrong"]  # against Node's real order, line by line
+        assert "not yet" in text_of(screen, "#verdict")
+        assert status("guess") == "failed"
+        visualizer = screen.query_one(Visualizer)
+        assert [line.text for line in visualizer.timeline.output] == ["main", "tick", "timeout"]  # Node's own run
+        saved = screen.session.workspace.read_prediction(screen.exercise)
+        assert saved == ["timeout", "tick", "main"]  # the order is kept in prediction.txt
+
+        await order_lines(pilot, predict, ["main", "tick", "timeout"])
+        await pilot.press("c")
+        await wait_for(pilot, lambda: "passed" in text_of(screen, "#verdict"), 10)
+        assert predict.marks == ["ok", "ok", "ok"] and status("guess") == "passed"
+        await wait_for(pilot, run_is_over(screen))
+
+
+async def test_predict_mode_works_with_the_mouse_pick_up_and_put_down(course: Path) -> None:
+    app = make_app(course, start="guess")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        predict = app.screen.query_one(PredictList)
+        before = list(predict.lines)
+        await pilot.click(PredictList, offset=(6, 1))  # the first line (inside the border)
+        assert predict.grabbed == 0
+        await pilot.click(PredictList, offset=(6, 3))  # put it down on the third
+        assert predict.grabbed is None
+        assert predict.lines == [before[1], before[2], before[0]]
+
+
+async def test_watch_mode_rechecks_after_the_file_is_written(course: Path) -> None:
+    app = make_app(course, start="hello-order", watch=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        screen = app.screen
+        assert screen.watching and "watching" in text_of(screen, "#exercise-header")
+        await pilot.pause(0.5)  # the watcher is up
+        program = screen.session.workspace.program(screen.exercise)
+        program.write_text((course / "exercises/hello-order/solution.js").read_text())
+        await wait_for(pilot, lambda: "passed" in text_of(screen, "#verdict"), 30)
+        assert status("hello-order") == "passed"
+        await pilot.press("w")
+        assert not screen.watching and "watching" not in text_of(screen, "#exercise-header")
+
+
+def process_group_members(pgid: int) -> list[int]:
+    members = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                fields = Path(f"/proc/{name}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                members.append(int(name))
+    return members
+
+
+async def test_cancelling_a_server_that_never_exits_leaves_no_process(course: Path) -> None:
+    app = make_app(course, start="forever")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        screen = app.screen
+        await pilot.press("r")
+        visualizer = screen.query_one(Visualizer)
+        await wait_for(pilot, lambda: visualizer.timeline is not None and bool(visualizer.timeline.output), 20)
+        pid = screen.current_run.pid
+        assert pid and process_group_members(pid)
+        await pilot.pause(0.3)
+        assert screen.current_run is not None  # still listening: it would run for 120 s
+        await pilot.press("x")
+        await wait_for(pilot, run_is_over(screen), 10)
+        assert "cancelled" in text_of(screen, "#transport")
+        assert process_group_members(pid) == []
+
+
+async def test_stepping_the_visualizer_back_and_forth_finds_the_same_snapshot(course: Path) -> None:
+    app = make_app(course, start="tour")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        screen = app.screen
+        await run_and_wait(pilot, screen, "r")
+        visualizer = screen.query_one(Visualizer)
+        await pilot.press("2", "g")  # focus the visualizer, go to the start
+        assert visualizer.position == 0
+        await pilot.press(*["full_stop"] * 4)  # four callbacks in
+        there, position = visualizer.snapshot, visualizer.position
+        assert there.running is not None and position > 0
+        await pilot.press(*["right"] * 7)
+        assert visualizer.position == position + 7 and visualizer.snapshot != there
+        await pilot.press(*["left"] * 7)
+        assert visualizer.position == position and visualizer.snapshot == there
+        await pilot.press("full_stop", "full_stop")
+        assert visualizer.position > position
+        await pilot.press("comma", "comma")
+        assert visualizer.snapshot == there
+        fresh = replay(list(visualizer.timeline.events))  # the pure model agrees from scratch
+        assert fresh.at(position) == there
+        await pilot.press("G")
+        assert visualizer.snapshot.phase == "exit"
+
+
+async def test_help_lists_the_keys_of_where_you_are_with_their_ids(course: Path) -> None:
+    app = make_app(course, start="hello-order")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        await pilot.press("2", "f1")
+        assert isinstance(app.screen, HelpScreen)
+        table = text_of(app.screen, "#help-table")
+        for expected in ("visualizer.play", "lesson.run", "lesson.check", "app.help", "Play/pause", "Visualizer"):
+            assert expected in table
+        await pilot.press("escape")
+        assert isinstance(app.screen, LessonScreen)
+
+
+async def test_picking_an_output_line_or_a_queued_callback_lights_up_the_line_that_scheduled_it(course: Path) -> None:
+    app = make_app(course, start="tour")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        screen = app.screen
+        await run_and_wait(pilot, screen, "r")
+        pane = screen.query_one(ExercisePane)
+        visualizer = screen.query_one(Visualizer)
+        output = screen.query_one("#output", OptionList)
+        output.focus()
+        texts = [line.text for line in visualizer.snapshot.output]
+        output.highlighted = texts.index("timers: onTimer")
+        await pilot.pause(0.1)
+        assert pane.highlight == 5  # setTimeout(function onTimer() ...) is on line 5 of tour.js
+        output.highlighted = texts.index("main: start")
+        await pilot.pause(0.1)
+        assert pane.highlight is None  # the main module was scheduled by nobody
+
+        await pilot.press("g")  # back to the start, then forward until the timer is queued
+        while not visualizer.snapshot.timers:
+            await pilot.press("full_stop")
+        lanes = screen.query_one("#lanes", OptionList)
+        lanes.focus()
+        ids = [lanes.get_option_at_index(i).id for i in range(lanes.option_count)]
+        lanes.highlighted = next(i for i, ident in enumerate(ids) if ident and ident.startswith("item:timers:"))
+        await pilot.pause(0.1)
+        assert pane.highlight == 5
