@@ -13,7 +13,6 @@ from app import __version__
 from app.cli.session import Session
 from app.tui.screens.help import HelpScreen
 from app.tui.screens.home import HomeScreen
-from app.tui.screens.lesson import LessonScreen
 
 DARK_THEME, LIGHT_THEME = "textual-dark", "textual-light"
 
@@ -45,6 +44,8 @@ class LooplabApp(App[int]):
 
     def open(self, target: str) -> None:
         """Open a lesson by id, or the lesson holding an exercise, with that exercise selected."""
+        from app.tui.screens.lesson import LessonScreen  # the runner and tracer load with the first lesson
+
         course = self.session.course
         if target in course.exercises:
             exercise = course.exercises[target]
@@ -54,7 +55,7 @@ class LooplabApp(App[int]):
 
     def open_lesson(self, lesson_id: str, exercise_id: str | None = None) -> None:
         """Replace any open lesson with this one."""
-        while isinstance(self.screen, LessonScreen):
+        while type(self.screen).__name__ == "LessonScreen":
             self.pop_screen()
         self.open(exercise_id or lesson_id)
 
@@ -67,7 +68,7 @@ class LooplabApp(App[int]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette: every lesson and exercise to jump to, the exercise actions, and the theme."""
-        if isinstance(screen, LessonScreen):
+        if type(screen).__name__ == "LessonScreen":
             yield SystemCommand("Run", "Run this exercise on Node and watch the loop", screen.action_run)
             yield SystemCommand("Check", "Check this exercise (a prediction is compared first)", screen.action_check)
             yield SystemCommand("Reset", "Restore the starter (asks first; keeps a .bak)", screen.action_reset)

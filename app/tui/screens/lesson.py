@@ -10,7 +10,7 @@ import time
 from pathlib import Path, PurePath
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Container
 from textual.css.query import NoMatches
@@ -108,10 +108,12 @@ class LessonScreen(Screen[None]):
         self._warm_up()
 
     def on_resize(self) -> None:
-        self._apply_layout()
+        if self.maximized is None:
+            self._apply_layout()
 
     def on_descendant_focus(self) -> None:
-        self._apply_layout()
+        if self.maximized is None:
+            self._apply_layout()
 
     def _apply_layout(self) -> None:
         panes = self.query_one("#panes")
@@ -162,15 +164,22 @@ class LessonScreen(Screen[None]):
 
     def action_zoom(self) -> None:
         if self.maximized is not None:
-            self.minimize()
+            self._unzoom()
             return
         name = self._pane_of(self.focused)
         if name is not None:
-            self.maximize(self.query_one(f"#{name}"), container=False)
+            pane = self.query_one(f"#{name}")
+            pane.styles.width = pane.styles.height = "1fr"  # its share of the row would also apply when zoomed
+            pane.remove_class("folded")
+            self.maximize(pane, container=False)
+
+    def _unzoom(self) -> None:
+        self.minimize()
+        self._apply_layout()
 
     def action_back(self) -> None:
         if self.maximized is not None:
-            self.minimize()
+            self._unzoom()
         else:
             self.app.pop_screen()
 
@@ -282,6 +291,9 @@ class LessonScreen(Screen[None]):
         try:
             with self.app.suspend():
                 subprocess.run([*shlex.split(editor), str(program)], check=False)
+        except SuspendNotSupported:
+            self.notify(f"This terminal cannot hand over to $EDITOR; open {program} in another window.")
+            return
         except (OSError, ValueError) as exc:
             self.notify(f"$EDITOR ({editor}) did not start: {exc}", severity="error")
             return

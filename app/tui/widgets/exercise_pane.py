@@ -24,16 +24,16 @@ PREDICT_HELP = Text.assemble(
 LEXERS = {".js": "javascript", ".cjs": "javascript", ".mjs": "javascript", ".c": "c", ".cc": "cpp", ".sh": "bash"}
 
 
-def code_view(source: str, filename: str, highlight: int | None, dark: bool) -> Syntax:
+def code_view(source: str, filename: str, highlight: int | None, dark: bool, background: str) -> Syntax:
     lexer = LEXERS.get("." + filename.rpartition(".")[2], "text")
     return Syntax(
         source,
         lexer,
-        theme="ansi_dark" if dark else "ansi_light",  # ANSI colours: no background blocks, any terminal theme
+        theme="ansi_dark" if dark else "ansi_light",  # ANSI colours suit any terminal palette
         line_numbers=True,
         highlight_lines={highlight} if highlight else None,
         word_wrap=True,
-        background_color="default",
+        background_color=background,  # the pane's own, so wrapped lines leave no blocks behind
     )
 
 
@@ -132,8 +132,20 @@ class ExercisePane(Vertical):
         label = Text(f"{self.exercise.entry}", style="bold")
         if self.exercise.kind == "predict":
             label.append("  (read it; your answer is the order above)", style="dim")
-        syntax = code_view(self.source, self.exercise.entry, self.highlight, self.app.current_theme.dark)
+        syntax = code_view(self.source, self.exercise.entry, self.highlight, *self._colours())
         self.query_one("#code", Static).update(Group(label, syntax))
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "theme", lambda _: self.call_after_refresh(self._redraw_code), init=False)
+
+    def _redraw_code(self) -> None:
+        """After a theme switch the pane has its new background: draw the code and solution on it."""
+        self._draw_code()
+        if self.query_one("#solution", Static).display and self.exercise and self.exercise.solution:
+            self.show_solution(self.exercise.solution.read_text(encoding="utf-8"))
+
+    def _colours(self) -> tuple[bool, str]:
+        return self.app.current_theme.dark, self.background_colors[1].hex
 
     def _set(self, selector: str, content: RenderableType) -> None:
         """Update a part of the pane; an empty part takes no room."""
@@ -169,5 +181,5 @@ class ExercisePane(Vertical):
         if self.exercise is None or source is None:
             self._set("#solution", "")
             return
-        syntax = code_view(source, self.exercise.entry, None, self.app.current_theme.dark)
+        syntax = code_view(source, self.exercise.entry, None, *self._colours())
         self._set("#solution", Group(Text("The reference solution", style="bold green"), syntax))

@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Drive the real `looplab` app in tmux: open the first lesson, run its exercise, check the screen.
+
+Run it on its own (`python tests/tmux_drive.py`) or through pytest (tests/test_tmux_drive.py). It uses its
+own tmux server socket and a fresh LOOPLAB_HOME, and always kills what it started. Exit code 0 means the
+phase names and the exercise's output lines were on the screen; otherwise it prints the last screen.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from app.check.prediction import prediction_lines  # noqa: E402
+from app.course.load import load_course  # noqa: E402
+from app.nodejs.locate import choose_node  # noqa: E402
+from app.paths import course_root  # noqa: E402
+
+WIDTH, HEIGHT = 120, 40
+PHASES = ("main", "pending", "poll", "check", "close", "timers")
+
+
+class Tmux:
+    def __init__(self) -> None:
+        self.socket = f"looplab-test-{os.getpid()}"
+
+    def __call__(self, *args: str) -> str:
+        done = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=20)
+        return done.stdout
+
+    def screen(self) -> str:
+        return self("capture-pane", "-p", "-t", "app")
+
+    def wait_for(self, what: str, check: callable, timeout: float = 30.0) -> str:  # type: ignore[valid-type]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if check(screen):
+                return screen
+            time.sleep(0.2)
+        raise AssertionError(f"gave up waiting for {what}; the screen was:\n{self.screen()}")
+
+    def keys(self, *keys: str) -> None:
+        for key in keys:
+            self("send-keys", "-t", "app", key)
+            time.sleep(0.3)
+
+
+def app_command() -> list[str]:
+    script = Path(sys.executable).with_name("looplab")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "app"]
+
+
+def main() -> int:
+    course = load_course(course_root(None))
+    lesson = course.lessons[0]
+    exercise = course.exercises[lesson.exercises[0]]
+    node = choose_node(None)
+    expected = prediction_lines(exercise.expectation.for_node(node.major)) or []
+    home = tempfile.mkdtemp(prefix="looplab-tmux-home-")
+    tmux = Tmux()
+    command = " ".join(shlex.quote(part) for part in app_command())
+    env = f"LOOPLAB_HOME={shlex.quote(home)} LOOPLAB_CACHE={shlex.quote(os.environ.get('LOOPLAB_CACHE', home))}"
+    try:
+        # 1. start looplab (the shell stays after it, so a crash leaves its message on the screen)
+        tmux("new-session", "-d", "-s", "app", "-x", str(WIDTH), "-y", str(HEIGHT), f"env {env} {command}; sleep 30")
+        tmux.wait_for("the course map", lambda s: course.title in s and lesson.title in s)
+        # 2. open the first lesson: it is the first entry under the "continue" line
+        tmux.keys("Down", "Enter")
+        tmux.wait_for("the first lesson", lambda s: "slide 1/" in s and lesson.title in s)
+        # 3. run its exercise, then zoom the visualizer (as an instructor would) to see every line whole
+        tmux.keys("r")
+        tmux.wait_for("the run to end", lambda s: "exit code" in s, timeout=60)
+        tmux.keys("2", "z")
+        # 4. capture the screen
+        screen = tmux.wait_for("the zoomed visualizer", lambda s: "queues" in s and "output" in s)
+        # 5. the phase names and the output lines are on it
+        missing = [phase for phase in PHASES if phase not in screen]
+        missing += [line for line in expected if line not in screen]
+        if not expected:
+            missing.append("(the first exercise has no plain lines to look for)")
+        if missing:
+            print(f"not on the screen: {missing}\n{screen}")
+            return 1
+        print(screen)
+        print(f"ok: {exercise.id} on Node {node.version}: {len(PHASES)} phase names and {len(expected)} lines shown")
+        return 0
+    finally:
+        tmux("kill-server")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
