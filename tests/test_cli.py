@@ -398,3 +398,14 @@ def test_warnings_print_brackets_literally(cli: Cli, isolated_home: Path) -> Non
     (isolated_home / "progress.json").write_text('{"schema": 1, "exercises": {"[red]x[/red]": {"status": "?"}}}')
     _, _, err = cli("list")
     assert "exercises.[red]x[/red]" in err
+
+
+def test_open_names_an_unknown_lesson_in_one_line_with_a_suggestion(cli: Cli) -> None:
+    code, out, err = cli("open", "hello-ordr")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "hello-ordr" in err and "hello-order" in err and "Traceback" not in err
+
+
+def test_open_without_a_terminal_says_so_instead_of_drawing(cli: Cli) -> None:
+    code, _, err = cli("open", "hello-order")  # pytest's captured stdin and stdout are not terminals
+    assert code == 2 and "needs a terminal" in err and err.count("\n") == 1

@@ -283,3 +283,129 @@ async def test_picking_an_output_line_or_a_queued_callback_lights_up_the_line_th
         lanes.highlighted = next(i for i, ident in enumerate(ids) if ident and ident.startswith("item:timers:"))
         await pilot.pause(0.1)
         assert pane.highlight == 5
+
+
+async def test_quitting_in_the_middle_of_a_run_leaves_no_process(course: Path) -> None:
+    app = make_app(course, start="forever")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        screen = app.screen
+        await pilot.press("r")
+        visualizer = screen.query_one(Visualizer)
+        await wait_for(pilot, lambda: visualizer.timeline is not None and bool(visualizer.timeline.output), 20)
+        pid = screen.current_run.pid
+        await pilot.press("ctrl+q")
+    assert process_group_members(pid) == []
+
+
+async def test_reset_asks_first_and_keeps_the_learners_version(course: Path) -> None:
+    app = make_app(course, start="hello-order")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        screen = app.screen
+        program = screen.session.workspace.program(screen.exercise)
+        program.write_text("console.log('mine');\n")
+        await pilot.press("ctrl+r")
+        await pilot.press("n")  # No: nothing changes
+        assert program.read_text() == "console.log('mine');\n"
+        await pilot.press("ctrl+r")
+        await pilot.press("enter")  # Enter answers the default, which is No
+        assert program.read_text() == "console.log('mine');\n"
+        await pilot.press("ctrl+r", "y")
+        await wait_for(pilot, lambda: "mine" not in program.read_text(), 5)
+        assert program.read_bytes() == (course / "exercises/hello-order/starter.js").read_bytes()
+        assert program.with_name(program.name + ".bak").read_text() == "console.log('mine');\n"
+        assert "setTimeout" in screen.query_one(ExercisePane).source  # the pane shows the restored file
+
+
+async def test_hints_come_one_at_a_time_and_are_remembered(course: Path) -> None:
+    app = make_app(course, start="hello-order")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        screen = app.screen
+        assert "hint 1/2" not in text_of(screen, "#hints")
+        await pilot.press("h")
+        assert "hint 1/2: Print first straight away." in text_of(screen, "#hints")
+        assert "hint 2/2" not in text_of(screen, "#hints")
+        await pilot.press("h", "h")
+        assert "hint 2/2: Put second in a setTimeout." in text_of(screen, "#hints")
+    again = make_app(course, start="hello-order")
+    async with again.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(again.screen, LessonScreen))
+        assert "hint 2/2" in text_of(again.screen, "#hints")
+
+
+async def test_each_pane_can_be_focused_hidden_resized_and_zoomed_from_the_keyboard(course: Path) -> None:
+    app = make_app(course, start="hello-order")
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        screen = app.screen
+        slides, visualizer = screen.query_one("#slides"), screen.query_one("#visualizer")
+        assert not screen.query_one("#panes").has_class("stacked")
+        width = visualizer.size.width
+        await pilot.press("2", "equals_sign", "equals_sign")
+        await pilot.pause()
+        assert visualizer.size.width > width
+        await pilot.press("minus", "minus", "minus")
+        await pilot.pause()
+        assert visualizer.size.width < width
+        await pilot.press("f2")
+        await pilot.pause()
+        assert not slides.display and visualizer.display
+        await pilot.press("f3", "f4")  # the last pane showing stays
+        assert screen.query_one("#exercise").display
+        await pilot.press("f2", "f3", "1")
+        assert slides.display and visualizer.display and screen._pane_of(app.focused) == "slides"
+        await pilot.press("z")
+        assert screen.maximized is slides
+        await pilot.press("right")  # the slides still page while zoomed
+        assert slides.current == 1
+        await pilot.press("escape")
+        assert screen.maximized is None and isinstance(app.screen, LessonScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_a_narrow_short_terminal_stacks_the_panes_and_opens_the_one_in_use(course: Path) -> None:
+    app = make_app(course, start="hello-order")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        screen = app.screen
+        assert screen.query_one("#panes").has_class("stacked")
+        panes = ("slides", "visualizer", "exercise")
+        folded = {name for name in panes if screen.query_one(f"#{name}").has_class("folded")}
+        assert folded == {"visualizer", "exercise"}
+        await pilot.press("3")
+        await pilot.pause()
+        assert screen.query_one("#slides").has_class("folded") and not screen.query_one("#exercise").has_class("folded")
+        await run_and_wait(pilot, screen, "r")  # a run opens the visualizer, to watch it
+        assert not screen.query_one("#visualizer").has_class("folded")
+        assert screen.query_one("#visualizer").size.height > 10
+
+
+async def test_the_command_palette_jumps_to_a_lesson_and_switches_the_theme(course: Path) -> None:
+    app = make_app(course)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"Threads later")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen), 5)
+        assert app.screen.lesson.id == "later"
+        assert app.current_theme.dark
+        await pilot.press("ctrl+t")
+        assert not app.current_theme.dark
+
+
+async def test_a_missing_node_is_one_clear_message_and_the_app_keeps_going(course: Path, tmp_path: Path) -> None:
+    session = tui_session(course)
+    session.args.node = str(tmp_path / "no-such-node")
+    app = LooplabApp(session, start="hello-order", watch=False, blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        await pilot.press("r")
+        await wait_for(pilot, lambda: any("no-such-node" in str(n.message) for n in app._notifications), 10)
+        assert app.screen.query_one(ExercisePane).exercise is not None  # the exercise is readable without Node
+        await pilot.press("right")
+        assert "slide 2/3" in text_of(app.screen, "#slide-header")

@@ -110,6 +110,7 @@ def _verdict_json(exercise: Exercise, session: Session, verdict: Verdict, extra:
 
 
 def _program_for(session: Session, exercise: Exercise) -> Path:
+    _ = session.node  # a missing Node is reported before any file is created
     if session.args.reference:
         return exercise.reference
     return session.ensure_copy(exercise)

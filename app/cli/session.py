@@ -83,7 +83,8 @@ class Session:
         """The learner's copy of the program, created from the starter the first time it is needed."""
         program = self.workspace.program(exercise)
         if not program.exists():
-            report = self.workspace.init([exercise], self.node.major)
+            major = self.node.major if exercise.kind == "predict" else None  # only predictions vary by Node
+            report = self.workspace.init([exercise], major)
             if report.created:
                 self.note(f"created {self.workspace.folder(exercise)} from the starter")
         return program

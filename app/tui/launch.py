@@ -1,16 +1,23 @@
-"""Start the app from the command line: load what the first screen needs, then hand over to Textual."""
+"""Start the app from the command line: check what the first screen needs, then hand over to Textual."""
 
 from __future__ import annotations
 
+import sys
+
 from app.cli.session import Session
+from app.errors import LooplabError, did_you_mean
 
 
 def cmd_app(session: Session) -> int:
-    from app.tui.app import LooplabApp  # Textual is imported only when the app really starts
-
     course = session.course  # a broken course is a one-line error before the screen is taken over
     target = getattr(session.args, "id", None)
-    if target and target not in course.exercises and target not in {lesson.id for lesson in course.lessons}:
-        course.lesson(target)  # raises the one-line "no lesson called ..." with a suggestion
+    known = [lesson.id for lesson in course.lessons] + list(course.exercises)
+    if target and target not in known:
+        hint = did_you_mean(target, known) or "`looplab list` shows them all"
+        raise LooplabError(f"no lesson or exercise called {target!r} ({hint})")
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise LooplabError("the app needs a terminal; `looplab overview` and the other commands work without one")
+    from app.tui.app import LooplabApp  # Textual is imported only when the app really starts
+
     app = LooplabApp(session, start=target, watch=not getattr(session.args, "no_watch", False))
     return app.run() or 0

@@ -72,6 +72,7 @@ class LessonScreen(Screen[None]):
         self.exercise_index = self.exercise_ids.index(exercise_id) if self.requested else 0
         self.weights = {"slides": 3, "visualizer": 4, "exercise": 3}
         self.watching = False
+        self._watch_chosen = False
         self.current_run: NodeRun | None = None
         self.run_started = 0.0
         self.last_verdict: Verdict | None = None
@@ -221,8 +222,10 @@ class LessonScreen(Screen[None]):
             self._known_prediction = path.read_bytes() if path.exists() else None
             self.query_one(PredictList).set_lines(self.session.workspace.read_prediction(exercise))
         self._show_solution_if_earned()
-        if self.app.watch_files and not self.watching:  # type: ignore[attr-defined]
-            self.action_toggle_watch()
+        if self.watching:  # follow the newly shown exercise's folder
+            self.watch_folder(self.session.workspace.folder(exercise))
+        elif self.app.watch_files and not self._watch_chosen:  # type: ignore[attr-defined]
+            self.action_toggle_watch(announce=False)
         self._update_header()
 
     def _update_header(self) -> None:
@@ -479,16 +482,17 @@ class LessonScreen(Screen[None]):
 
     # --- watch mode --------------------------------------------------------------------------------------
 
-    def action_toggle_watch(self) -> None:
+    def action_toggle_watch(self, announce: bool = True) -> None:
         if self.exercise is None:
             return
         self.watching = not self.watching
+        self._watch_chosen = announce  # a learner who switched it off keeps it off in the next exercise
         if self.watching:
             self.watch_folder(self.session.workspace.folder(self.exercise))
         else:
             self.workers.cancel_group(self, "watch")
         self._update_header()
-        if self.is_mounted:
+        if announce:
             self.notify("Watch on: saving the file re-checks it." if self.watching else "Watch off: r runs by hand.")
 
     @work(exclusive=True, group="watch")
