@@ -409,3 +409,23 @@ async def test_a_missing_node_is_one_clear_message_and_the_app_keeps_going(cours
         assert app.screen.query_one(ExercisePane).exercise is not None  # the exercise is readable without Node
         await pilot.press("right")
         assert "slide 2/3" in text_of(app.screen, "#slide-header")
+
+
+async def test_running_again_while_a_run_is_going_replaces_it_cleanly(course: Path) -> None:
+    app = make_app(course, start="forever")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        screen = app.screen
+        visualizer = screen.query_one(Visualizer)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: screen.current_run is not None and visualizer.timeline is not None, 20)
+        first = screen.current_run.pid
+        await wait_for(pilot, lambda: bool(visualizer.timeline.output), 20)
+        await pilot.press("r")  # the first run is stopped and a second one starts
+        await wait_for(pilot, lambda: screen.current_run is not None and screen.current_run.pid != first, 20)
+        await wait_for(pilot, lambda: process_group_members(first) == [], 10)
+        second = screen.current_run.pid
+        assert process_group_members(second)
+        await pilot.press("x")
+        await wait_for(pilot, run_is_over(screen), 10)
+        assert process_group_members(second) == []

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
+from app.runner.exercise import grade_run
 from app.runner.process import OutputLine, RunResult
 from app.trace.recording import load_recording
 from app.trace.session import TraceCollector
@@ -49,12 +50,12 @@ async def show_recorded_run(pilot: Pilot) -> None:
     lines = tuple(OutputLine("stdout", text, i, 0.0) for i, text in enumerate(recording.stdout))
     result = RunResult(lines, recording.exit_code, None, False, False, False, recording.duration, 10.0)
     visualizer = screen.query_one(Visualizer)
-    visualizer.start_live("main.js on Node (recorded)")
-    for event in recording.events:
-        visualizer.feed(event)
+    token = visualizer.start_live("main.js on Node (recorded)")
+    visualizer.feed(list(recording.events), token)
     version = recording.node_version
     collector = TraceCollector.replaying(list(recording.events))
-    screen.finish_run(screen.exercise, result, collector, True, int(version.lstrip("v").split(".")[0]), version, False)
+    verdict = grade_run(screen.exercise, int(version.lstrip("v").split(".")[0]), result, collector)
+    screen.finish_run(screen.exercise, result, verdict, True, version, False)
     await pilot.press("2")  # the visualizer has the focus, as after stepping through a run
     await pilot.pause(0.2)
     pilot.app.clear_notifications()

@@ -425,6 +425,8 @@ class Timeline:
     def at(self, index: int) -> LoopSnapshot:
         """The loop after the first `index` events (0 = before anything happened)."""
         index = max(0, min(index, len(self.events)))
+        if index == len(self.events):  # the newest state is kept live: a live viewer's redraw copies nothing
+            return self._state.snapshot(index, tuple(self.output[: self._output_after[index]]))
         start, frame = self._keyframes[bisect.bisect_right(self._keyframe_at, index) - 1]
         state = frame.copy()
         for event in self.events[start:index]:

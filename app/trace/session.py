@@ -43,6 +43,19 @@ class TraceCollector:
         else:
             self._decode(data)
 
+    def decode_new(self) -> list[TraceEvent]:
+        """Decode what arrived since the last call and return only those events.
+
+        A live viewer calls it from one worker thread, so decoding never holds up the app's event loop
+        (the pipe reader only appends bytes). Nothing else may decode while that thread runs.
+        """
+        if not self._pending:
+            return []
+        chunks, self._pending = self._pending, []  # feed() appends to whichever list is current
+        before = len(self._events)
+        self._decode(b"".join(chunks))
+        return self._events[before:]
+
     @property
     def events(self) -> list[TraceEvent]:
         """Every event so far; bytes not yet decoded are decoded now."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shlex
 import subprocess
@@ -38,6 +39,7 @@ PANES = ("slides", "visualizer", "exercise")
 STACK_BELOW = 110  # columns: narrower terminals get the panes one above the other
 FOLD_BELOW = 45  # rows: stacked on a short terminal, only the pane in use is open; the others show a header
 WATCH_DEBOUNCE_MS = 300
+STREAM_EVERY = 0.05  # seconds between batches of trace events decoded for the visualizer
 
 
 class LessonScreen(Screen[None]):
@@ -402,20 +404,26 @@ class LessonScreen(Screen[None]):
         except LooplabError as exc:
             self.notify(str(exc), severity="error", timeout=12)
             return
-        collector = TraceCollector(on_event=visualizer.feed)
         await asyncio.to_thread(build_addon, node)  # cached after the first time; never compile on the UI thread
         self._running_label = f"running {exercise.entry} on Node {node.version}"
         if self.query_one("#slides").has_class("folded") or self.query_one("#visualizer").has_class("folded"):
             self.action_focus_pane("visualizer")  # a short stacked screen opens the loop to watch the run
-        visualizer.start_live(f"{exercise.entry} on Node {node.version}")
+        token = visualizer.start_live(f"{exercise.entry} on Node {node.version}")
         if not replay:
             pane.show_verdict(None)
         self.run_started = time.monotonic()
         self._tick()
-        self._ticker = self.set_interval(0.1, self._tick)
+        if self._ticker is not None:
+            self._ticker.stop()
+        self._ticker = ticker = self.set_interval(0.1, self._tick)
+        collector = TraceCollector()  # keeps raw bytes; a worker thread decodes them (see _stream_events)
+        streaming = asyncio.Event()
+        streamer = asyncio.create_task(_stream_events(collector, visualizer, token, streaming))
+        mine: list[NodeRun] = []
 
         def started(run: NodeRun) -> None:
             self.current_run = run
+            mine.append(run)
 
         try:
             result = await run_exercise(exercise, program, node, on_start=started, trace=collector)
@@ -423,11 +431,20 @@ class LessonScreen(Screen[None]):
             pane.show_ended(str(exc), style="bold red")
             return
         finally:
-            self.current_run = None
-            if self._ticker is not None:
-                self._ticker.stop()
+            streaming.set()  # the streamer ends after its current batch
+            # A run replaced by a newer one (r pressed again) is cancelled here: leave the new one's state alone.
+            ticker.stop()
+            if self._ticker is ticker:
                 self._ticker = None
-        self.finish_run(exercise, result, collector, check, node.major, node.version, replay)
+            if self.current_run is not None and self.current_run in mine:
+                self.current_run = None
+        await streamer
+        visualizer.feed(await asyncio.to_thread(collector.decode_new), token)
+        await visualizer.catch_up()
+        verdict = None
+        if not replay and not result.cancelled:
+            verdict = await asyncio.to_thread(grade_run, exercise, node.major, result, collector)
+        self.finish_run(exercise, result, verdict, check, node.version, replay)
 
     def _tick(self) -> None:
         elapsed = time.monotonic() - self.run_started
@@ -436,15 +453,9 @@ class LessonScreen(Screen[None]):
         self.query_one(ExercisePane).show_running(f"{self._running_label} · {elapsed:.1f}{limit} s · x cancels")
 
     def finish_run(
-        self,
-        exercise: Exercise,
-        result: RunResult,
-        collector: TraceCollector,
-        check: bool,
-        major: int,
-        version: str,
-        replay: bool,
+        self, exercise: Exercise, result: RunResult, verdict: Verdict | None, check: bool, version: str, replay: bool
     ) -> None:
+        """Show how a run ended; `verdict` is None for a cancelled run and for the replay after a prediction."""
         self.finished_runs += 1
         pane = self.query_one(ExercisePane)
         visualizer = self.query_one(Visualizer)
@@ -455,17 +466,16 @@ class LessonScreen(Screen[None]):
         if replay:
             predicted, self._unmarked_prediction = self._unmarked_prediction, None
             if predicted is not None and not result.cancelled:
-                real = result.stream(exercise.expectation.for_node(major).stream)
+                real = result.stream(exercise.expectation.for_node(_major(version)).stream)
                 marks = ["ok" if i < len(real) and real[i] == line else "wrong" for i, line in enumerate(predicted)]
                 self.query_one(PredictList).mark(marks)
                 wrong = marks.count("wrong")
                 pane.show_ended(f"Node {version} printed them in another order: {wrong} of your lines are misplaced.")
             visualizer.start_playing(from_start=True)
             return
-        if result.cancelled:
+        if result.cancelled or verdict is None:
             self.notify("Run cancelled; everything it started was stopped.")
             return
-        verdict = grade_run(exercise, major, result, collector)
         self.last_verdict = verdict
         if check:
             self.session.store.record(exercise.id, verdict.passed, version)
@@ -530,6 +540,18 @@ class LessonScreen(Screen[None]):
             return
         if line is None and event.site is None:
             self.notify(f"{event.what}: nothing in your file scheduled it", timeout=2)
+
+
+async def _stream_events(collector: TraceCollector, visualizer: Visualizer, token: int, done: asyncio.Event) -> None:
+    """Hand the run's trace to the visualizer as it arrives, decoded in a worker thread, until `done`."""
+    while not done.is_set():
+        visualizer.feed(await asyncio.to_thread(collector.decode_new), token)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(done.wait(), STREAM_EVERY)
+
+
+def _major(version: str) -> int:
+    return int(version.lstrip("v").split(".")[0])
 
 
 def _changed(path: Path, known: bytes | None) -> bytes | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -24,6 +26,8 @@ SPEEDS = (1, 2, 4, 8, 16)  # callbacks per second while playing
 OUTPUT_SHOWN = 400  # the newest lines drawn; a huge output stays quick to redraw
 NARROW = 84  # columns: a narrower visualizer puts the output under the lanes
 LIVE_REFRESH = 0.1  # seconds between redraws while a run streams events
+FLUSH_BUDGET = 0.012  # seconds of model updates per turn of the app's loop
+EXTEND_CHUNK = 1000  # events per Timeline.extend call (a few ms)
 
 
 @dataclass
@@ -115,6 +119,8 @@ class Visualizer(Vertical):
         self.playing = False
         self.speed_index = 1
         self._buffer: list[TraceEvent] = []
+        self._taken = 0  # events of the buffer already in the timeline
+        self._token = 0  # which run the buffer belongs to
         self._refresher: Timer | None = None
         self._player: Timer | None = None
         self._fallback: list[ShownLine] = []  # the runner's lines, when the run was not traced
@@ -139,11 +145,12 @@ class Visualizer(Vertical):
 
     # --- feeding a live run ------------------------------------------------------------------------------
 
-    def start_live(self, description: str) -> None:
-        """A run begins: a fresh timeline that follows events as the tracer sends them."""
+    def start_live(self, description: str) -> int:
+        """A run begins: a fresh timeline that follows events as the tracer sends them. Returns the run's token."""
         self.stop_playing()
         self.timeline = replay([])
-        self._buffer = []
+        self._buffer, self._taken = [], 0
+        self._token += 1
         self._fallback = []
         self.position = 0
         self.follow = True
@@ -152,25 +159,49 @@ class Visualizer(Vertical):
         if self._refresher is None:
             self._refresher = self.set_interval(LIVE_REFRESH, self._flush)
         self.render_snapshot()
+        return self._token
 
-    def feed(self, event: TraceEvent) -> None:
-        """Called for every decoded trace event, in the app's event loop; drawing waits for the next refresh."""
-        self._buffer.append(event)
+    def feed(self, events: list[TraceEvent], token: int | None = None) -> None:
+        """New trace events of the run `token` (events of an older run are dropped); drawn at the next refresh."""
+        if token is None or token == self._token:
+            self._buffer.extend(events)
+
+    def _apply_some(self, budget: float) -> None:
+        """Add buffered events to the model for at most `budget` seconds, so keys and redraws never wait long."""
+        if self.timeline is None:
+            return
+        deadline = time.perf_counter() + budget
+        while self._taken < len(self._buffer) and time.perf_counter() < deadline:
+            end = min(self._taken + EXTEND_CHUNK, len(self._buffer))
+            self.timeline.extend(self._buffer[self._taken : end])
+            self._taken = end
+        if self._taken >= len(self._buffer):
+            self._buffer, self._taken = [], 0
+
+    @property
+    def backlog(self) -> int:
+        return len(self._buffer) - self._taken
 
     def _flush(self) -> None:
-        if self.timeline is None or not self._buffer:
+        if self.timeline is None or not self.backlog:
             return
-        new, self._buffer = self._buffer, []
-        self.timeline.extend(new)
+        self._apply_some(FLUSH_BUDGET)
         if self.follow:
             self.position = len(self.timeline)
             self.render_snapshot()
         else:
             self._render_transport()
 
+    async def catch_up(self) -> None:
+        """Take in every buffered event, a slice at a time, letting the app breathe in between."""
+        while self.backlog:
+            self._apply_some(FLUSH_BUDGET)
+            self._render_transport()
+            await asyncio.sleep(0)
+
     def finish(self, result: RunResult, ending: str) -> None:
         """The run is over: draw its last state and switch to replay."""
-        self._flush()
+        self._apply_some(float("inf"))  # normally nothing is left: the screen awaited catch_up()
         if self._refresher is not None:
             self._refresher.stop()
             self._refresher = None
@@ -208,7 +239,7 @@ class Visualizer(Vertical):
         if skipped:
             shown.insert(0, Option(Text(f"… {skipped} earlier lines", style="dim"), disabled=True))
         _refill(output, shown)
-        if self.follow or self.live:
+        if self.follow or self.live or self.playing:  # the newest line printed stays in sight
             output.scroll_end(animate=False)
         self._render_transport()
 
