@@ -78,6 +78,7 @@ class HomeScreen(Screen[None]):
         Binding("slash,ctrl+f", "search", "Search", id="home.search", tooltip="Filter lessons and exercises"),
         Binding("enter", "open", "Open", id="home.open", show=False, tooltip="Open the selected lesson"),
         Binding("escape", "clear_search", "Clear search", id="home.clear", show=False),
+        Binding("q", "app.quit", "Quit", id="home.quit", show=False),
     ]
 
     def compose(self) -> ComposeResult:

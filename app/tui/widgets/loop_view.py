@@ -80,12 +80,18 @@ def running_line(snapshot: LoopSnapshot | None) -> Text:
     return text
 
 
+def _lane_title(title: str, colour: str) -> Text:
+    """The lane's name in its phase's colour, padded to the lane column; only this part is coloured."""
+    return Text.assemble((f"{title:<{LANE_WIDTH}}", phase_style(colour).replace("bold ", "")))
+
+
 def _item_prompt(lane: str, item: QueueItem, first: bool, colour: str, loop_ms: int | None) -> Text:
-    text = Text(f"{lane if first else '':<{LANE_WIDTH}}", style=phase_style(colour) if first else "")
+    text = _lane_title(lane if first else "", colour)
     text.append(item.title, style="bold")
     if item.due is not None:
         if loop_ms is not None:
-            text.append(f"  in {max(0, item.due - loop_ms)} ms", style="yellow")
+            left = item.due - loop_ms
+            text.append(f"  in {left} ms" if left > 0 else "  due now", style="yellow")
         else:
             text.append(f"  due at {item.due} ms", style="yellow")
     if item.site:
@@ -93,19 +99,26 @@ def _item_prompt(lane: str, item: QueueItem, first: bool, colour: str, loop_ms: 
     return text
 
 
-def lane_options(snapshot: LoopSnapshot | None) -> list[Option]:
-    """One selectable option per queued item (id `item:<lane>:<resource>`); the empty lanes share a last row."""
+def lane_options(snapshot: LoopSnapshot | None, compact: bool = False) -> list[Option]:
+    """One selectable option per queued item (id `item:<lane>:<resource>`) and a row per empty lane.
+
+    `compact` (a short pane) lists the empty lanes together in one last row instead.
+    """
     options: list[Option] = []
     empty: list[tuple[str, str]] = []
     loop_ms = snapshot.loop_ms if snapshot else None
     for field, title, colour in LANES:
         if field == "threadpool":
             busy, size = (snapshot.threadpool_busy, snapshot.threadpool_size) if snapshot else (0, 4)
-            if not busy:
+            if not busy and compact:
                 empty.append(("threadpool", colour))
                 continue
+            if not busy:
+                idle = _lane_title(title, colour).append(f"idle, {size} threads", style="dim")
+                options.append(Option(idle, disabled=True))
+                continue
             shown = min(busy, size)
-            bar = Text(f"{title:<{LANE_WIDTH}}", style=phase_style(colour))
+            bar = _lane_title(title, colour)
             bar.append("■" * shown, style="bold cyan")
             bar.append("□" * (size - shown), style="dim")
             bar.append(f"  {busy} of {size} busy" + (f", {busy - size} waiting" if busy > size else ""), style="dim")
@@ -113,7 +126,10 @@ def lane_options(snapshot: LoopSnapshot | None) -> list[Option]:
             continue
         items: tuple[QueueItem, ...] = getattr(snapshot, field) if snapshot else ()
         if not items:
-            empty.append((title, colour))
+            if compact:
+                empty.append((title, colour))
+            else:
+                options.append(Option(_lane_title(title, colour).append("—", style="dim"), disabled=True))
             continue
         for index, item in enumerate(items[:MOST_PER_LANE]):
             options.append(Option(_item_prompt(title, item, index == 0, colour, loop_ms), id=f"item:{field}:{item.id}"))

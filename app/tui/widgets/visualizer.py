@@ -24,6 +24,7 @@ from app.tui.widgets.loop_view import lane_options, output_prompt, phase_row, ru
 
 SPEEDS = (1, 2, 4, 8, 16)  # callbacks per second while playing
 OUTPUT_SHOWN = 400  # the newest lines drawn; a huge output stays quick to redraw
+COMPACT_BELOW = 30  # rows: a shorter narrow visualizer lists its empty lanes in one row
 NARROW = 84  # columns: a narrower visualizer puts the output under the lanes
 LIVE_REFRESH = 0.1  # seconds between redraws while a run streams events
 FLUSH_BUDGET = 0.012  # seconds of model updates per turn of the app's loop
@@ -137,6 +138,7 @@ class Visualizer(Vertical):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW, "narrow")  # lanes above output rather than beside it
+        self.render_snapshot()
 
     def on_mount(self) -> None:
         self.query_one("#lanes", QueueLanes).border_title = "queues"
@@ -228,7 +230,8 @@ class Visualizer(Vertical):
         order = timeline.phase_order if timeline is not None else ("pending", "poll", "check", "close", "timers")
         self.query_one("#phase-row", Static).update(phase_row(self.snapshot, order))
         self.query_one("#running", Static).update(running_line(self.snapshot))
-        _refill(self.query_one("#lanes", QueueLanes), lane_options(self.snapshot))
+        compact = self.has_class("narrow") and self.size.height < COMPACT_BELOW
+        _refill(self.query_one("#lanes", QueueLanes), lane_options(self.snapshot, compact))
         lines = self.snapshot.output if self.snapshot is not None else ()
         if not lines and self._fallback and self.timeline is not None and self.position == len(self.timeline):
             lines = tuple(self._fallback)
