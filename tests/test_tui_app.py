@@ -25,7 +25,7 @@ from app.tui.screens.lesson import LessonScreen
 from app.tui.widgets.exercise_pane import ExercisePane
 from app.tui.widgets.predict_list import PredictList
 from app.tui.widgets.slide_deck import SlideDeck
-from app.tui.widgets.visualizer import Visualizer
+from app.tui.widgets.visualizer import SourcePicked, Visualizer
 from tests.tui_course import tui_session, write_tui_course
 
 pytestmark = pytest.mark.timeout(120)
@@ -435,3 +435,114 @@ async def test_running_again_while_a_run_is_going_replaces_it_cleanly(course: Pa
         await pilot.press("x")
         await wait_for(pilot, run_is_over(screen), 10)
         assert process_group_members(second) == []
+
+
+async def test_a_reordered_prediction_is_saved_without_checking_it(course: Path) -> None:
+    app = make_app(course, start="guess")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        screen = app.screen
+        await order_lines(pilot, screen.query_one(PredictList), ["tick", "timeout", "main"])
+        await pilot.press("escape")  # straight back to the map: the move must not be lost
+        saved = screen.session.workspace.read_prediction(screen.exercise)
+        assert saved == ["tick", "timeout", "main"]
+    again = make_app(course, start="guess")
+    async with again.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(again.screen, LessonScreen))
+        assert again.screen.query_one(PredictList).lines == ["tick", "timeout", "main"]
+
+
+async def test_a_deleted_or_garbled_prediction_file_does_not_stop_the_app(course: Path) -> None:
+    app = make_app(course, start="guess", watch=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        screen = app.screen
+        path = screen.session.workspace.prediction(screen.exercise)
+        path.unlink()
+        await pilot.press("n", "N")  # away and back: the file is made again
+        assert path.exists() and sorted(screen.query_one(PredictList).lines) == ["main", "tick", "timeout"]
+        path.write_bytes(b"# \xff\xfe not utf-8\nmain\ntick\ntimeout\n")  # watch mode reads it
+        await wait_for(pilot, lambda: screen.query_one(PredictList).lines == ["main", "tick", "timeout"], 10)
+        assert app.is_running
+
+
+async def test_without_node_a_prediction_can_still_be_ordered_and_nothing_crashes(course: Path, tmp_path: Path) -> None:
+    session = tui_session(course)
+    session.args.node = str(tmp_path / "no-such-node")
+    app = LooplabApp(session, start="guess", watch=False, blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        predict = app.screen.query_one(PredictList)
+        assert sorted(predict.lines) == ["main", "tick", "timeout"]  # the base expectation's lines
+        await pilot.press("e")  # no $EDITOR or no Node: a message, not a crash
+        await pilot.pause(0.2)
+        assert app.is_running and isinstance(app.screen, LessonScreen)
+
+
+async def test_redrawing_the_visualizer_does_not_count_as_picking_a_line(course: Path) -> None:
+    app = make_app(course, start="tour")
+    picks: list[object] = []
+    def hook(message: object) -> None:
+        if isinstance(message, SourcePicked):
+            if all(message is not seen for seen in picks):  # a message is seen once per widget it bubbles through
+                picks.append(message)
+
+    async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        screen = app.screen
+        await run_and_wait(pilot, screen, "r")
+        output = screen.query_one("#output", OptionList)
+        output.focus()
+        output.highlighted = 0
+        await pilot.pause(0.1)
+        assert len(picks) == 1
+        await pilot.press(*["left"] * 10)  # ten redraws of the lanes and the output
+        assert len(picks) == 1
+
+
+async def test_page_keys_turn_slides_even_when_a_slide_scrolls(course: Path) -> None:
+    app = make_app(course, start="hello-order")
+    async with app.run_test(size=(160, 14)) as pilot:  # so short that every slide scrolls
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        deck = app.screen.query_one(SlideDeck)
+        await pilot.press("1", "pagedown")
+        assert deck.current == 1
+        await pilot.press("end")
+        assert deck.current == 2
+        await pilot.press("home", "down")  # up and down still scroll within the slide
+        assert deck.current == 0
+
+
+async def test_leaving_the_zoom_with_escape_restores_the_layout(course: Path) -> None:
+    app = make_app(course, start="hello-order")
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        slides = app.screen.query_one("#slides")
+        width = slides.size.width
+        await pilot.press("1", "z")
+        assert slides.size.width > width
+        await pilot.press("escape")
+        await pilot.pause()
+        assert slides.size.width == width and isinstance(app.screen, LessonScreen)
+
+
+async def test_a_lesson_of_slides_only_shows_the_slides_and_no_exercise_keys(course: Path) -> None:
+    app = make_app(course, start="later")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        screen = app.screen
+        assert not screen.query_one("#visualizer").display and not screen.query_one("#exercise").display
+        await pilot.press("r", "c", "h", "3")
+        assert screen.finished_runs == 0 and screen.focused is screen.query_one("#slide-view")
+
+
+async def test_jumping_to_a_lesson_from_the_palette_over_help_leaves_one_lesson_open(course: Path) -> None:
+    app = make_app(course, start="hello-order")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        app.open_lesson("later")
+        await pilot.pause(0.2)
+        kinds = [type(screen).__name__ for screen in app.screen_stack]
+        assert kinds[-2:] == ["HomeScreen", "LessonScreen"] and app.screen.lesson.id == "later"

@@ -79,12 +79,20 @@ class Session:
                 return exercise
         raise LooplabError("every exercise already passes; name one to run it again (looplab list shows them)")
 
+    def prediction_major(self, exercise: Exercise) -> int | None:
+        """The Node major whose expected lines a prediction starts from; None (the base lines) without Node."""
+        if exercise.kind != "predict":
+            return None
+        try:
+            return self.node.major
+        except LooplabError:
+            return None
+
     def ensure_copy(self, exercise: Exercise) -> Path:
         """The learner's copy of the program, created from the starter the first time it is needed."""
         program = self.workspace.program(exercise)
         if not program.exists():
-            major = self.node.major if exercise.kind == "predict" else None  # only predictions vary by Node
-            report = self.workspace.init([exercise], major)
+            report = self.workspace.init([exercise], self.prediction_major(exercise))
             if report.created:
                 self.note(f"created {self.workspace.folder(exercise)} from the starter")
         return program

@@ -70,5 +70,5 @@ class Workspace:
         return backups
 
     def read_prediction(self, exercise: Exercise) -> list[str]:
-        text = self.prediction(exercise).read_text(encoding="utf-8")
+        text = self.prediction(exercise).read_bytes().decode("utf-8", "replace")  # a stray byte is not fatal
         return [line.rstrip() for line in text.splitlines() if line.strip() and not line.startswith("#")]

@@ -14,6 +14,7 @@ from app.course.model import Exercise, Fixture
 from app.errors import LooplabError
 from app.nodejs.locate import NodeBinary
 from app.runner.process import NodeRun, OutputLine, RunRequest, RunResult
+from app.trace.addon import AddonBuild
 from app.trace.attribute import attribute_lines
 from app.trace.session import TraceCollector, traced
 
@@ -58,6 +59,7 @@ async def run_exercise(
     on_line: LineHandler | None = None,
     on_start: Callable[[NodeRun], None] | None = None,
     trace: TraceCollector | None = None,
+    addon: AddonBuild | None = None,
 ) -> RunResult:
     """Run `program` (a learner's copy, a starter or a solution) as this exercise's entry file.
 
@@ -66,7 +68,7 @@ async def run_exercise(
     with run_directory(program, exercise.entry, exercise.fixtures) as folder:
         request = exercise_request(exercise, node, folder)
         if trace is not None:
-            request = traced(request, node, trace)
+            request = traced(request, node, trace, addon=addon)
         async with await NodeRun.start(request) as run:
             if on_start is not None:
                 on_start(run)

@@ -152,9 +152,14 @@ class NodeRun:
                 os.close(side_write)  # only the child keeps the write end, so EOF means it is gone
         if side_read >= 0:
             self._side = asyncio.StreamReader(limit=1 << 22)
-            self._side_transport, _ = await asyncio.get_running_loop().connect_read_pipe(
-                lambda: asyncio.StreamReaderProtocol(self._side), os.fdopen(side_read, "rb", buffering=0)
-            )
+            try:
+                self._side_transport, _ = await asyncio.get_running_loop().connect_read_pipe(
+                    lambda: asyncio.StreamReaderProtocol(self._side), os.fdopen(side_read, "rb", buffering=0)
+                )
+            except BaseException:  # cancelled before a supervisor exists: nothing else would ever stop it
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self._process.pid, signal.SIGKILL)
+                raise
         self._started = time.monotonic()
         self._supervisor = asyncio.create_task(self._supervise())
 

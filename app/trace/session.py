@@ -90,10 +90,17 @@ class TraceCollector:
 
 
 def traced(
-    request: RunRequest, node: NodeBinary, collector: TraceCollector, detail_limit: int = DEFAULT_DETAIL_LIMIT
+    request: RunRequest,
+    node: NodeBinary,
+    collector: TraceCollector,
+    detail_limit: int = DEFAULT_DETAIL_LIMIT,
+    addon: AddonBuild | None = None,
 ) -> RunRequest:
-    """The same run with the tracer preloaded (addon built if needed) and its pipe feeding `collector`."""
-    collector.addon = build_addon(node)
+    """The same run with the tracer preloaded and its pipe feeding `collector`.
+
+    `addon` is the loop-marker build to use; without it, it is built (or taken from the cache) here.
+    """
+    collector.addon = addon or build_addon(node)
     env = {**request.env, "LOOPLAB_TRACE_DETAIL_LIMIT": str(detail_limit)}
     if collector.addon.path is not None:
         env["LOOPLAB_TRACE_ADDON"] = str(collector.addon.path)

@@ -54,8 +54,8 @@ class LooplabApp(App[int]):
             self.push_screen(LessonScreen(course.lesson(target)))
 
     def open_lesson(self, lesson_id: str, exercise_id: str | None = None) -> None:
-        """Replace any open lesson with this one."""
-        while type(self.screen).__name__ == "LessonScreen":
+        """Replace any open lesson (and a dialog or help above it) with this one."""
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
             self.pop_screen()
         self.open(exercise_id or lesson_id)
 

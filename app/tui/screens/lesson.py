@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Header
+from textual.worker import Worker, WorkerState
 
 from app.check.verdict import Verdict
 from app.course.model import Exercise, Lesson
@@ -39,11 +40,14 @@ PANES = ("slides", "visualizer", "exercise")
 STACK_BELOW = 110  # columns: narrower terminals get the panes one above the other
 FOLD_BELOW = 45  # rows: stacked on a short terminal, only the pane in use is open; the others show a header
 WATCH_DEBOUNCE_MS = 300
+PREDICTION_SAVE_DELAY = 0.4  # seconds after the last move before prediction.txt is written
+EXERCISE_ACTIONS = frozenset({"run", "check", "hint", "cancel", "edit", "toggle_watch", "reset", "exercise"})
 STREAM_EVERY = 0.05  # seconds between batches of trace events decoded for the visualizer
 
 
 class LessonScreen(Screen[None]):
     HELP_GROUP = "Lesson"
+    ESCAPE_TO_MINIMIZE = False  # Esc is ours: leave the zoom and restore the layout, then go back
     BINDINGS = [
         Binding("r", "run", "Run", id="lesson.run", tooltip="Run the exercise on Node and watch the loop"),
         Binding("c", "check", "Check", id="lesson.check", tooltip="Check it (a prediction is compared first)"),
@@ -85,6 +89,9 @@ class LessonScreen(Screen[None]):
         self._open_pane = "slides"
         self._unmarked_prediction: list[str] | None = None  # a wrong prediction waiting for Node's real order
         self.finished_runs = 0  # how many runs have ended here (tests and the tmux script wait on it)
+        self._saving_prediction: Timer | None = None
+        self._unsaved_prediction: tuple[Exercise, list[str]] | None = None  # the list moved; the file not yet
+        self._addon_warned = False
 
     # --- layout ------------------------------------------------------------------------------------------
 
@@ -100,8 +107,9 @@ class LessonScreen(Screen[None]):
         self.title = self.lesson.title
         self._apply_layout()
         self.query_one("#slide-view").focus()
-        if not self.exercise_ids:
+        if not self.exercise_ids:  # a lesson of slides only
             self.query_one("#exercise").display = False
+            self.query_one("#visualizer").display = False
             return
         if self.requested is None:  # open at the first exercise not passed yet
             progress = self.app.session.store.load()  # type: ignore[attr-defined]
@@ -109,6 +117,13 @@ class LessonScreen(Screen[None]):
             self.exercise_index = pending[0] if pending else 0
         self.show_exercise()
         self._warm_up()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A lesson without exercises has only slides: the exercise keys are off (and off the footer)."""
+        if self.exercise_ids:
+            return True
+        panes_elsewhere = action in ("focus_pane", "toggle_pane") and parameters != ("slides",)
+        return action not in EXERCISE_ACTIONS and not panes_elsewhere
 
     def on_resize(self) -> None:
         if self.maximized is None:
@@ -141,6 +156,8 @@ class LessonScreen(Screen[None]):
         return None
 
     def action_focus_pane(self, name: str) -> None:
+        if self.maximized is not None and self.maximized.id != name:
+            self._unzoom()  # the pane asked for must be on screen to take the keys
         pane = self.query_one(f"#{name}")
         pane.display = True
         target = {"slides": "#slide-view", "visualizer": "#lanes", "exercise": "#exercise-body"}[name]
@@ -149,6 +166,8 @@ class LessonScreen(Screen[None]):
         self.query_one(target).focus()
 
     def action_toggle_pane(self, name: str) -> None:
+        if self.maximized is not None:
+            self._unzoom()
         pane = self.query_one(f"#{name}")
         shown = [p for p in PANES if self.query_one(f"#{p}").display]
         if pane.display and shown == [name]:
@@ -221,7 +240,9 @@ class LessonScreen(Screen[None]):
         pane.show_exercise(exercise, number, progress.of(exercise.id), source.decode("utf-8", "replace"))
         if exercise.kind == "predict":
             path = self.session.workspace.prediction(exercise)
-            self._known_prediction = path.read_bytes() if path.exists() else None
+            if not path.exists():  # deleted by hand: a fresh one, as `looplab init` would make it
+                self.session.workspace.init([exercise], self.session.prediction_major(exercise))
+            self._known_prediction = path.read_bytes()
             self.query_one(PredictList).set_lines(self.session.workspace.read_prediction(exercise))
         self._show_solution_if_earned()
         if self.watching:  # follow the newly shown exercise's folder
@@ -250,7 +271,11 @@ class LessonScreen(Screen[None]):
     def action_exercise(self, delta: int) -> None:
         if not self.exercise_ids:
             return
-        self.action_cancel()
+        self._save_prediction_now()
+        self.workers.cancel_group(self, "node")  # a run still starting must not report into the next exercise
+        self.current_run = None
+        self._unmarked_prediction = None
+        self.query_one(Visualizer).clear()
         self.exercise_index = (self.exercise_index + delta) % len(self.exercise_ids)
         self.show_exercise()
 
@@ -281,14 +306,25 @@ class LessonScreen(Screen[None]):
             self.notify(f"Restored {program.name} from the starter{kept}.")
             self.show_exercise()
 
-        question = f"Replace {program} with the starter?\nYour version is kept beside it as {program.name}.bak."
+        if exercise.kind == "predict":
+            prediction = self.session.workspace.prediction(exercise)
+            question = (
+                f"Start {exercise.title!r} afresh: the starter and a new shuffled prediction?\n"
+                f"Your versions are kept beside them as {program.name}.bak and {prediction.name}.bak."
+            )
+        else:
+            question = f"Replace {program} with the starter?\nYour version is kept beside it as {program.name}.bak."
         self.app.push_screen(ConfirmScreen(question, yes="Reset"), answered)
 
     def action_edit(self) -> None:
         exercise = self.exercise
         if exercise is None:
             return
-        program = self.session.ensure_copy(exercise)
+        try:
+            program = self.session.ensure_copy(exercise)
+        except LooplabError as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            return
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
         if not editor:
             self.notify(f"Set $EDITOR to edit here, or open {program} in any editor: watch mode re-checks on save.")
@@ -302,7 +338,12 @@ class LessonScreen(Screen[None]):
         except (OSError, ValueError) as exc:
             self.notify(f"$EDITOR ({editor}) did not start: {exc}", severity="error")
             return
-        self._reload_source()
+        if self._reload_source():
+            self._rerun_after_save(exercise)
+
+    def _rerun_after_save(self, exercise: Exercise) -> None:
+        """A saved change is checked at once (a fix), or run (to explore, or a predict program changed)."""
+        self.run_program(check=exercise.kind == "fix")
 
     def _reload_source(self) -> bool:
         """Show the program as it is now; True if it changed since it was last shown."""
@@ -330,7 +371,7 @@ class LessonScreen(Screen[None]):
 
     # --- running -----------------------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="warm-up")
+    @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False)
     def _warm_up(self) -> None:
         """Find Node and build the loop-marker addon off the UI thread, so the first run starts at once."""
         try:
@@ -356,9 +397,12 @@ class LessonScreen(Screen[None]):
 
     def check_prediction(self) -> None:
         exercise = self.exercise
-        assert exercise is not None
         lines = self.query_one(PredictList).lines
+        if exercise is None or self.query_one(ExercisePane).exercise is not exercise or not lines:
+            self.notify("There are no lines to put in order yet.", severity="warning")
+            return
         verdict = grade_prediction(exercise, self._node_major(), lines)
+        self._save_prediction_now()
         self._save_prediction(exercise, lines)
         self.session.store.record(exercise.id, verdict.passed, self._node_version())
         if verdict.passed:
@@ -372,6 +416,28 @@ class LessonScreen(Screen[None]):
         self._show_solution_if_earned()
         self.notify("✓ Right: here is Node doing it." if verdict.passed else "✗ Not quite: watch Node do it.")
         self.run_program(check=False, program=exercise.starter, replay=True)  # Node's real order, replayed
+
+    @on(PredictList.Changed)
+    def _prediction_changed(self, event: PredictList.Changed) -> None:
+        """Keep prediction.txt in step with the list, a moment after the last move."""
+        if self._saving_prediction is not None:
+            self._saving_prediction.stop()
+        exercise = self.exercise
+        if exercise is not None and exercise.kind == "predict":
+            self._unsaved_prediction = (exercise, list(event.lines))
+            self._saving_prediction = self.set_timer(PREDICTION_SAVE_DELAY, self._save_prediction_now)
+
+    def _save_prediction_now(self) -> None:
+        if self._saving_prediction is not None:
+            self._saving_prediction.stop()
+            self._saving_prediction = None
+        if self._unsaved_prediction is not None:
+            exercise, lines = self._unsaved_prediction
+            self._unsaved_prediction = None
+            self._save_prediction(exercise, lines)
+
+    def on_unmount(self) -> None:
+        self._save_prediction_now()
 
     def _save_prediction(self, exercise: Exercise, lines: list[str]) -> None:
         path = self.session.workspace.prediction(exercise)
@@ -391,7 +457,7 @@ class LessonScreen(Screen[None]):
             self.current_run.cancel()
             self.query_one(ExercisePane).show_running("cancelling…")
 
-    @work(exclusive=True, group="node")
+    @work(exclusive=True, group="node", exit_on_error=False)
     async def run_program(self, check: bool, program: Path | None = None, replay: bool = False) -> None:
         exercise = self.exercise
         if exercise is None:
@@ -404,7 +470,10 @@ class LessonScreen(Screen[None]):
         except LooplabError as exc:
             self.notify(str(exc), severity="error", timeout=12)
             return
-        await asyncio.to_thread(build_addon, node)  # cached after the first time; never compile on the UI thread
+        addon = await asyncio.to_thread(build_addon, node)  # compiled once and cached; never on the UI thread
+        if addon.path is None and not self._addon_warned:
+            self._addon_warned = True
+            self.notify(f"Phases are inferred, not measured: {addon.reason}.", severity="warning", timeout=10)
         self._running_label = f"running {exercise.entry} on Node {node.version}"
         if self.query_one("#slides").has_class("folded") or self.query_one("#visualizer").has_class("folded"):
             self.action_focus_pane("visualizer")  # a short stacked screen opens the loop to watch the run
@@ -426,8 +495,9 @@ class LessonScreen(Screen[None]):
             mine.append(run)
 
         try:
-            result = await run_exercise(exercise, program, node, on_start=started, trace=collector)
+            result = await run_exercise(exercise, program, node, on_start=started, trace=collector, addon=addon)
         except LooplabError as exc:
+            visualizer.abort(str(exc))
             pane.show_ended(str(exc), style="bold red")
             return
         finally:
@@ -441,6 +511,8 @@ class LessonScreen(Screen[None]):
         await streamer
         visualizer.feed(await asyncio.to_thread(collector.decode_new), token)
         await visualizer.catch_up()
+        if self.exercise is not exercise:
+            return  # another exercise is shown by now
         verdict = None
         if not replay and not result.cancelled:
             verdict = await asyncio.to_thread(grade_run, exercise, node.major, result, collector)
@@ -457,6 +529,8 @@ class LessonScreen(Screen[None]):
     ) -> None:
         """Show how a run ended; `verdict` is None for a cancelled run and for the replay after a prediction."""
         self.finished_runs += 1
+        if exercise is not self.exercise:
+            return
         pane = self.query_one(ExercisePane)
         visualizer = self.query_one(Visualizer)
         ending = f"{result.describe_end()} after {result.duration:.2f} s"
@@ -465,7 +539,7 @@ class LessonScreen(Screen[None]):
         pane.show_ended(f"Node {version}: {ending}", style=style)
         if replay:
             predicted, self._unmarked_prediction = self._unmarked_prediction, None
-            if predicted is not None and not result.cancelled:
+            if predicted is not None and not result.cancelled and self.query_one(PredictList).lines == predicted:
                 real = result.stream(exercise.expectation.for_node(_major(version)).stream)
                 marks = ["ok" if i < len(real) and real[i] == line else "wrong" for i, line in enumerate(predicted)]
                 self.query_one(PredictList).mark(marks)
@@ -505,7 +579,7 @@ class LessonScreen(Screen[None]):
         if announce:
             self.notify("Watch on: saving the file re-checks it." if self.watching else "Watch off: r runs by hand.")
 
-    @work(exclusive=True, group="watch")
+    @work(exclusive=True, group="watch", exit_on_error=False)
     async def watch_folder(self, folder: Path) -> None:
         from watchfiles import awatch  # imported here: it is only needed once a lesson is open
 
@@ -522,11 +596,20 @@ class LessonScreen(Screen[None]):
                 if self._reload_prediction():
                     self.notify("Prediction reloaded from prediction.txt.")
                 if self._reload_source():
-                    self.run_program(check=exercise.kind != "explore" and exercise.kind != "predict")
+                    self._rerun_after_save(exercise)
         except (OSError, RuntimeError) as exc:
             self.watching = False
             self._update_header()
             self.notify(f"Watch mode stopped ({exc}); r runs by hand.", severity="warning")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed unexpectedly is reported, and the app carries on."""
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            error = event.worker.error
+            if event.worker.group == "watch":
+                self.watching = False
+                self._update_header()
+            self.notify(f"{event.worker.name} failed: {type(error).__name__}: {error}", severity="error", timeout=15)
 
     # --- from the visualizer -------------------------------------------------------------------------------
 

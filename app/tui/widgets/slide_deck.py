@@ -11,10 +11,14 @@ from textual.widgets import Markdown, Static
 from app.course.model import Lesson
 
 
-class SlideView(VerticalScroll, can_focus=True):
+class SlideView(VerticalScroll, can_focus=True, inherit_bindings=False):
     """The scrolling area of one slide; up and down scroll it, the paging keys belong to the deck."""
 
     HELP_GROUP = "Slides"
+    BINDINGS = [
+        Binding("up", "scroll_up", "Scroll up", id="slides.scroll_up", show=False),
+        Binding("down", "scroll_down", "Scroll down", id="slides.scroll_down", show=False),
+    ]
 
 
 class SlideDeck(Vertical):

@@ -22,6 +22,7 @@ from app.trace.loop_model import LoopSnapshot, ShownLine, Timeline, replay
 from app.trace.schema import TraceEvent
 from app.tui.widgets.loop_view import lane_options, output_prompt, phase_row, running_line, tag_width
 
+IDLE_STATUS = "Press r to run this exercise; the event loop appears here as Node runs it."
 SPEEDS = (1, 2, 4, 8, 16)  # callbacks per second while playing
 OUTPUT_SHOWN = 400  # the newest lines drawn; a huge output stays quick to redraw
 COMPACT_BELOW = 30  # rows: a shorter narrow visualizer lists its empty lanes in one row
@@ -125,7 +126,7 @@ class Visualizer(Vertical):
         self._refresher: Timer | None = None
         self._player: Timer | None = None
         self._fallback: list[ShownLine] = []  # the runner's lines, when the run was not traced
-        self._status = "Press r to run this exercise; the event loop appears here as Node runs it."
+        self._status = IDLE_STATUS
 
     def compose(self) -> ComposeResult:
         yield Static(id="phase-row", classes="pane-header")
@@ -213,6 +214,26 @@ class Visualizer(Vertical):
         self._status = ending
         if self.follow and self.timeline is not None:
             self.position = len(self.timeline)
+        self.render_snapshot()
+
+    def abort(self, reason: str) -> None:
+        """The run never got going (or its trace is unusable): stop following and say why."""
+        self._token += 1
+        self._buffer, self._taken = [], 0
+        if self._refresher is not None:
+            self._refresher.stop()
+            self._refresher = None
+        self.live = False
+        self._status = reason
+        self.render_snapshot()
+
+    def clear(self, status: str = IDLE_STATUS) -> None:
+        """Forget the shown run: another exercise is open."""
+        self.stop_playing()
+        self.abort(status)
+        self.timeline = None
+        self._fallback = []
+        self.position = 0
         self.render_snapshot()
 
     def load(self, timeline: Timeline, ending: str) -> None:
@@ -372,10 +393,11 @@ class Visualizer(Vertical):
 def _refill(options: OptionList, new: list[Option]) -> None:
     """Replace the options, keeping the highlight on the same item when it is still there."""
     keep = options.highlighted_option.id if options.highlighted_option is not None else None
-    options.clear_options()
-    options.add_options(new)
-    if keep is not None:
-        for index, option in enumerate(new):
-            if option.id == keep:
-                options.highlighted = index
-                break
+    with options.prevent(OptionList.OptionHighlighted):  # a redraw is not the learner picking something
+        options.clear_options()
+        options.add_options(new)
+        if keep is not None:
+            for index, option in enumerate(new):
+                if option.id == keep:
+                    options.highlighted = index
+                    break
