@@ -409,3 +409,15 @@ def test_open_names_an_unknown_lesson_in_one_line_with_a_suggestion(cli: Cli) ->
 def test_open_without_a_terminal_says_so_instead_of_drawing(cli: Cli) -> None:
     code, _, err = cli("open", "hello-order")  # pytest's captured stdin and stdout are not terminals
     assert code == 2 and "needs a terminal" in err and err.count("\n") == 1
+
+
+def test_a_second_reset_keeps_the_first_backup(cli: Cli, isolated_home: Path) -> None:
+    cli("run", "hello-order")
+    program = workspace_file(isolated_home, "hello-order", "hello-order.js")
+    program.write_text("first try\n")
+    cli("reset", "hello-order", "--yes")
+    program.write_text("second try\n")
+    code, out, _ = cli("reset", "hello-order", "--yes")
+    assert code == 0 and "hello-order.js.bak.2" in out
+    assert program.with_name("hello-order.js.bak").read_text() == "first try\n"
+    assert program.with_name("hello-order.js.bak.2").read_text() == "second try\n"

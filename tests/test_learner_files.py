@@ -139,3 +139,4 @@ def test_reset_restores_the_starter_and_keeps_the_learner_version(tmp_path: Path
     backups = workspace.reset(exercise, None)
     assert program.read_bytes() == exercise.starter.read_bytes()
     assert [b.read_text() for b in backups] == ["attempt 1\n"]
+

@@ -483,9 +483,9 @@ async def test_redrawing_the_visualizer_does_not_count_as_picking_a_line(course:
     app = make_app(course, start="tour")
     picks: list[object] = []
     def hook(message: object) -> None:
-        if isinstance(message, SourcePicked):
-            if all(message is not seen for seen in picks):  # a message is seen once per widget it bubbles through
-                picks.append(message)
+        # A message reaches the hook once per widget it bubbles through: count each one once.
+        if isinstance(message, SourcePicked) and all(message is not seen for seen in picks):
+            picks.append(message)
 
     async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))

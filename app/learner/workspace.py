@@ -63,7 +63,7 @@ class Workspace:
             if path not in files:
                 continue
             if path.exists() and path.read_bytes() != files[path]:
-                backup = path.with_name(path.name + ".bak")
+                backup = _backup_for(path)
                 atomic_write(backup, path.read_bytes())
                 backups.append(backup)
             atomic_write(path, files[path])
@@ -72,3 +72,13 @@ class Workspace:
     def read_prediction(self, exercise: Exercise) -> list[str]:
         text = self.prediction(exercise).read_bytes().decode("utf-8", "replace")  # a stray byte is not fatal
         return [line.rstrip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def _backup_for(path: Path) -> Path:
+    """NAME.bak, or NAME.bak.2, .3... if an earlier reset's backup holds something else: none is overwritten."""
+    data = path.read_bytes()
+    candidate, number = path.with_name(path.name + ".bak"), 1
+    while candidate.exists() and candidate.read_bytes() != data:
+        number += 1
+        candidate = path.with_name(f"{path.name}.bak.{number}")
+    return candidate

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -26,6 +27,7 @@ class TraceCollector:
         self.on_event = on_event
         self._events: list[TraceEvent] = []
         self._pending: list[bytes] = []
+        self._lock = threading.Lock()
         self.error: str | None = None
         self.addon: AddonBuild | None = None
         self.decoder = TraceDecoder()
@@ -39,7 +41,8 @@ class TraceCollector:
 
     def feed(self, data: bytes) -> None:
         if self.on_event is None:
-            self._pending.append(data)
+            with self._lock:
+                self._pending.append(data)
         else:
             self._decode(data)
 
@@ -49,9 +52,10 @@ class TraceCollector:
         A live viewer calls it from one worker thread, so decoding never holds up the app's event loop
         (the pipe reader only appends bytes). Nothing else may decode while that thread runs.
         """
-        if not self._pending:
+        with self._lock:  # feed() runs in the event loop, this in a worker thread
+            chunks, self._pending = self._pending, []
+        if not chunks:
             return []
-        chunks, self._pending = self._pending, []  # feed() appends to whichever list is current
         before = len(self._events)
         self._decode(b"".join(chunks))
         return self._events[before:]
@@ -59,9 +63,7 @@ class TraceCollector:
     @property
     def events(self) -> list[TraceEvent]:
         """Every event so far; bytes not yet decoded are decoded now."""
-        if self._pending:
-            chunks, self._pending = self._pending, []
-            self._decode(b"".join(chunks))
+        self.decode_new()
         return self._events
 
     def _decode(self, data: bytes) -> None:
