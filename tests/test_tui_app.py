@@ -205,16 +205,22 @@ def process_group_members(pgid: int) -> list[int]:
     return members
 
 
+async def start_the_server(pilot: Pilot, screen: LessonScreen) -> int:
+    """Run the never-ending server exercise until it listens; its pid, which is also its process group."""
+    await pilot.press("r")
+    visualizer = screen.query_one(Visualizer)
+    await wait_for(pilot, lambda: visualizer.timeline is not None and bool(visualizer.timeline.output), 20)
+    assert screen.current_run is not None and screen.current_run.pid
+    return screen.current_run.pid
+
+
 async def test_cancelling_a_server_that_never_exits_leaves_no_process(course: Path) -> None:
     app = make_app(course, start="forever")
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
         screen = app.screen
-        await pilot.press("r")
-        visualizer = screen.query_one(Visualizer)
-        await wait_for(pilot, lambda: visualizer.timeline is not None and bool(visualizer.timeline.output), 20)
-        pid = screen.current_run.pid
-        assert pid and process_group_members(pid)
+        pid = await start_the_server(pilot, screen)
+        assert process_group_members(pid)
         await pilot.pause(0.3)
         assert screen.current_run is not None  # still listening: it would run for 120 s
         await pilot.press("x")
@@ -295,11 +301,7 @@ async def test_quitting_in_the_middle_of_a_run_leaves_no_process(course: Path) -
     app = make_app(course, start="forever")
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
-        screen = app.screen
-        await pilot.press("r")
-        visualizer = screen.query_one(Visualizer)
-        await wait_for(pilot, lambda: visualizer.timeline is not None and bool(visualizer.timeline.output), 20)
-        pid = screen.current_run.pid
+        pid = await start_the_server(pilot, app.screen)
         await pilot.press("ctrl+q")
     assert process_group_members(pid) == []
 

@@ -81,7 +81,6 @@ class LessonScreen(Screen[None]):
         self._watch_chosen = False
         self.current_run: NodeRun | None = None
         self.run_started = 0.0
-        self.last_verdict: Verdict | None = None
         self._ticker: Timer | None = None
         self._known_source: bytes | None = None
         self._known_prediction: bytes | None = None
@@ -550,7 +549,6 @@ class LessonScreen(Screen[None]):
         if result.cancelled or verdict is None:
             self.notify("Run cancelled; everything it started was stopped.")
             return
-        self.last_verdict = verdict
         if check:
             self.session.store.record(exercise.id, verdict.passed, version)
             pane.show_verdict(verdict, f"check on Node {version}")

@@ -18,7 +18,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from app.runner.process import RunResult
-from app.trace.loop_model import LoopSnapshot, ShownLine, Timeline, replay
+from app.trace.loop_model import LoopSnapshot, ShownLine, Timeline, phase_order, replay
 from app.trace.schema import TraceEvent
 from app.tui.widgets.loop_view import lane_options, output_prompt, phase_row, running_line, tag_width
 
@@ -93,7 +93,6 @@ class OutputView(OptionList, inherit_bindings=False):
 class Visualizer(Vertical):
     HELP_GROUP = "Visualizer"
     ALLOW_MAXIMIZE = True
-    can_focus = False
     BINDINGS = [
         Binding("space", "play", "Play/pause", id="visualizer.play", tooltip="Replay the run callback by callback"),
         Binding("right", "step(1)", "Step", id="visualizer.step", tooltip="One trace event forward"),
@@ -236,19 +235,12 @@ class Visualizer(Vertical):
         self.position = 0
         self.render_snapshot()
 
-    def load(self, timeline: Timeline, ending: str) -> None:
-        """Show a finished, recorded run."""
-        self.stop_playing()
-        self.timeline, self.live, self._status = timeline, False, ending
-        self.position = len(timeline)
-        self.render_snapshot()
-
     # --- drawing -----------------------------------------------------------------------------------------
 
     def render_snapshot(self) -> None:
         timeline = self.timeline
         self.snapshot = timeline.at(self.position) if timeline is not None else None
-        order = timeline.phase_order if timeline is not None else ("pending", "poll", "check", "close", "timers")
+        order = timeline.phase_order if timeline is not None else phase_order("")  # before a run: today's libuv
         self.query_one("#phase-row", Static).update(phase_row(self.snapshot, order))
         self.query_one("#running", Static).update(running_line(self.snapshot))
         compact = self.has_class("narrow") and self.size.height < COMPACT_BELOW
