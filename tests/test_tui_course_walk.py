@@ -1,0 +1,48 @@
+"""Every lesson of the shipped course opens in the app, and every exercise runs there with its phases shown."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+import pytest
+
+from app.check.spec import PHASE_NAMES
+from app.cli.session import Session
+from app.course.load import load_course
+from app.paths import course_root
+from app.tui.app import LooplabApp
+from app.tui.screens.lesson import LessonScreen
+from app.tui.widgets.slide_deck import SlideDeck
+from app.tui.widgets.visualizer import Visualizer
+
+COURSE = load_course(course_root(None))
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("lesson", COURSE.lessons, ids=lambda lesson: lesson.id)
+async def test_the_lesson_opens_and_each_exercise_runs_with_its_phases_shown(lesson) -> None:  # noqa: ANN001
+    app = LooplabApp(Session(argparse.Namespace(node=None, course=None)), start=lesson.id, watch=False, blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        loop = asyncio.get_running_loop()
+        while not isinstance(app.screen, LessonScreen):
+            await pilot.pause(0.05)
+        screen = app.screen
+        deck = screen.query_one(SlideDeck)
+        for _ in lesson.slides[1:]:
+            await pilot.press("1", "right")
+        assert deck.current == len(lesson.slides) - 1
+        for index, exercise_id in enumerate(lesson.exercises):
+            assert screen.exercise is not None and screen.exercise.id == exercise_id, (index, exercise_id)
+            done, deadline = screen.finished_runs, loop.time() + COURSE.exercises[exercise_id].timeout + 30
+            await pilot.press("r")
+            while screen.finished_runs == done:
+                assert loop.time() < deadline, f"{exercise_id} never finished in the app"
+                await pilot.pause(0.05)
+            visualizer = screen.query_one(Visualizer)
+            snapshot = visualizer.snapshot
+            assert visualizer.timeline is not None and len(visualizer.timeline) > 0, exercise_id
+            assert snapshot.phase in (*PHASE_NAMES, "exit"), (exercise_id, snapshot.phase)
+            placed = [line.phase for line in snapshot.output]
+            assert placed and all(phase in PHASE_NAMES for phase in placed), (exercise_id, placed)
+            await pilot.press("n")
