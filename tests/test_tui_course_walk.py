@@ -44,5 +44,7 @@ async def test_the_lesson_opens_and_each_exercise_runs_with_its_phases_shown(les
             assert visualizer.timeline is not None and len(visualizer.timeline) > 0, exercise_id
             assert snapshot.phase in (*PHASE_NAMES, "exit"), (exercise_id, snapshot.phase)
             placed = [line.phase for line in snapshot.output]
-            assert placed and all(phase in PHASE_NAMES for phase in placed), (exercise_id, placed)
+            if not placed:  # only a fix starter may stop before it prints (pkg-exports-subpath throws on import)
+                assert COURSE.exercises[exercise_id].kind == "fix", f"{exercise_id} printed nothing"
+            assert all(phase in PHASE_NAMES for phase in placed), (exercise_id, placed)
             await pilot.press("n")
