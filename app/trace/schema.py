@@ -106,6 +106,15 @@ class Label(NamedTuple):
     site: str  # "file:line:column" in the user's code, or ""
 
 
+def site_parts(site: str | None) -> tuple[str, int] | None:
+    """(file, line) from a Label's site, "file:line:column"; None for no site or one not in that form."""
+    if not site:
+        return None
+    path, _, _column = site.rpartition(":")
+    file, _, line = path.rpartition(":")
+    return (file, int(line)) if file and line.isdigit() else None
+
+
 class Timer(NamedTuple):
     thread: int
     id: int

@@ -29,6 +29,7 @@ from app.learner.workspace import PREDICTION_FILE
 from app.runner.exercise import grade_prediction, grade_run, run_exercise
 from app.runner.process import NodeRun, RunResult
 from app.trace.addon import build_addon
+from app.trace.schema import site_parts
 from app.trace.session import TraceCollector
 from app.tui.screens.dialogs import ConfirmScreen
 from app.tui.widgets.exercise_pane import ExercisePane
@@ -646,13 +647,8 @@ def _changed(path: Path, known: bytes | None) -> bytes | None:
 
 def _line_in(site: str | None, entry: str) -> int | None:
     """The line number in the exercise file, from a tracer site like /tmp/run/main.js:12:3."""
-    if not site:
-        return None
-    path, _, _column = site.rpartition(":")
-    file, _, line = path.rpartition(":")
-    if PurePath(file).name != entry or not line.isdigit():
-        return None
-    return int(line)
+    parts = site_parts(site)
+    return parts[1] if parts is not None and PurePath(parts[0]).name == entry else None
 
 
 def _prediction_mark(status: str) -> str | None:

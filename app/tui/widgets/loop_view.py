@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets.option_list import Option
 
 from app.trace.loop_model import LoopSnapshot, QueueItem, ShownLine
+from app.trace.schema import site_parts
 from app.tui.widgets.marks import phase_style, place_tag
 
 LANES = (  # (snapshot field, title, colour of the phase it belongs to)
@@ -26,11 +27,10 @@ MOST_PER_LANE = 6  # a lane with more shows "+N more"
 
 def short_site(site: str | None) -> str:
     """`main.js:5` from `/tmp/looplab-run-x/main.js:5:1`."""
-    if not site:
-        return ""
-    path, _, rest = site.rpartition(":")  # drop the column
-    file, _, line = path.rpartition(":")
-    return f"{PurePath(file).name}:{line}" if file else site
+    parts = site_parts(site)
+    if parts is None:
+        return site or ""
+    return f"{PurePath(parts[0]).name}:{parts[1]}"
 
 
 def phase_row(snapshot: LoopSnapshot | None, order: tuple[str, ...]) -> Text:
