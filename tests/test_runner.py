@@ -237,3 +237,32 @@ def test_concurrent_runs_never_reap_each_other(bundled_node: NodeBinary, tmp_pat
 
     results = asyncio.run(many())
     assert [(r.exit_code, r.stdout) for r in results] == [(0, ["done"])] * 16
+
+
+def test_a_start_cancelled_at_any_step_leaves_no_process(bundled_node: NodeBinary, tmp_path: Path) -> None:
+    """Cancelled while spawning (the app does this when the learner switches exercise): nothing may outlive it."""
+    marker = f"looplab-test-{uuid.uuid4().hex}"
+    (tmp_path / "main.js").write_text(server_family_source(marker))
+    request = RunRequest((str(bundled_node.path), "main.js"), tmp_path, 30, side_channel=lambda data: None)
+
+    async def cancel_after(steps: int) -> bool:
+        """Cancel the start after `steps` turns of the event loop; True if the cancel came before it finished."""
+        task = asyncio.create_task(NodeRun.start(request))
+        for _ in range(steps):
+            await asyncio.sleep(0)
+        task.cancel()
+        try:
+            run = await task
+        except asyncio.CancelledError:
+            return True
+        async with run:  # started in time: leaving the block stops it
+            return False
+
+    async def every_step() -> list[bool]:
+        outcomes = [await cancel_after(steps) for steps in range(12)]
+        await asyncio.sleep(0.3)
+        return outcomes
+
+    outcomes = asyncio.run(every_step())
+    assert outcomes[0] and not outcomes[-1]  # from before the spawn to after it: every step in between was tried
+    assert processes_with(marker) == []

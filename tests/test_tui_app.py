@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import io
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -484,6 +485,7 @@ async def test_without_node_a_prediction_can_still_be_ordered_and_nothing_crashe
 async def test_redrawing_the_visualizer_does_not_count_as_picking_a_line(course: Path) -> None:
     app = make_app(course, start="tour")
     picks: list[object] = []
+
     def hook(message: object) -> None:
         # A message reaches the hook once per widget it bubbles through: count each one once.
         if isinstance(message, SourcePicked) and all(message is not seen for seen in picks):
@@ -548,3 +550,92 @@ async def test_jumping_to_a_lesson_from_the_palette_over_help_leaves_one_lesson_
         await pilot.pause(0.2)
         kinds = [type(screen).__name__ for screen in app.screen_stack]
         assert kinds[-2:] == ["HomeScreen", "LessonScreen"] and app.screen.lesson.id == "later"
+
+
+async def test_a_change_saved_in_the_editor_is_checked_at_once(
+    course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    solution = course / "exercises/hello-order/solution.js"
+    editor = tmp_path / "fake-editor"  # a real program standing in for vi: it saves the solution over the file
+    editor.write_text(f"#!/bin/sh\ncp '{solution}' \"$1\"\n")
+    editor.chmod(0o755)
+    monkeypatch.setenv("EDITOR", str(editor))
+    monkeypatch.delenv("VISUAL", raising=False)
+    app = make_app(course, start="hello-order")
+    async with app.run_test(size=(120, 40)) as pilot:
+        # The headless test driver cannot hand the terminal over; everything after the hand-over is real.
+        app.suspend = contextlib.nullcontext  # type: ignore[method-assign]
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        screen = app.screen
+        await run_and_wait(pilot, screen, "e")  # no other key: saving in the editor is enough
+        assert "passed" in text_of(screen, "#verdict")
+        assert status("hello-order") == "passed"
+
+
+async def test_moving_to_the_next_exercise_while_a_run_starts_stops_it_and_reports_nothing(
+    course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import app.tui.screens.lesson as lesson_module
+
+    real_build = lesson_module.build_addon
+
+    def slow_build(node: object) -> object:  # as slow as the first compile on a busy machine
+        time.sleep(0.5)
+        return real_build(node)
+
+    monkeypatch.setattr(lesson_module, "build_addon", slow_build)
+    pid_file = tmp_path / "server.pid"  # the server says who it is as soon as it starts
+    starter = course / "exercises/forever/starter.js"
+    announce = f"require('node:fs').writeFileSync({str(pid_file)!r}, String(process.pid));\n"
+    starter.write_text(announce + starter.read_text())
+    app = make_app(course, start="forever")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        screen = app.screen
+        await pilot.press("r", "n")  # away before the server has even started listening
+        assert screen.exercise.id == "tour"
+        await pilot.pause(1.0)  # time enough for a run that was not stopped to start
+        if pid_file.exists():  # it was spawned before the switch reached it: it must be gone now
+            pid = int(pid_file.read_text())
+            await wait_for(pilot, lambda: process_group_members(pid) == [], 10)
+        assert screen.current_run is None and screen.query_one(Visualizer).timeline is None
+        assert text_of(screen, "#verdict") == "" and "listening" not in text_of(screen, "#transport")
+
+
+async def test_a_failed_addon_build_is_reported_once_and_runs_go_on(
+    course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOOPLAB_CACHE", str(tmp_path / "empty-cache"))  # nothing compiled yet
+    monkeypatch.setenv("CC", "false")  # a "compiler" that always fails
+    app = make_app(course, start="hello-order")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        screen = app.screen
+        for _ in range(2):
+            await run_and_wait(pilot, screen, "r")
+            shown = [(line.text, line.phase) for line in screen.query_one(Visualizer).snapshot.output]
+            assert shown == [("second", "main"), ("first", "timers")]  # phases inferred without the addon
+        warnings = [n for n in app._notifications if "inferred" in str(n.message)]
+        assert len(warnings) == 1 and "compiling the addon failed" in str(warnings[0].message)
+
+
+async def test_reordering_during_the_replay_keeps_the_marks_off_the_new_order(course: Path) -> None:
+    starter = course / "exercises/guess/starter.js"  # the same three lines, the last one 0.6 s later
+    slower = starter.read_text().replace("'timeout'), 0);", "'timeout'), 600);")
+    assert "600" in slower
+    starter.write_text(slower)
+    app = make_app(course, start="guess")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        screen = app.screen
+        predict = screen.query_one(PredictList)
+        await order_lines(pilot, predict, ["timeout", "tick", "main"])
+        done = screen.finished_runs
+        await pilot.press("c")
+        await wait_for(pilot, lambda: screen.current_run is not None, 10)  # Node's real run, replayed, has started
+        await pilot.press("shift+up")  # moved before the replay ends: marks made then would describe the old order
+        assert screen.finished_runs == done  # (the move did come during the replay)
+        await wait_for(pilot, lambda: screen.finished_runs > done)
+        await pilot.pause(0.1)
+        assert predict.lines != ["timeout", "tick", "main"]
+        assert predict.marks == [None, None, None]
