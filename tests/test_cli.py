@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -421,3 +422,54 @@ def test_a_second_reset_keeps_the_first_backup(cli: Cli, isolated_home: Path) ->
     assert code == 0 and "hello-order.js.bak.2" in out
     assert program.with_name("hello-order.js.bak").read_text() == "first try\n"
     assert program.with_name("hello-order.js.bak.2").read_text() == "second try\n"
+
+
+def test_notes_before_any_slide_was_shown_is_one_line(cli: Cli) -> None:
+    code, out, err = cli("notes")
+    assert code == 2 and out == "" and err.count("\n") == 1 and "open a lesson in the app" in err
+
+
+def test_a_garbled_slide_position_is_one_line_naming_the_file(cli: Cli, isolated_home: Path) -> None:
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    (isolated_home / "presenting.json").write_text('{"lesson": "intro", "slide": "two"}')
+    code, _, err = cli("notes")
+    assert code == 2 and err.count("\n") == 1 and "presenting.json: not a slide position" in err
+
+
+def test_notes_follow_shows_each_slide_the_app_turns_to(course_dir: Path, isolated_home: Path) -> None:
+    """A second terminal for the instructor: it follows the slides and prints each slide's speaker notes."""
+    from app.learner.presenter import publish
+
+    follower = subprocess.Popen(
+        [sys.executable, "-m", "app", "notes", "--follow", "--course", str(course_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "LOOPLAB_HOME": str(isolated_home)},
+    )
+    os.set_blocking(follower.stdout.fileno(), False)
+    seen = ""
+
+    def wait_for_output(text: str) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + 20
+        while text not in seen:
+            assert follower.poll() is None and time.monotonic() < deadline, f"no {text!r} in {seen!r}"
+            with contextlib.suppress(BlockingIOError):
+                seen += os.read(follower.stdout.fileno(), 65536).decode()
+            time.sleep(0.05)
+
+    try:
+        wait_for_output("No slide is open")
+        publish("intro", 0)  # what the app does when a slide turns
+        wait_for_output("say hello")
+        assert "next: " in seen
+        publish("intro", 1)
+        wait_for_output("slide 2/2")
+        assert "last slide of the lesson" in seen
+        follower.send_signal(signal.SIGINT)
+        assert follower.wait(timeout=10) == 0
+        assert "Traceback" not in follower.stderr.read()
+    finally:
+        follower.kill()
+        follower.wait()

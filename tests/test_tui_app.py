@@ -16,6 +16,8 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 
+from app.cli.main import main
+from app.learner.presenter import SlidePosition, read_position
 from app.learner.progress import ProgressStore
 from app.paths import data_dir
 from app.trace.loop_model import replay
@@ -639,3 +641,17 @@ async def test_reordering_during_the_replay_keeps_the_marks_off_the_new_order(co
         await pilot.pause(0.1)
         assert predict.lines != ["timeout", "tick", "main"]
         assert predict.marks == [None, None, None]
+
+
+async def test_turning_a_slide_tells_the_speaker_notes_window(course: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    app = make_app(course, start="hello-order")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        assert read_position() == SlidePosition("queues", 0)
+        await pilot.press("right", "right")
+        assert read_position() == SlidePosition("queues", 2)
+        await pilot.press("left", "left")
+        assert read_position() == SlidePosition("queues", 0)
+    assert main(["notes", "--course", str(course)]) == 0  # what `looplab notes` prints in the other terminal
+    out = capsys.readouterr().out
+    assert "SECRET-NOTE" in out and "slide 1/3" in out and "next: Native code" in out

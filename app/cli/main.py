@@ -103,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", help="a lesson or exercise id")
     p.add_argument("--notes", action="store_true", help="include the speaker notes")
 
+    p = command(
+        "notes", "notes:cmd_notes", "for instructors: the speaker notes of the slide the app shows, in another terminal"
+    )
+    p.add_argument("--follow", "-f", action="store_true", help="keep following the app's slides until Ctrl+C")
+
     for name, handler, text in (
         ("run", "commands:cmd_run", "run an exercise on Node, streaming its output, then show the verdict"),
         (
@@ -172,7 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 COMMANDS = (
-    "open", "overview", "list", "show", "run", "check", "hint", "reset", "init", "trace", "replay", "verify", "doctor"
+    "open", "overview", "list", "show", "notes", "run", "check", "hint", "reset", "init", "trace", "replay", "verify",
+    "doctor",
 )
 
 

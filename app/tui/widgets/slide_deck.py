@@ -9,6 +9,7 @@ from textual.reactive import reactive
 from textual.widgets import Markdown, Static
 
 from app.course.model import Lesson
+from app.learner.presenter import publish
 
 
 class SlideView(VerticalScroll, can_focus=True, inherit_bindings=False):
@@ -57,6 +58,7 @@ class SlideDeck(Vertical):
         header.update(f"slide {number + 1}/{self.count} · {slide.title}")
         self.query_one("#slide", Markdown).update(slide.markdown)
         self.query_one(SlideView).scroll_home(animate=False)
+        publish(self.lesson.id, number)  # for `looplab notes --follow` on the instructor's own screen
 
     def action_next(self) -> None:
         self.current = min(self.current + 1, self.count - 1)

@@ -1,0 +1,66 @@
+"""Which slide the app shows, for a speaker-notes window in another terminal (`looplab notes --follow`).
+
+The app rewrites one small JSON file whenever a slide turns; the notes window reads it. Nothing else is shared,
+so the shared screen never shows the notes, and the notes window cannot disturb the app.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.errors import LooplabError, Problem
+from app.paths import data_dir
+
+POSITION_FILE = "presenting.json"
+
+
+@dataclass(frozen=True)
+class SlidePosition:
+    lesson: str
+    slide: int  # counted from 0
+
+
+def position_path() -> Path:
+    return data_dir() / POSITION_FILE
+
+
+def publish(lesson: str, slide: int) -> None:
+    """Say which slide is on screen; a failure here never reaches the app (the notes window is optional)."""
+    path = position_path()
+    data = json.dumps({"lesson": lesson, "slide": slide}).encode()
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(temp, path)  # a reader sees the old position or the new one, never half of one
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
+
+
+def read_position() -> SlidePosition | None:
+    """The slide the app last showed, or None before any lesson was opened."""
+    path = position_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise LooplabError(Problem(f"cannot read it ({exc.strerror or exc})", file=path)) from None
+    try:
+        data = json.loads(raw)
+        lesson, slide = data["lesson"], data["slide"]
+        if not isinstance(lesson, str) or not isinstance(slide, int) or isinstance(slide, bool) or slide < 0:
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
+        raise LooplabError(
+            Problem("not a slide position", file=path, hint="it is written again when the app turns a slide")
+        ) from None
+    return SlidePosition(lesson, slide)
