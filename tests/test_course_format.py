@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -267,3 +268,38 @@ def test_a_line_may_say_its_phase_and_queue(tmp_path: Path) -> None:
 def test_bad_phases_and_queues_are_named(tmp_path: Path, line: str, message: str) -> None:
     toml = EXERCISE_TOML.replace('"second"]', line + "]")
     assert message in only_problem(tiny_course(tmp_path, {EX: toml}))
+
+
+def test_the_fact_audit_cites_slides_that_exist_under_their_own_titles() -> None:
+    """lessons/FACTS.md maps each fact of the notes to a slide; a slide moved or renamed must be caught here."""
+    course = load_course(REPO)
+    lessons = {lesson.id: lesson for lesson in course.lessons}
+    audited, lesson, cited = set(), None, 0
+    for row in (REPO / "lessons/FACTS.md").read_text(encoding="utf-8").splitlines():
+        if heading := re.fullmatch(r"## `([a-z0-9-]+)`", row):
+            lesson = lessons[heading.group(1)]
+            audited.add(lesson.id)
+        elif lesson is not None and re.match(r"\| \d+ \|", row):
+            status = row.rstrip(" |").rsplit("|", 1)[1].strip()
+            assert status.startswith(("present", "added", "corrected", "left out")), row
+            for number, title in re.findall(r"(?:^|[;,(] ?)(\d+): ([^;,(]+)", row.split("|")[4].strip()):
+                assert int(number) <= len(lesson.slides), f"{lesson.id}: no slide {number} ({row})"
+                real = lesson.slides[int(number) - 1].title
+
+                def letters(text: str) -> str:
+                    return re.sub(r"[^a-z0-9]", "", text.lower())[:12]
+
+                assert letters(real).startswith(letters(title.rstrip("… "))), f"{lesson.id} slide {number} is {real!r}"
+                cited += 1
+    assert {lesson.id for lesson in course.lessons if lesson.section == "event-loop"} <= audited
+    assert cited > 200
+
+
+def test_the_coverage_table_names_every_exercise_with_its_real_kind() -> None:
+    course = load_course(REPO)
+    table = (REPO / "lessons/README.md").read_text(encoding="utf-8").split("## Where current Node differs")[0]
+    wanted = {e for lesson in course.lessons if lesson.section == "event-loop" for e in lesson.exercises}
+    named = set(re.findall(r"`([a-z0-9-]+)`", table)) & set(course.exercises)
+    assert wanted <= named, f"missing from the coverage table: {sorted(wanted - named)}"
+    kinds = re.findall(r"`([a-z0-9-]+)` \((predict|fix|explore)\b", table)
+    assert kinds and all(course.exercises[e].kind == kind for e, kind in kinds), kinds
