@@ -270,6 +270,11 @@ def test_bad_phases_and_queues_are_named(tmp_path: Path, line: str, message: str
     assert message in only_problem(tiny_course(tmp_path, {EX: toml}))
 
 
+def _letters(text: str) -> str:
+    """The first letters and digits of a title: enough to tell slides apart, blind to punctuation and an ellipsis."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())[:12]
+
+
 def test_the_fact_audit_cites_slides_that_exist_under_their_own_titles() -> None:
     """lessons/FACTS.md maps each fact of the notes to a slide; a slide moved or renamed must be caught here."""
     course = load_course(REPO)
@@ -285,11 +290,8 @@ def test_the_fact_audit_cites_slides_that_exist_under_their_own_titles() -> None
             for number, title in re.findall(r"(?:^|[;,(] ?)(\d+): ([^;,(]+)", row.split("|")[4].strip()):
                 assert int(number) <= len(lesson.slides), f"{lesson.id}: no slide {number} ({row})"
                 real = lesson.slides[int(number) - 1].title
-
-                def letters(text: str) -> str:
-                    return re.sub(r"[^a-z0-9]", "", text.lower())[:12]
-
-                assert letters(real).startswith(letters(title.rstrip("… "))), f"{lesson.id} slide {number} is {real!r}"
+                cited_as = _letters(title.rstrip("… "))
+                assert _letters(real).startswith(cited_as), f"{lesson.id} slide {number} is {real!r}"
                 cited += 1
     assert {lesson.id for lesson in course.lessons if lesson.section == "event-loop"} <= audited
     assert cited > 200

@@ -22,6 +22,7 @@ from app.learner.progress import ProgressStore
 from app.paths import data_dir
 from app.trace.loop_model import replay
 from app.tui.app import LooplabApp
+from app.tui.screens import lesson as lesson_module
 from app.tui.screens.help import HelpScreen
 from app.tui.screens.home import HomeScreen
 from app.tui.screens.lesson import LessonScreen
@@ -577,8 +578,6 @@ async def test_a_change_saved_in_the_editor_is_checked_at_once(
 async def test_moving_to_the_next_exercise_while_a_run_starts_stops_it_and_reports_nothing(
     course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import app.tui.screens.lesson as lesson_module
-
     real_build = lesson_module.build_addon
 
     def slow_build(node: object) -> object:  # as slow as the first compile on a busy machine

@@ -16,8 +16,10 @@ WAITING = "No slide is open in looplab yet: open a lesson in the app (another te
 
 
 def notes_view(course: Course, position: SlidePosition) -> RenderableType:
-    lessons = {lesson.id: lesson for lesson in course.lessons}
-    lesson = lessons.get(position.lesson)
+    try:
+        lesson = course.lesson(position.lesson)
+    except LooplabError:
+        lesson = None
     if lesson is None or position.slide >= len(lesson.slides):
         return Text(f"The app shows {position.lesson} slide {position.slide + 1}, which this course does not have.")
     slide = lesson.slides[position.slide]

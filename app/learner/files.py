@@ -8,9 +8,10 @@ import tempfile
 from pathlib import Path
 
 
-def atomic_write(path: Path, data: bytes, *, overwrite: bool = True) -> bool:
+def atomic_write(path: Path, data: bytes, *, overwrite: bool = True, durable: bool = True) -> bool:
     """Write via a flushed temporary file beside `path`. With overwrite=False an existing file wins.
 
+    durable=False skips the fsyncs, for throwaway files written often (readers still never see half a file).
     Returns True if `path` now holds `data`.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -19,7 +20,8 @@ def atomic_write(path: Path, data: bytes, *, overwrite: bool = True) -> bool:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         if overwrite:
             os.replace(temp, path)
         else:
@@ -30,7 +32,8 @@ def atomic_write(path: Path, data: bytes, *, overwrite: bool = True) -> bool:
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
-    _sync_folder(path.parent)
+    if durable:
+        _sync_folder(path.parent)
     return True
 
 

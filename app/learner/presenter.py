@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.errors import LooplabError, Problem
+from app.learner.files import atomic_write
 from app.paths import data_dir
 
 POSITION_FILE = "presenting.json"
@@ -31,18 +30,8 @@ def position_path() -> Path:
 
 def publish(lesson: str, slide: int) -> None:
     """Say which slide is on screen; a failure here never reaches the app (the notes window is optional)."""
-    path = position_path()
-    data = json.dumps({"lesson": lesson, "slide": slide}).encode()
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(temp, path)  # a reader sees the old position or the new one, never half of one
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp)
+    with contextlib.suppress(OSError):  # written on every slide turn: atomic, but not worth an fsync
+        atomic_write(position_path(), json.dumps({"lesson": lesson, "slide": slide}).encode(), durable=False)
 
 
 def read_position() -> SlidePosition | None:
