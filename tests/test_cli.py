@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,25 @@ class Cli:
 @pytest.fixture
 def cli(course_dir: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
     return Cli(course_dir, capsys)
+
+
+def default_sigint() -> None:
+    """Run in a child before exec: Ctrl+C works there even when pytest was started with SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@pytest.fixture(params=["foreground", "background"])
+def launch(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Run a test as pytest started in a terminal, and as pytest started in the background (`cmd &`, nohup,
+    CI runners), which inherits SIGINT ignored and passes that on to every child it starts."""
+    if request.param == "foreground":
+        yield request.param
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield request.param
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def workspace_file(home: Path, exercise: str, name: str) -> Path:
@@ -328,7 +348,7 @@ def test_overview_continues_with_the_exercise_last_worked_on(
     assert code == 0 and "next: guess" in out
 
 
-def test_ctrl_c_during_run_stops_the_program_and_its_children(tmp_path: Path, isolated_home: Path) -> None:
+def test_ctrl_c_during_run_stops_the_program_and_its_children(tmp_path: Path, isolated_home: Path, launch: str) -> None:
     marker = f"looplab-test-{uuid.uuid4().hex}"
     forever = f"/* {marker} */ setInterval(() => {{}}, 1000)"
     hang = (
@@ -344,6 +364,7 @@ def test_ctrl_c_during_run_stops_the_program_and_its_children(tmp_path: Path, is
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "LOOPLAB_HOME": str(isolated_home), "COLUMNS": "200"},
+        preexec_fn=default_sigint,
     )
     assert process.stdout is not None
     deadline = time.monotonic() + 20
@@ -436,7 +457,7 @@ def test_a_garbled_slide_position_is_one_line_naming_the_file(cli: Cli, isolated
     assert code == 2 and err.count("\n") == 1 and "presenting.json: not a slide position" in err
 
 
-def test_notes_follow_shows_each_slide_the_app_turns_to(course_dir: Path, isolated_home: Path) -> None:
+def test_notes_follow_shows_each_slide_the_app_turns_to(course_dir: Path, isolated_home: Path, launch: str) -> None:
     """A second terminal for the instructor: it follows the slides and prints each slide's speaker notes."""
     from app.learner.presenter import publish
 
@@ -446,6 +467,7 @@ def test_notes_follow_shows_each_slide_the_app_turns_to(course_dir: Path, isolat
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "LOOPLAB_HOME": str(isolated_home)},
+        preexec_fn=default_sigint,
     )
     os.set_blocking(follower.stdout.fileno(), False)
     seen = ""
