@@ -5,7 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
+import os
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from app.check.match import check_output
 from app.check.verdict import ProgramOutput
@@ -13,7 +18,7 @@ from app.course.load import load_course
 from app.learner.files import atomic_write
 from app.learner.progress import SCHEMA_VERSION, Progress, ProgressStore
 from app.learner.workspace import Workspace
-from tests.conftest import course_with_predict, tiny_course
+from tests.conftest import REPO, course_with_predict, tiny_course
 
 
 def store_at(path: Path) -> tuple[ProgressStore, list[str]]:
@@ -140,3 +145,55 @@ def test_reset_restores_the_starter_and_keeps_the_learner_version(tmp_path: Path
     assert program.read_bytes() == exercise.starter.read_bytes()
     assert [b.read_text() for b in backups] == ["attempt 1\n"]
 
+
+SPECIAL_FILES = [
+    # (the learner file replaced by a named pipe, the commands that read it)
+    ("progress.json", [["list"], ["hint", "hello-order"], ["doctor"]]),
+    ("progress.json.lock", [["hint", "hello-order"]]),
+    ("workspace/guess/prediction.txt", [["check", "guess"], ["reset", "guess", "--yes"]]),
+    ("workspace/hello-order/hello-order.js", [["run", "hello-order"]]),
+    ("presenting.json", [["notes"]]),
+]
+
+
+@pytest.mark.parametrize(("name", "commands"), SPECIAL_FILES, ids=[name for name, _ in SPECIAL_FILES])
+def test_a_named_pipe_in_place_of_a_learner_file_is_refused_in_one_line(
+    tmp_path: Path, name: str, commands: list[list[str]]
+) -> None:
+    """Opening a pipe for reading waits for a writer that never comes: every command must refuse it at once."""
+    home, course = tmp_path / "home", course_with_predict(tmp_path / "course")
+    env = {**os.environ, "LOOPLAB_HOME": str(home), "COLUMNS": "200"}
+    for exercise in ("guess", "hello-order"):  # a workspace with the files in it, made the ordinary way
+        subprocess.run(
+            [sys.executable, "-m", "app", "hint", exercise, "--course", str(course)],
+            env=env,
+            check=True,
+            capture_output=True,
+            cwd=REPO,
+            timeout=60,
+        )
+    subprocess.run(
+        [sys.executable, "-m", "app", "init", "--course", str(course)],
+        env=env,
+        check=True,
+        capture_output=True,
+        cwd=REPO,
+        timeout=60,
+    )
+    (home / "presenting.json").write_text('{"lesson": "intro", "slide": 0}')  # as the app writes it
+    special = home / name
+    special.unlink()  # it was there: the file a command reads
+    os.mkfifo(special)
+    for command in commands:
+        done = subprocess.run(
+            [sys.executable, "-m", "app", *command, "--course", str(course)],
+            env=env,
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            timeout=30,  # without the check, this waits forever
+        )
+        problem = [line for line in done.stderr.splitlines() + done.stdout.splitlines() if str(special) in line]
+        assert done.returncode != 0, (command, done.stdout, done.stderr)
+        assert "Traceback" not in done.stderr
+        assert len(problem) == 1 and "not a regular file" in problem[0], (command, done.stdout, done.stderr)

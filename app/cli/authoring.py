@@ -11,6 +11,7 @@ from app.authoring.verify import VerifyOutcome, verify_all
 from app.cli.session import Session
 from app.course.load import read_course
 from app.errors import LooplabError, did_you_mean
+from app.learner.files import read_regular
 from app.learner.progress import CorruptProgress, parse_progress
 from app.nodejs.locate import MIN_MAJOR, NodeBinary, choose_node, every_node
 from app.paths import course_root, data_dir
@@ -119,13 +120,17 @@ def cmd_doctor(session: Session) -> int:
     progress_path = data_dir() / "progress.json"
     try:
         if progress_path.exists():
-            parse_progress(progress_path.read_text(encoding="utf-8"))
+            parse_progress(read_regular(progress_path).decode("utf-8"))
             row(True, "progress", str(progress_path))
         else:
             row(None, "progress", f"{progress_path} (not created yet)")
+    except LooplabError as exc:  # not a plain file: no command can use it, so doctor fails too
+        healthy = False
+        row(False, "progress", str(exc))
     except (CorruptProgress, OSError, UnicodeDecodeError) as exc:
         row(False, "progress", f"{progress_path}: {exc} (the next command backs it up and starts fresh)")
-    row(None, "workspace", str(session.workspace.root))
+    if healthy or progress_path.is_file():
+        row(None, "workspace", str(session.workspace.root))  # named in progress, so read only from a plain file
     if chosen is not None:
         from app.trace.addon import build_addon
 

@@ -4,8 +4,48 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
+
+from app.errors import LooplabError, Problem
+
+_KINDS = {
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFDIR: "a folder",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def open_regular(path: Path, flags: int = os.O_RDONLY, mode: int = 0o644) -> int:
+    """An fd on `path`, refused with one line if it is not a plain file: a named pipe would block us forever.
+
+    O_NONBLOCK makes opening a pipe return at once, so its type is checked before anything waits on it.
+    """
+    fd = os.open(path, flags | os.O_NONBLOCK | os.O_CLOEXEC, mode)
+    try:
+        kind = stat.S_IFMT(os.fstat(fd).st_mode)
+        if kind != stat.S_IFREG:
+            raise LooplabError(
+                Problem(
+                    f"not a regular file but {_KINDS.get(kind, 'a special file')}, so looplab does not read it",
+                    file=path,
+                    hint="move it away; looplab writes a new one where needed",
+                )
+            )
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_regular(path: Path) -> bytes:
+    """A learner file's bytes; FileNotFoundError if absent, one-line LooplabError if not a plain file."""
+    with os.fdopen(open_regular(path), "rb") as handle:
+        return handle.read()
 
 
 def atomic_write(path: Path, data: bytes, *, overwrite: bool = True, durable: bool = True) -> bool:

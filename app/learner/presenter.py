@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.errors import LooplabError, Problem
-from app.learner.files import atomic_write
+from app.learner.files import atomic_write, read_regular
 from app.paths import data_dir
 
 POSITION_FILE = "presenting.json"
@@ -38,7 +38,7 @@ def read_position() -> SlidePosition | None:
     """The slide the app last showed, or None before any lesson was opened."""
     path = position_path()
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except FileNotFoundError:
         return None
     except OSError as exc:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.learner.files import atomic_write
+from app.learner.files import atomic_write, open_regular, read_regular
 
 if TYPE_CHECKING:
     from app.course.model import Course, Exercise
@@ -99,7 +100,7 @@ class ProgressStore:
 
     def load(self) -> Progress:
         try:
-            text = self.path.read_text(encoding="utf-8")
+            text = read_regular(self.path).decode("utf-8")
         except FileNotFoundError:
             return Progress()
         except (OSError, UnicodeDecodeError) as exc:
@@ -125,7 +126,8 @@ class ProgressStore:
     def update(self) -> Iterator[Progress]:
         """Load, let the caller change, and save, all under an exclusive lock."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path.with_name(self.path.name + ".lock"), "w") as lock:
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        with os.fdopen(open_regular(lock_path, os.O_RDWR | os.O_CREAT), "r+b") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             progress = self.load()
             yield progress

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from app.check.prediction import scrambled_prediction
 from app.course.model import Exercise
-from app.learner.files import atomic_write
+from app.learner.files import atomic_write, read_regular
 
 PREDICTION_FILE = "prediction.txt"
 _PREDICTION_HEADER = """\
@@ -62,23 +62,23 @@ class Workspace:
         for path in (self.program(exercise), self.prediction(exercise)):
             if path not in files:
                 continue
-            if path.exists() and path.read_bytes() != files[path]:
+            if path.exists() and read_regular(path) != files[path]:
                 backup = _backup_for(path)
-                atomic_write(backup, path.read_bytes())
+                atomic_write(backup, read_regular(path))
                 backups.append(backup)
             atomic_write(path, files[path])
         return backups
 
     def read_prediction(self, exercise: Exercise) -> list[str]:
-        text = self.prediction(exercise).read_bytes().decode("utf-8", "replace")  # a stray byte is not fatal
+        text = read_regular(self.prediction(exercise)).decode("utf-8", "replace")  # a stray byte is not fatal
         return [line.rstrip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
 def _backup_for(path: Path) -> Path:
     """NAME.bak, or NAME.bak.2, .3... if an earlier reset's backup holds something else: none is overwritten."""
-    data = path.read_bytes()
+    data = read_regular(path)
     candidate, number = path.with_name(path.name + ".bak"), 1
-    while candidate.exists() and candidate.read_bytes() != data:
+    while candidate.exists() and read_regular(candidate) != data:
         number += 1
         candidate = path.with_name(f"{path.name}.bak.{number}")
     return candidate

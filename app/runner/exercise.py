@@ -24,8 +24,10 @@ LineHandler = Callable[[OutputLine], Awaitable[None] | None]
 @contextmanager
 def run_directory(program: Path, entry: str, fixtures: tuple[Fixture, ...]) -> Iterator[Path]:
     """A new temporary directory holding the fixtures and a copy of the program; removed afterwards."""
-    if not program.is_file():
+    if not program.exists():
         raise LooplabError(f"{program}: file not found")
+    if not program.is_file():  # a named pipe would block the copy below forever
+        raise LooplabError(f"{program}: not a regular file, so looplab does not run it (move it away)")
     folder = Path(tempfile.mkdtemp(prefix="looplab-run-"))
     try:
         for fixture in fixtures:
