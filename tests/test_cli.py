@@ -17,6 +17,9 @@ import pytest
 
 from app import __version__
 from app.cli.main import main
+from app.runner.process import TRACE_FD_ENV
+from app.trace.schema import DEFAULT_DETAIL_LIMIT
+from app.trace.session import TraceCollector, trace_byte_limit
 from tests.conftest import EXERCISE_TOML, REPO, course_with_predict, processes_with, tiny_course
 
 
@@ -495,3 +498,50 @@ def test_notes_follow_shows_each_slide_the_app_turns_to(course_dir: Path, isolat
     finally:
         follower.kill()
         follower.wait()
+
+
+def trace_flood_source(megabytes: int) -> str:
+    """A program that writes well-formed trace chunks of its own into the trace pipe, then prints two lines."""
+    return f"""
+    const fs = require('node:fs');
+    const fd = Number(process.env.{TRACE_FD_ENV});
+    const records = 4096;  // RESOLVE records, 16 bytes each, in one chunk of 64 KiB
+    const chunk = Buffer.alloc(12 + records * 16);
+    chunk.writeInt32LE(0x504F4F4C, 0); chunk.writeInt32LE(0, 4); chunk.writeInt32LE(chunk.length, 8);
+    for (let i = 0; i < records; i++) {{ chunk.writeInt32LE(5, 12 + i * 16); chunk.writeInt32LE(i + 1, 16 + i * 16); }}
+    for (let i = 0; i < {megabytes} * 16; i++) fs.writeSync(fd, chunk);
+    process.nextTick(() => console.log('second'));
+    console.log('first');
+    """
+
+
+def test_a_program_flooding_the_trace_pipe_gets_a_cut_trace_and_a_note(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, isolated_home: Path
+) -> None:
+    """Decoding is bounded (it took 20 s after a 0.8 s run), and the verdict and `trace` say the trace was cut."""
+    source = trace_flood_source(megabytes=64)
+    root = tiny_course(
+        tmp_path / "c", {"exercises/hello-order/exercise.toml": PLACED_TOML, "exercises/hello-order/starter.js": source}
+    )
+    cli = Cli(root, capsys)
+    _, verdict = cli.json("check", "hello-order")
+    assert [line["text"] for line in verdict["run"]["lines"]] == ["first", "second"]
+    cut = [note for note in verdict["notes"] if note.startswith("the trace was cut after")]
+    assert len(cut) == 1 and "MB more came down the trace pipe" in cut[0]
+
+    program = tmp_path / "flood.js"
+    program.write_text(source)
+    decoded: list[int] = []
+    real_decode = TraceCollector._decode
+
+    def counting_decode(self: TraceCollector, data: bytes) -> None:
+        decoded.append(len(data))
+        real_decode(self, data)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TraceCollector, "_decode", counting_decode)
+        code = main(["trace", str(program), "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0 and [line["text"] for line in json.loads(out)] == ["first", "second"]
+    assert "the trace was cut after" in err
+    assert 0 < sum(decoded) <= trace_byte_limit(DEFAULT_DETAIL_LIMIT) < 64 << 20

@@ -38,9 +38,11 @@ def cmd_trace(session: Session) -> int:
     else:
         with session.err.status(f"tracing {program.name} on Node {node.version}…"):
             result = asyncio.run(run_to_end(request))
-    if collector.error:
-        session.warn(f"the trace stream was damaged ({collector.error}); lines after that are unattributed")
     recording = record_run(program, node, result, collector, threadpool_size=threadpool_size(os.environ))
+    if collector.error:  # after record_run, which decodes what was received
+        session.warn(f"the trace stream was damaged ({collector.error}); lines after that are unattributed")
+    if collector.cut_note:
+        session.warn(collector.cut_note)
     if args.save:
         save_recording(recording, Path(args.save).expanduser())
         session.note(f"saved the trace to {args.save}")

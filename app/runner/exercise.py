@@ -6,6 +6,7 @@ import shutil
 import tempfile
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from app.check.match import check_output
@@ -102,7 +103,10 @@ def grade_run(
         stderr_tail=stderr[-1] if stderr else None,
         places=places,
     )
-    return check_output(spec, output)
+    verdict = check_output(spec, output)
+    if trace is not None and trace.cut_note:
+        verdict = replace(verdict, notes=(*verdict.notes, trace.cut_note))
+    return verdict
 
 
 def grade_prediction(exercise: Exercise, node_major: int | None, lines: list[str]) -> Verdict:

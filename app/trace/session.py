@@ -14,17 +14,28 @@ from app.trace.decode import TraceDecoder, TraceFormatError
 from app.trace.recording import TraceRecording
 from app.trace.schema import DEFAULT_DETAIL_LIMIT, Hello, Summary, TraceEvent
 
+MB = 1 << 20
+
+
+def trace_byte_limit(detail_limit: int) -> int:
+    """Trace bytes worth decoding: several times what the tracer sends at most (16 bytes a record in detail,
+    plus the program's output and call sites), so only a program writing to the pipe itself reaches it."""
+    return 4 * MB + 48 * detail_limit
+
 
 class TraceCollector:
     """Collects the trace pipe's bytes; decodes them when the run is over, or live for a viewer.
 
     Keeping the bytes is cheap, so the traced program never waits for Python: decoding runs at about a
     third of the speed at which a busy program produces records. A live viewer (`on_event`) gets events as
-    they arrive instead, at that cost.
+    they arrive instead, at that cost. Bytes past `limit` are read and dropped, so decoding stays bounded.
     """
 
     def __init__(self, on_event: Callable[[TraceEvent], None] | None = None) -> None:
         self.on_event = on_event
+        self.limit = trace_byte_limit(DEFAULT_DETAIL_LIMIT)
+        self.kept = 0
+        self.dropped = 0  # bytes past the limit: only a program writing into the trace pipe sends that much
         self._events: list[TraceEvent] = []
         self._pending: list[bytes] = []
         self._lock = threading.Lock()
@@ -40,6 +51,13 @@ class TraceCollector:
         return collector
 
     def feed(self, data: bytes) -> None:
+        room = self.limit - self.kept
+        if len(data) > room:
+            self.dropped += len(data) - max(room, 0)
+            if room <= 0:
+                return
+            data = data[:room]
+        self.kept += len(data)
         if self.on_event is None:
             with self._lock:
                 self._pending.append(data)
@@ -80,6 +98,17 @@ class TraceCollector:
                 self.on_event(event)
 
     @property
+    def cut_note(self) -> str | None:
+        """What to tell the learner when the trace was cut at `limit`; None when it is whole."""
+        if not self.dropped:
+            return None
+        return (
+            f"the trace was cut after {self.kept / MB:.1f} MB: {self.dropped / MB:.1f} MB more came down the trace "
+            "pipe, more than the tracer ever sends, so the program wrote into it itself; lines after the cut "
+            "have no phase"
+        )
+
+    @property
     def mode(self) -> str:
         """exact (loop markers), inferred (from resource types), or none (the tracer never spoke)."""
         hello = next((e for e in self.events if isinstance(e, Hello) and e.thread == 0), None)
@@ -103,6 +132,7 @@ def traced(
     `addon` is the loop-marker build to use; without it, it is built (or taken from the cache) here.
     """
     collector.addon = addon or build_addon(node)
+    collector.limit = trace_byte_limit(detail_limit)
     env = {**request.env, "LOOPLAB_TRACE_DETAIL_LIMIT": str(detail_limit)}
     if collector.addon.path is not None:
         env["LOOPLAB_TRACE_ADDON"] = str(collector.addon.path)
