@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import time
 import uuid
@@ -12,6 +13,7 @@ import pytest
 
 from app.errors import LooplabError
 from app.nodejs.locate import NodeBinary
+from app.runner import cgroup
 from app.runner.process import MAX_LINE, NodeRun, OutputLine, RunRequest, RunResult, run_to_end
 from tests.conftest import processes_with
 
@@ -34,6 +36,12 @@ def server_family_source(marker: str) -> str:
     const server = net.createServer(() => {{}});
     server.listen(0, '127.0.0.1', () => console.log('port', server.address().port, child.pid, loner.pid));
     """
+
+
+def run_cgroups_left() -> list[Path]:
+    """The run cgroups this process made that still exist: each run removes its own."""
+    parent = cgroup.parent_folder()
+    return list(parent.glob(f"{cgroup.PREFIX}{os.getpid()}-*")) if parent is not None else []
 
 
 def gone(pid: int) -> bool:
@@ -266,3 +274,41 @@ def test_a_start_cancelled_at_any_step_leaves_no_process(bundled_node: NodeBinar
     outcomes = asyncio.run(every_step())
     assert outcomes[0] and not outcomes[-1]  # from before the spawn to after it: every step in between was tried
     assert processes_with(marker) == []
+    assert run_cgroups_left() == []
+
+
+def escaping_family_source(marker: str, leader_stays: bool) -> str:
+    """A grandchild that leaves the process group (setsid) with an empty environment: no group, no marker."""
+    forever = f"/* {marker} */ setInterval(() => {{}}, 1000)"
+    spawn_loner = f"spawn(process.execPath, ['-e', {forever!r}], {{ stdio: 'ignore', detached: true, env: {{}} }})"
+    # The child starts the loner and stays, so the loner's parent is inside the run, not the leader itself.
+    child = f"const {{ spawn }} = require('node:child_process'); {spawn_loner}.unref(); {forever}"
+    ending = "setInterval(() => {}, 1000);" if leader_stays else "setTimeout(() => {}, 400);"
+    return f"""
+    const {{ spawn }} = require('node:child_process');
+    spawn(process.execPath, ['-e', {child!r}], {{ stdio: 'ignore' }}).unref();
+    {spawn_loner}.unref();
+    {ending}
+    """
+
+
+@pytest.fixture(params=["cgroup", "process tree"])
+def tracking(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Runs tracked by a cgroup (where the machine allows it, as here and in CI) and by walking the process tree."""
+    if request.param == "cgroup":
+        if not cgroup.available():
+            pytest.skip("this machine does not let us make cgroups")
+    else:
+        monkeypatch.setattr(cgroup, "_parent", None)
+    return request.param
+
+
+@pytest.mark.parametrize("leader_stays", [True, False], ids=["killed at the timeout", "leader exits by itself"])
+def test_a_grandchild_that_leaves_the_group_and_clears_its_environment_is_killed(
+    any_node: NodeBinary, tmp_path: Path, tracking: str, leader_stays: bool
+) -> None:
+    marker = f"looplab-test-{uuid.uuid4().hex}"
+    result = node_run(any_node, tmp_path, escaping_family_source(marker, leader_stays), timeout=1.5)
+    assert result.timed_out == leader_stays
+    assert processes_with(marker) == [] and result.leftovers == ()
+    assert run_cgroups_left() == []

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from types import FrameType
 
 from app import __version__
 from app.cli.session import Session
@@ -182,6 +186,42 @@ COMMANDS = (
 )
 
 
+class _Stopped:
+    """The signal that asked us to stop, if one did (SIGTERM, SIGHUP): it sets the exit status."""
+
+    signal: int | None = None
+
+
+def _stop_like_ctrl_c(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM or SIGHUP (a closed terminal) stops looplab the way Ctrl+C does, so a run is cleaned up."""
+    for name in ("SIGTERM", "SIGHUP"):  # a second signal must not cut the cleanup short
+        signal.signal(getattr(signal, name), signal.SIG_IGN)
+    _Stopped.signal = signum
+    on_ctrl_c = signal.getsignal(signal.SIGINT)
+    if callable(on_ctrl_c):  # Python's, or asyncio.run's, which cancels the running task to unwind it
+        on_ctrl_c(signal.SIGINT, frame)
+    else:  # SIGINT was ignored when we started (a background job): unwind all the same
+        raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def stop_on_terminal_signals() -> Iterator[None]:
+    """Unless SIGTERM or SIGHUP was already ignored by whoever started us (nohup), treat them like Ctrl+C."""
+    _Stopped.signal = None
+    if threading.current_thread() is not threading.main_thread():  # only the main thread gets signals
+        yield
+        return
+    before = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    for sig, handler in before.items():
+        if handler == signal.SIG_DFL:
+            signal.signal(sig, _stop_like_ctrl_c)
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -191,11 +231,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     session = Session(args)
     handler = load_handler(getattr(args, "handler", None) or default_handler())
     try:
-        return handler(session)
+        with stop_on_terminal_signals():
+            return handler(session)
     except LooplabError as exc:
         for problem in exc.problems:
             sys.stderr.write(f"looplab: error: {problem}\n")
         return 2
     except KeyboardInterrupt:
-        sys.stderr.write("looplab: interrupted\n")
-        return 130
+        stopped_by = _Stopped.signal
+        with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
+            name = signal.Signals(stopped_by).name if stopped_by else ""
+            sys.stderr.write(f"looplab: stopped by {name}\n" if stopped_by else "looplab: interrupted\n")
+        return 128 + (stopped_by or signal.SIGINT)

@@ -10,6 +10,8 @@ import signal
 import sys
 from pathlib import Path
 
+from app.runner import cgroup, watcher
+
 RUN_MARKER = "LOOPLAB_RUN_ID"
 _PR_SET_CHILD_SUBREAPER = 36
 _subreaper: bool | None = None
@@ -62,6 +64,57 @@ def run_members(pgid: int, token: str) -> list[int]:
     return members
 
 
+def children(pid: int) -> list[int]:
+    """A process's children, from the kernel's own list (no scan of /proc)."""
+    found = []
+    with contextlib.suppress(OSError):
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with contextlib.suppress(OSError, ValueError):
+                found.extend(int(child) for child in Path(f"/proc/{pid}/task/{task}/children").read_text().split())
+    return found
+
+
+def start_time(pid: int) -> str | None:
+    """When a process started (clock ticks since boot): with its pid, it names one process, even after reuse."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return raw[raw.rfind(")") + 2 :].split()[19]
+
+
+def descendants(roots: set[int]) -> set[int]:
+    """Every process below `roots` in the process tree, setsid or not (only while their parents live)."""
+    found: set[int] = set()
+    todo = list(roots)
+    while todo:
+        for child in children(todo.pop()):
+            if child not in found and child not in roots:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def freeze_run(pgid: int, token: str, known: set[int]) -> set[int]:
+    """SIGSTOP the run and every descendant until no new process appears, so none can fork or slip away.
+
+    Used where no cgroup holds the run: a process that called setsid and cleared its environment is found
+    only as someone's child, so the tree must stand still while it is walked.
+    """
+    frozen: set[int] = set()
+    for _ in range(100):
+        found = set(run_members(pgid, token)) | {pid for pid in known if _read_stat(pid)}
+        found |= descendants(found)
+        new = {pid for pid in found - frozen if (_read_stat(pid) or ("Z",))[0] != "Z"}
+        if not new:
+            break
+        for pid in new:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGSTOP)
+        frozen |= new
+    return frozen
+
+
 def _kill(pid: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.kill(pid, signal.SIGKILL)
@@ -72,15 +125,27 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, os.WNOHANG)
 
 
-async def kill_run(pgid: int, token: str, leader: int, patience: float = 2.0) -> list[int]:
-    """SIGKILL the whole run and wait until none of it is left alive. Returns what outlived the wait."""
+async def kill_run(
+    pgid: int, token: str, leader: int, patience: float = 2.0, group: Path | None = None, known: set[int] | None = None
+) -> list[int]:
+    """SIGKILL the whole run and wait until none of it is left alive. Returns what outlived the wait.
+
+    `group` is the run's cgroup, which holds every process it started; without one, the processes of the run
+    are its group, its marker, `known` (seen below the leader while it ran) and all their descendants.
+    """
+    seen: set[int] = set()  # a dead process loses its environ, so remember whom we found
+    if group is not None:
+        cgroup.kill(group)
+    else:
+        seen |= freeze_run(pgid, token, {leader} | (known or set()))
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + patience
-    seen: set[int] = set()  # a dead process loses its environ, so remember whom we found
     while True:
         seen.update(run_members(pgid, token))
+        if group is not None:
+            seen.update(cgroup.members(group))
         seen.discard(leader)  # asyncio reaps the process it started
         for pid in sorted(seen):
             _kill(pid)
@@ -94,6 +159,8 @@ async def kill_run(pgid: int, token: str, leader: int, patience: float = 2.0) ->
                 seen.discard(pid)
         if not seen or loop.time() > deadline:
             reap_stray_orphans()
+            if not seen and (group is None or cgroup.remove(group)):
+                watcher.release(token)  # else the watcher still holds it, and tries again when we exit
             return sorted(seen)
         await asyncio.sleep(0.01)
 

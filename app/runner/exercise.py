@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Awaitable, Callable, Iterator
@@ -14,6 +15,7 @@ from app.check.verdict import ProgramOutput, Verdict
 from app.course.model import Exercise, Fixture
 from app.errors import LooplabError
 from app.nodejs.locate import NodeBinary
+from app.runner import watcher
 from app.runner.process import NodeRun, OutputLine, RunRequest, RunResult
 from app.trace.addon import AddonBuild
 from app.trace.attribute import attribute_lines
@@ -29,7 +31,9 @@ def run_directory(program: Path, entry: str, fixtures: tuple[Fixture, ...]) -> I
         raise LooplabError(f"{program}: file not found")
     if not program.is_file():  # a named pipe would block the copy below forever
         raise LooplabError(f"{program}: not a regular file, so looplab does not run it (move it away)")
-    folder = Path(tempfile.mkdtemp(prefix="looplab-run-"))
+    # The owner's pid in the name lets a later looplab remove it if its owner died with no watcher left.
+    folder = Path(tempfile.mkdtemp(prefix=f"{watcher.RUN_FOLDER_PREFIX}{os.getpid()}-"))
+    watcher.register(str(folder), dir=str(folder))  # removed by the watcher if looplab dies from here on
     try:
         for fixture in fixtures:
             target = folder / fixture.path
@@ -39,6 +43,7 @@ def run_directory(program: Path, entry: str, fixtures: tuple[Fixture, ...]) -> I
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+        watcher.release(str(folder))
 
 
 def exercise_request(exercise: Exercise, node: NodeBinary, folder: Path, node_args: tuple[str, ...] = ()) -> RunRequest:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import functools
 import os
 import signal
 import time
@@ -15,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from app.errors import LooplabError
-from app.runner.cleanup import RUN_MARKER, become_subreaper, kill_run
+from app.runner import cgroup, watcher
+from app.runner.cleanup import RUN_MARKER, become_subreaper, descendants, kill_run, start_time
 
 DEFAULT_OUTPUT_LIMIT = 1_000_000  # bytes over both streams
 TRACE_FD_ENV = "LOOPLAB_TRACE_FD"  # tells the tracer which fd is its pipe
@@ -113,6 +115,8 @@ class NodeRun:
         self._supervisor: asyncio.Task[RunResult] | None = None
         self._side: asyncio.StreamReader | None = None
         self._side_transport: asyncio.BaseTransport | None = None
+        self._group: Path | None = None  # the run's cgroup, where this machine lets us make one
+        self._known: dict[int, str | None] = {}  # without a cgroup: pid -> start time of all seen below the leader
 
     @classmethod
     async def start(cls, request: RunRequest) -> NodeRun:
@@ -125,6 +129,10 @@ class NodeRun:
         if not self.request.cwd.is_dir():
             raise LooplabError(f"{self.request.cwd}: run directory not found")
         env = child_environment(self.request.env, self._token)
+        self._group = cgroup.create(self._token)
+        join = cgroup.join_fd(self._group) if self._group is not None else None
+        # Registered before the spawn: if looplab dies from here on, the watcher cleans up for us.
+        watcher.register(self._token, token=self._token, cgroup=str(self._group) if self._group else None)
         side_read, side_write = os.pipe() if self.request.side_channel else (-1, -1)
         if side_read >= 0:
             _widen_pipe(side_read)
@@ -142,14 +150,24 @@ class NodeRun:
                 # Its own process group, killed as a whole; it stays in our session, which is how
                 # cleanup tells our children from the orphans of a run (see reap_stray_orphans).
                 process_group=0,
+                # Joins the run's cgroup between fork and exec, so even its first child is inside it.
+                preexec_fn=functools.partial(_join_cgroup, join) if join is not None else None,
             )
-        except OSError as exc:
+        except BaseException as exc:
             if side_read >= 0:
                 os.close(side_read)
-            raise LooplabError(f"{self.request.argv[0]}: cannot start it ({exc.strerror or exc})") from None
+            self._forget_group()
+            if isinstance(exc, OSError):
+                raise LooplabError(f"{self.request.argv[0]}: cannot start it ({exc.strerror or exc})") from None
+            raise
         finally:
             if side_write >= 0:
                 os.close(side_write)  # only the child keeps the write end, so EOF means it is gone
+            if join is not None:
+                os.close(join)
+        if self._group is not None and f"/{self._group.name}\n" not in _cgroup_of(self._process.pid):
+            self._forget_group()  # it could not join (not allowed here): the process tree is tracked instead
+        watcher.register(self._token, token=self._token, cgroup=self._group and str(self._group), pgid=self.pid)
         if side_read >= 0:
             self._side = asyncio.StreamReader(limit=1 << 22)
             try:
@@ -159,9 +177,16 @@ class NodeRun:
             except BaseException:  # cancelled before a supervisor exists: nothing else would ever stop it
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(self._process.pid, signal.SIGKILL)
+                if self._group is not None and cgroup.kill_and_remove(self._group):
+                    watcher.release(self._token)  # else the watcher still holds it, and removes it when we exit
                 raise
         self._started = time.monotonic()
         self._supervisor = asyncio.create_task(self._supervise())
+
+    def _forget_group(self) -> None:
+        if self._group is not None:
+            cgroup.remove(self._group)
+            self._group = None
 
     @property
     def pid(self) -> int | None:
@@ -228,6 +253,14 @@ class NodeRun:
         while chunk := await stream.read(1 << 20):
             sink(chunk)
 
+    async def _follow_tree(self, leader: int) -> None:
+        """Without a cgroup: note every process below the leader while it runs, for the final kill."""
+        while True:
+            for pid in descendants({leader, *self._known}):
+                if pid not in self._known:
+                    self._known[pid] = start_time(pid)
+            await asyncio.sleep(0.05)
+
     async def _supervise(self) -> RunResult:
         process = self._process
         assert process is not None and process.stdout is not None and process.stderr is not None
@@ -239,6 +272,7 @@ class NodeRun:
             readers.append(asyncio.create_task(self._read_side(self._side, self.request.side_channel)))
         exited = asyncio.create_task(process.wait())
         stop = asyncio.create_task(self._stop.wait())
+        follow = asyncio.create_task(self._follow_tree(process.pid)) if self._group is None else None
         try:
             done, _ = await asyncio.wait(
                 {exited, stop}, timeout=self.request.timeout, return_when=asyncio.FIRST_COMPLETED
@@ -246,7 +280,10 @@ class NodeRun:
             if not done:
                 self._timed_out = True
             # Whatever happened, nothing the program started may outlive it.
-            leftovers = await kill_run(process.pid, self._token, process.pid)
+            if follow is not None:
+                follow.cancel()
+            known = {pid for pid, started in self._known.items() if start_time(pid) == started}
+            leftovers = await kill_run(process.pid, self._token, process.pid, group=self._group, known=known)
             await exited
             # A pipe held open by an escaped process must not hang us: give the readers a moment.
             _, stuck = await asyncio.wait(readers, timeout=1.0)
@@ -254,6 +291,8 @@ class NodeRun:
                 task.cancel()
         finally:
             stop.cancel()
+            if follow is not None:
+                follow.cancel()
             if self._side_transport is not None:
                 self._side_transport.close()
             if not exited.done():
@@ -272,6 +311,21 @@ class NodeRun:
             timeout=self.request.timeout,
             leftovers=tuple(leftovers),
         )
+
+
+def _join_cgroup(procs_fd: int) -> None:
+    """Runs in the child between fork and exec: only a write on an fd opened beforehand (no import, no lock)."""
+    try:  # noqa: SIM105 (the least Python possible between fork and exec)
+        os.write(procs_fd, b"0")
+    except OSError:
+        pass  # not allowed here: the parent sees it and tracks the process tree instead
+
+
+def _cgroup_of(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cgroup").read_text()
+    except OSError:
+        return ""
 
 
 async def run_to_end(request: RunRequest) -> RunResult:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -37,6 +40,10 @@ class LooplabApp(App[int]):
         session.note = lambda message: self.notify(message, timeout=4)  # type: ignore[method-assign]
 
     def on_mount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for stop in (signal.SIGTERM, signal.SIGHUP):  # like Ctrl+Q: a running program is stopped first
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(stop, self.exit, 128 + stop)
         self.theme = DARK_THEME
         self.push_screen(HomeScreen())
         if self.start:
