@@ -5,9 +5,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -545,3 +547,121 @@ def test_a_program_flooding_the_trace_pipe_gets_a_cut_trace_and_a_note(
     assert code == 0 and [line["text"] for line in json.loads(out)] == ["first", "second"]
     assert "the trace was cut after" in err
     assert 0 < sum(decoded) <= trace_byte_limit(DEFAULT_DETAIL_LIMIT) < 64 << 20
+
+
+def escaping_server(marker: str) -> str:
+    """A server, a child, and a grandchild that leaves the group (setsid) with an empty environment."""
+    forever = f"/* {marker} */ setInterval(() => {{}}, 1000)"
+    return (
+        "const { spawn } = require('node:child_process');\n"
+        f"spawn(process.execPath, ['-e', {forever!r}], {{ stdio: 'ignore' }});\n"
+        f"spawn(process.execPath, ['-e', {forever!r}], {{ stdio: 'ignore', detached: true, env: {{}} }}).unref();\n"
+        "require('node:net').createServer().listen(0, '127.0.0.1', () => console.log('listening'));\n"
+    )
+
+
+def start_looplab_run(root: Path, home: Path) -> subprocess.Popen[str]:
+    """`looplab run` on the course's reference, in its own session, as a terminal would start it."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "run", "hello-order", "--reference", "--course", str(root)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "LOOPLAB_HOME": str(home), "COLUMNS": "200"},
+        start_new_session=True,
+    )
+    assert process.stdout is not None
+    deadline = time.monotonic() + 30
+    while "listening" not in process.stdout.readline():
+        assert time.monotonic() < deadline and process.poll() is None
+    return process
+
+
+def wait_until_gone(marker: str, folders: list[Path], seconds: float = 10) -> tuple[list[int], list[Path]]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        left, kept = processes_with(marker), [folder for folder in folders if folder.exists()]
+        if not left and not kept:
+            break
+        time.sleep(0.05)
+    return left, kept
+
+
+@pytest.mark.parametrize("stop", ["SIGTERM", "SIGHUP", "SIGKILL"])
+def test_a_killed_looplab_leaves_no_process_and_no_run_folder(tmp_path: Path, isolated_home: Path, stop: str) -> None:
+    """A closed terminal (SIGHUP), `kill` (SIGTERM) and `kill -9` (SIGKILL: the watcher cleans up) all clean up."""
+    marker = f"looplab-test-{uuid.uuid4().hex}"
+    root = tiny_course(tmp_path / "c", {"exercises/hello-order/solution.js": escaping_server(marker)})
+    process = start_looplab_run(root, isolated_home)
+    folders = list(Path(tempfile.gettempdir()).glob(f"looplab-run-{process.pid}-*"))
+    assert len(processes_with(marker)) == 2 and len(folders) == 1
+    process.send_signal(getattr(signal, stop))
+    _, err = process.communicate(timeout=20)
+    assert wait_until_gone(marker, folders) == ([], [])
+    if stop != "SIGKILL":  # stopped like Ctrl+C: it cleaned up itself and says so
+        number = getattr(signal, stop)
+        assert process.returncode == 128 + number
+        assert "Traceback" not in err and err.strip().endswith(f"looplab: stopped by {stop}")
+
+
+def test_a_run_folder_left_by_a_dead_looplab_is_removed_at_the_next_start(tmp_path: Path, isolated_home: Path) -> None:
+    """Where even the watcher was killed: the next looplab removes folders whose owner is dead, no others."""
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = Path(tempfile.mkdtemp(prefix=f"looplab-run-{dead.pid}-"))
+    alive = Path(tempfile.mkdtemp(prefix=f"looplab-run-{os.getpid()}-"))
+    try:
+        marker = f"looplab-test-{uuid.uuid4().hex}"
+        root = tiny_course(tmp_path / "c", {"exercises/hello-order/solution.js": escaping_server(marker)})
+        process = start_looplab_run(root, isolated_home)
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=20)
+        assert wait_until_gone(marker, [stale]) == ([], [])
+        assert alive.exists()
+    finally:
+        shutil.rmtree(stale, ignore_errors=True)
+        shutil.rmtree(alive, ignore_errors=True)
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+@pytest.mark.parametrize("stop", ["SIGTERM", "SIGHUP", "SIGKILL", "kill-session"])
+def test_the_app_stopped_from_outside_leaves_no_process_and_no_run_folder(
+    tmp_path: Path, isolated_home: Path, stop: str
+) -> None:
+    """The app in tmux, running a server: `kill`, `kill -HUP`, `kill -9` and `tmux kill-session` all clean up."""
+    marker = f"looplab-test-{uuid.uuid4().hex}"
+    root = tiny_course(tmp_path / "c", {"exercises/hello-order/starter.js": escaping_server(marker)})
+    socket = f"looplab-signal-test-{os.getpid()}"
+
+    def tmux(*args: str) -> str:
+        return subprocess.run(["tmux", "-L", socket, *args], capture_output=True, text=True, timeout=20).stdout
+
+    command = f"env -u COLUMNS LOOPLAB_HOME={isolated_home} {sys.executable} -m app open hello-order --course {root}"
+    try:
+        tmux("new-session", "-d", "-s", "app", "-x", "120", "-y", "40", "-c", str(REPO), command)
+        tmux("set-window-option", "-t", "app", "remain-on-exit", "on")  # keeps the exit status to read
+        deadline = time.monotonic() + 60
+        while "hello-order" not in tmux("capture-pane", "-p", "-t", "app"):
+            assert time.monotonic() < deadline, tmux("capture-pane", "-p", "-t", "app")
+            time.sleep(0.2)
+        while not processes_with(marker):
+            tmux("send-keys", "-t", "app", "r")
+            assert time.monotonic() < deadline, tmux("capture-pane", "-p", "-t", "app")
+            time.sleep(1)
+        app_pid = int(tmux("display-message", "-p", "-t", "app", "#{pane_pid}"))
+        folders = list(Path(tempfile.gettempdir()).glob(f"looplab-run-{app_pid}-*"))
+        assert len(folders) == 1
+        if stop == "kill-session":
+            tmux("kill-session", "-t", "app")
+        else:
+            os.kill(app_pid, getattr(signal, stop))
+        assert wait_until_gone(marker, folders) == ([], [])
+        if stop in ("SIGTERM", "SIGHUP"):  # it quit as with Ctrl+Q, not killed by the signal
+            while tmux("display-message", "-p", "-t", "app", "#{pane_dead}").strip() != "1":
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+            status = tmux("display-message", "-p", "-t", "app", "#{pane_dead_status} #{pane_dead_signal}").split()
+            assert status == [str(128 + getattr(signal, stop))]
+    finally:
+        tmux("kill-server")
