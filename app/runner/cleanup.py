@@ -1,4 +1,4 @@
-"""Kill everything a run started: its process group, anything carrying its marker, and reap the orphans."""
+"""Kill everything a run started: its cgroup or its process tree, its group, its marker; reap the orphans."""
 
 from __future__ import annotations
 

@@ -156,7 +156,9 @@ class NodeRun:
         except BaseException as exc:
             if side_read >= 0:
                 os.close(side_read)
-            self._forget_group()
+            if self._group is None or cgroup.kill_and_remove(self._group):
+                watcher.release(self._token)  # nothing of it can be left (asyncio kills a half-started child)
+            self._group = None
             if isinstance(exc, OSError):
                 raise LooplabError(f"{self.request.argv[0]}: cannot start it ({exc.strerror or exc})") from None
             raise
@@ -256,7 +258,8 @@ class NodeRun:
     async def _follow_tree(self, leader: int) -> None:
         """Without a cgroup: note every process below the leader while it runs, for the final kill."""
         while True:
-            for pid in descendants({leader, *self._known}):
+            alive = {pid for pid, started in self._known.items() if start_time(pid) == started}
+            for pid in descendants({leader, *alive}):
                 if pid not in self._known:
                     self._known[pid] = start_time(pid)
             await asyncio.sleep(0.05)
