@@ -159,17 +159,24 @@ def zombie_children() -> list[int]:
     return found
 
 
+def _as_from_a_terminal() -> None:
+    """In the child before exec: the stop signals at their defaults, even if this soak runs under nohup."""
+    for stop in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop, signal.SIG_DFL)
+
+
 def kill_looplab(course: Path, home: Path, stop: str, marker: str, node: NodeBinary) -> tuple[float, int, int]:
     """Start `looplab run`, signal it once the server listens; (seconds until all is gone, left, folders left)."""
     env = {**os.environ, "LOOPLAB_HOME": str(home), "LOOPLAB_NODE": str(node.path), "LOOPLAB_SOAK": marker}
     process = subprocess.Popen(
-        [sys.executable, "-m", "app", "run", "soak", "--reference", "--course", str(course)],
+        [sys.executable, "-X", "faulthandler", "-m", "app", "run", "soak", "--reference", "--course", str(course)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         text=True,
         env=env,
         start_new_session=True,
+        preexec_fn=_as_from_a_terminal,
     )
     assert process.stdout is not None
     deadline = time.monotonic() + 60
@@ -179,7 +186,12 @@ def kill_looplab(course: Path, home: Path, stop: str, marker: str, node: NodeBin
     folders = run_folders(process.pid)
     process.send_signal(getattr(signal, stop))
     signalled = time.monotonic()
-    process.wait(timeout=30)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:  # a looplab that does not stop: show where it is stuck, then kill it
+        process.send_signal(signal.SIGABRT)
+        _, err = process.communicate()
+        raise SystemExit(f"looplab run did not stop 30 s after {stop}; its threads:\n{err[-6000:]}") from None
     while time.monotonic() - signalled < 5:
         left, kept = processes_marked(marker), [f for f in folders if f.exists()]
         if not left and not kept:

@@ -50,23 +50,29 @@ def cli(course_dir: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
     return Cli(course_dir, capsys)
 
 
-def default_sigint() -> None:
-    """Run in a child before exec: Ctrl+C works there even when pytest was started with SIGINT ignored."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def default_stop_signals() -> None:
+    """Run in a child before exec: it gets Ctrl+C, SIGTERM and SIGHUP as a terminal would send them, even
+    when pytest was started with them ignored."""
+    for stop in STOP_SIGNALS:
+        signal.signal(stop, signal.SIG_DFL)
 
 
 @pytest.fixture(params=["foreground", "background"])
 def launch(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Run a test as pytest started in a terminal, and as pytest started in the background (`cmd &`, nohup,
-    CI runners), which inherits SIGINT ignored and passes that on to every child it starts."""
+    """Run a test as pytest started in a terminal, and as pytest started in the background (`nohup cmd &`,
+    CI runners), which inherits SIGINT and SIGHUP ignored and passes that on to every child it starts."""
     if request.param == "foreground":
         yield request.param
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous = {stop: signal.signal(stop, signal.SIG_IGN) for stop in (signal.SIGINT, signal.SIGHUP)}
     try:
         yield request.param
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for stop, handler in previous.items():
+            signal.signal(stop, handler)
 
 
 def workspace_file(home: Path, exercise: str, name: str) -> Path:
@@ -369,7 +375,7 @@ def test_ctrl_c_during_run_stops_the_program_and_its_children(tmp_path: Path, is
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "LOOPLAB_HOME": str(isolated_home), "COLUMNS": "200"},
-        preexec_fn=default_sigint,
+        preexec_fn=default_stop_signals,
     )
     assert process.stdout is not None
     deadline = time.monotonic() + 20
@@ -472,7 +478,7 @@ def test_notes_follow_shows_each_slide_the_app_turns_to(course_dir: Path, isolat
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "LOOPLAB_HOME": str(isolated_home)},
-        preexec_fn=default_sigint,
+        preexec_fn=default_stop_signals,
     )
     os.set_blocking(follower.stdout.fileno(), False)
     seen = ""
@@ -570,6 +576,7 @@ def start_looplab_run(root: Path, home: Path) -> subprocess.Popen[str]:
         text=True,
         env={**os.environ, "LOOPLAB_HOME": str(home), "COLUMNS": "200"},
         start_new_session=True,
+        preexec_fn=default_stop_signals,
     )
     assert process.stdout is not None
     deadline = time.monotonic() + 30
@@ -589,7 +596,9 @@ def wait_until_gone(marker: str, folders: list[Path], seconds: float = 10) -> tu
 
 
 @pytest.mark.parametrize("stop", ["SIGTERM", "SIGHUP", "SIGKILL"])
-def test_a_killed_looplab_leaves_no_process_and_no_run_folder(tmp_path: Path, isolated_home: Path, stop: str) -> None:
+def test_a_killed_looplab_leaves_no_process_and_no_run_folder(
+    tmp_path: Path, isolated_home: Path, stop: str, launch: str
+) -> None:
     """A closed terminal (SIGHUP), `kill` (SIGTERM) and `kill -9` (SIGKILL: the watcher cleans up) all clean up."""
     marker = f"looplab-test-{uuid.uuid4().hex}"
     root = tiny_course(tmp_path / "c", {"exercises/hello-order/solution.js": escaping_server(marker)})
