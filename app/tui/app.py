@@ -41,9 +41,14 @@ class LooplabApp(App[int]):
 
     def on_mount(self) -> None:
         loop = asyncio.get_running_loop()
-        for stop in (signal.SIGTERM, signal.SIGHUP):  # like Ctrl+Q: a running program is stopped first
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            for stop in (signal.SIGTERM, signal.SIGHUP):  # like Ctrl+Q: a running program is stopped first
                 loop.add_signal_handler(stop, self.exit, 128 + stop)
+            # A hangup comes with SIGCONT, whose Textual handler writes to the screen: run between two
+            # bytecodes it can deadlock on the writer's queue. From the event loop it runs safely.
+            resume = signal.getsignal(signal.SIGCONT)
+            if callable(resume):
+                loop.add_signal_handler(signal.SIGCONT, resume, signal.SIGCONT, None)
         self.theme = DARK_THEME
         self.push_screen(HomeScreen())
         if self.start:
