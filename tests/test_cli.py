@@ -19,6 +19,7 @@ import pytest
 
 from app import __version__
 from app.cli.main import main
+from app.runner import cgroup
 from app.runner.process import TRACE_FD_ENV
 from app.trace.schema import DEFAULT_DETAIL_LIMIT
 from app.trace.session import TraceCollector, trace_byte_limit
@@ -614,23 +615,40 @@ def test_a_killed_looplab_leaves_no_process_and_no_run_folder(
         assert "Traceback" not in err and err.strip().endswith(f"looplab: stopped by {stop}")
 
 
-def test_a_run_folder_left_by_a_dead_looplab_is_removed_at_the_next_start(tmp_path: Path, isolated_home: Path) -> None:
-    """Where even the watcher was killed: the next looplab removes folders whose owner is dead, no others."""
+def test_what_a_dead_looplab_left_is_removed_at_the_next_start(tmp_path: Path, isolated_home: Path) -> None:
+    """Where even the watcher was killed: the next looplab removes the run folders and run cgroups (killing
+    what is in them) of a looplab that is dead, and nothing of one that lives."""
     dead = subprocess.Popen(["true"])
     dead.wait()
     stale = Path(tempfile.mkdtemp(prefix=f"looplab-run-{dead.pid}-"))
     alive = Path(tempfile.mkdtemp(prefix=f"looplab-run-{os.getpid()}-"))
+    marker = f"looplab-test-{uuid.uuid4().hex}"
+    parent = cgroup.parent_folder()
+    stale_group = parent / f"{cgroup.PREFIX}{dead.pid}-{uuid.uuid4().hex}" if parent else None
+    leftover = None
     try:
-        marker = f"looplab-test-{uuid.uuid4().hex}"
+        if stale_group is not None:  # a run of the dead looplab, still running in its cgroup
+            stale_group.mkdir()
+            join = cgroup.join_fd(stale_group)
+            leftover = subprocess.Popen(
+                ["sleep", "300", marker], preexec_fn=lambda: os.write(join, b"0"), start_new_session=True
+            )
+            os.close(join)
+            assert cgroup.members(stale_group) == [leftover.pid]
         root = tiny_course(tmp_path / "c", {"exercises/hello-order/solution.js": escaping_server(marker)})
         process = start_looplab_run(root, isolated_home)
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=20)
-        assert wait_until_gone(marker, [stale]) == ([], [])
+        assert wait_until_gone(marker, [stale] + ([stale_group] if stale_group else [])) == ([], [])
         assert alive.exists()
     finally:
+        if leftover is not None:
+            leftover.kill()
+            leftover.wait()
         shutil.rmtree(stale, ignore_errors=True)
         shutil.rmtree(alive, ignore_errors=True)
+        if stale_group is not None:
+            cgroup.remove(stale_group)
 
 
 def ended_with(pid: int, tmux: Callable[..., str], deadline: float) -> str:

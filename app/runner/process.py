@@ -317,7 +317,12 @@ class NodeRun:
 
 
 def _join_cgroup(procs_fd: int) -> None:
-    """Runs in the child between fork and exec: only a write on an fd opened beforehand (no import, no lock)."""
+    """Runs in the child between fork and exec: only a write on an fd opened beforehand (no import, no lock).
+
+    A preexec function makes the spawn fork instead of vfork, and runs Python's at-fork hooks in the child;
+    with threads in the parent (the app's workers) that is safe only while it takes no lock, as here.
+    Joining after the spawn instead would leave a window in which the program could start an escapee.
+    """
     try:  # noqa: SIM105 (the least Python possible between fork and exec)
         os.write(procs_fd, b"0")
     except OSError:
