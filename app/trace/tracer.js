@@ -9,8 +9,38 @@
 //
 // The record layout is mirrored in app/trace/schema.py; tests/test_trace_decode.py keeps the two in step.
 
+// A Node child of the traced program (fork, cluster, `node --test`, spawn with process.execArgv) would
+// inherit the preload and the fd's number, but not the fd (it is close-on-exec), and would write into
+// whatever that number is in the child: a libuv pipe, fatally. So the traced process drops the preload
+// from the process.execArgv it passes on, and the first process to trace stamps its pid into the
+// environment: any other process that gets here anyway does nothing.
+const ownerPid = process.env.LOOPLAB_TRACE_PID;
+const { isMainThread } = require('node:worker_threads');
+forgetOwnPreload();
 const traceFd = Number(process.env.LOOPLAB_TRACE_FD);
-if (Number.isInteger(traceFd) && traceFd > 2) startTracing(traceFd);
+if (Number.isInteger(traceFd) && traceFd > 2 && ownsTheTracePipe()) startTracing(traceFd);
+
+// Workers share the process, and its pipe; a child process has another pid.
+function ownsTheTracePipe() {
+  if (ownerPid !== undefined) return ownerPid === String(process.pid);
+  if (!isMainThread) return false;
+  process.env.LOOPLAB_TRACE_PID = String(process.pid);
+  return true;
+}
+
+// Remove `--require <this file>` from process.execArgv, which is what Node passes on to its children.
+function forgetOwnPreload() {
+  const argv = process.execArgv;
+  const path = require('node:path');
+  const isThisFile = (file) => path.resolve(file) === __filename;
+  for (let i = 0; i < argv.length; i++) {
+    if ((argv[i] === '--require' || argv[i] === '-r') && i + 1 < argv.length && isThisFile(argv[i + 1])) {
+      argv.splice(i--, 2);
+    } else if (argv[i].startsWith('--require=') && isThisFile(argv[i].slice('--require='.length))) {
+      argv.splice(i--, 1);
+    }
+  }
+}
 
 function startTracing(fd) {
   const asyncHooks = require('node:async_hooks');
@@ -131,17 +161,67 @@ function startTracing(fd) {
   }
   const keepCallsites = (_, callsites) => callsites;
   // The call stack as V8 CallSite objects, below `below`; whatever the program set, restored at once.
+  // A program may freeze Error (or make these accessors): then the stack is read from its text instead,
+  // so the tracer never throws and never calls a setter of the program's.
   function callsites(below, limit) {
+    if (!canBorrowErrorSettings()) return callsitesFromText(below);
     const savedPrepare = Error.prepareStackTrace;
     const savedLimit = Error.stackTraceLimit;
-    Error.prepareStackTrace = keepCallsites;
-    Error.stackTraceLimit = limit;
-    const holder = {};
-    Error.captureStackTrace(holder, below);
-    const sites = holder.stack;
-    Error.prepareStackTrace = savedPrepare;
-    Error.stackTraceLimit = savedLimit;
-    return Array.isArray(sites) ? sites : [];
+    try {
+      Error.prepareStackTrace = keepCallsites;
+      Error.stackTraceLimit = limit;
+      const holder = {};
+      Error.captureStackTrace(holder, below);
+      const sites = holder.stack;
+      return Array.isArray(sites) ? sites : [];
+    } catch {
+      return [];
+    } finally {
+      Error.prepareStackTrace = savedPrepare;
+      Error.stackTraceLimit = savedLimit;
+    }
+  }
+
+  function canBorrowErrorSettings() {
+    if (!Object.isExtensible(Error)) return false;
+    for (const name of ['prepareStackTrace', 'stackTraceLimit']) {
+      const descriptor = Object.getOwnPropertyDescriptor(Error, name);
+      if (descriptor && (!descriptor.writable || !descriptor.configurable || 'get' in descriptor)) return false;
+    }
+    return true;
+  }
+
+  // Frames parsed from `    at [async ][new ]Type.fn [as x] (file:line:col)`, with the CallSite methods used here.
+  const FRAME = /^\s*at (async )?(?:new )?(?:(.*?) \()?(.+?):(\d+):(\d+)\)?$/;
+  function callsitesFromText(below) {
+    let text;
+    try {
+      const holder = {};
+      Error.captureStackTrace(holder, below);
+      text = holder.stack;
+    } catch {
+      return [];
+    }
+    if (typeof text !== 'string') return [];
+    const sites = [];
+    for (const line of text.split('\n')) {
+      const match = FRAME.exec(line);
+      if (match === null) continue;
+      const qualified = (match[2] || '').replace(/ \[as [^\]]*\]$/, '');
+      const dot = qualified.lastIndexOf('.');
+      const file = match[3];
+      const lineNumber = Number(match[4]);
+      const column = Number(match[5]);
+      sites.push({
+        getFileName: () => file,
+        getLineNumber: () => lineNumber,
+        getColumnNumber: () => column,
+        getFunctionName: () => (qualified === '' ? null : qualified.slice(dot + 1)),
+        getTypeName: () => (dot < 0 ? null : qualified.slice(0, dot)),
+        isAsync: () => match[1] !== undefined,
+      });
+    }
+    return sites;
   }
 
   // Returns [site, api]: the first frame in the user's code, and the Node API it called, if any.
@@ -295,6 +375,7 @@ function startTracing(fd) {
     if (id < firstTracedId && id > 0) firstTracedId = id;
     const code = typeIds.get(type) ?? typeCode(type);
     if (code !== TYPE_PROMISE) types.set(id, code);
+    else if (!splitPromises) hideAsyncIds(resource);
     if (summary) return bump(1);
     let internal = inWrite > 0;
     if (code === TYPE_TICK && resource && resource.callback && INTERNAL_TICKS.has(resource.callback.name)) {
@@ -303,7 +384,11 @@ function startTracing(fd) {
     let site = 0, api = 0;
     if (siteBudget > 0 && !internal && (code !== TYPE_PROMISE || phase === MAIN)) {
       siteBudget--;
-      [site, api] = scheduledAt();
+      try {
+        [site, api] = scheduledAt();
+      } catch {
+        [site, api] = [0, 0];
+      }
       if (site === 0) internal = true;
       else if (depth === 0 && phase === MAIN) commonJsEntry = true;
       else checkForModuleBody();
@@ -417,26 +502,112 @@ function startTracing(fd) {
     }
   }
 
+  // The wrapper goes on the stream's prototype, never on the stream: `process.stdout.write` stays what
+  // the program would see untraced (pino, for one, checks `stream.write === stream.constructor.prototype.write`).
+  const outputStreams = new Map(); // process.stdout and process.stderr, to their stream codes
+  const wrappedPrototypes = new WeakSet();
   function wrapWrite(stream, streamCode) {
-    const original = stream.write;
-    stream.write = function write(chunk, encoding, callback) {
-      if (typeof chunk === 'string' || chunk instanceof Uint8Array) {
-        if (phase === MAIN && depth === 0) commonJsEntry = true;
-        else checkForModuleBody();
-        const p = phase;
-        const q = queue;
-        const data = typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? encoding : 'utf8')
-          : chunk;
-        if (summary) bump(3);
-        recordWithBytes(WRITE, streamCode | (p << 4) | (q << 8), data, contextId);
-      }
+    outputStreams.set(stream, streamCode);
+    const proto = Object.getPrototypeOf(stream);
+    if (proto === null || wrappedPrototypes.has(proto)) return;
+    wrappedPrototypes.add(proto);
+    const own = Object.getOwnPropertyDescriptor(proto, 'write');
+    if (own && (typeof own.value !== 'function' || !own.configurable)) return;
+    const parent = Object.getPrototypeOf(proto);
+    function write(chunk, encoding, callback) {
+      const original = own ? own.value : parent.write;
+      const code = inWrite === 0 ? outputStreams.get(this) : undefined;
+      if (code === undefined) return Reflect.apply(original, this, arguments);
+      noteWrite(code, chunk, encoding);
       inWrite++;
       try {
-        return original.apply(this, arguments);
+        return Reflect.apply(original, this, arguments);
       } finally {
         inWrite--;
       }
-    };
+    }
+    Object.defineProperty(proto, 'write', {
+      __proto__: null, value: write, writable: true, configurable: true, enumerable: own ? own.enumerable : true,
+    });
+  }
+
+  // A write's bytes, with the phase and queue it was asked for in. Never throws: an encoding Node would
+  // refuse is left for Node to refuse, exactly as it would untraced.
+  function noteWrite(streamCode, chunk, encoding, end) {
+    try {
+      let data;
+      if (typeof chunk === 'string') {
+        const name = typeof encoding === 'string' && encoding !== '' ? encoding : 'utf8';
+        if (!Buffer.isEncoding(name)) return;
+        data = Buffer.from(chunk, name);
+      } else if (ArrayBuffer.isView(chunk)) {
+        data = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      } else {
+        return;
+      }
+      if (end !== undefined) data = data.subarray(0, Math.max(0, end));
+      if (phase === MAIN && depth === 0) commonJsEntry = true;
+      else checkForModuleBody();
+      if (summary) bump(3);
+      recordWithBytes(WRITE, streamCode | (phase << 4) | (queue << 8), data, contextId);
+    } catch {
+      // Tracing must never break the program.
+    }
+  }
+
+  // fs.writeSync(1, ...) and fs.write(1, ...) skip process.stdout (pino's default destination does so):
+  // they are output too. Node's own use of them inside a stream write is already counted (inWrite).
+  function observeDirectWrites() {
+    const fs = require('node:fs');
+    const writeSync = fs.writeSync;
+    const write = fs.write;
+    replaceExport(fs, 'writeSync', function writeSync_(fd, buffer, offsetOrOptions) {
+      if ((fd !== 1 && fd !== 2) || inWrite > 0) return Reflect.apply(writeSync, this, arguments);
+      inWrite++;
+      let written;
+      try {
+        written = Reflect.apply(writeSync, this, arguments);
+      } finally {
+        inWrite--;
+      }
+      const [chunk, encoding] = directWriteBytes(arguments);
+      noteWrite(fd, chunk, encoding, written);
+      return written;
+    });
+    replaceExport(fs, 'write', function write_(fd) {
+      if ((fd === 1 || fd === 2) && inWrite === 0) {
+        const [chunk, encoding, end] = directWriteBytes(arguments);
+        noteWrite(fd, chunk, encoding, end);
+      }
+      return Reflect.apply(write, this, arguments);
+    });
+    try {
+      require('node:module').syncBuiltinESMExports(); // `import { writeSync } from 'node:fs'` sees them too
+    } catch {
+      // Older Nodes: ES modules importing these names bypass the tracer.
+    }
+  }
+
+  // fs.write(Sync)'s arguments: (fd, string, position, encoding) or (fd, view, offset, length, ...) or
+  // (fd, view, { offset, length }); returns [chunk, encoding, end].
+  function directWriteBytes(args) {
+    const chunk = args[1];
+    if (typeof chunk === 'string') return [chunk, typeof args[3] === 'string' ? args[3] : 'utf8', undefined];
+    if (!ArrayBuffer.isView(chunk)) return [null, undefined, undefined];
+    const options = args[2] !== null && typeof args[2] === 'object' ? args[2] : null;
+    const offset = (options ? options.offset : args[2]) | 0;
+    const length = options ? options.length : args[3];
+    const view = new Uint8Array(chunk.buffer, chunk.byteOffset + Math.min(offset, chunk.byteLength),
+      Math.max(0, chunk.byteLength - offset));
+    return [view, undefined, typeof length === 'number' ? length : undefined];
+  }
+
+  function replaceExport(object, name, replacement) {
+    const descriptor = Object.getOwnPropertyDescriptor(object, name);
+    if (!descriptor || !descriptor.writable || !descriptor.configurable) return;
+    Object.defineProperty(replacement, 'name', { __proto__: null, value: name });
+    Object.defineProperty(replacement, 'length', { __proto__: null, value: descriptor.value.length });
+    Object.defineProperty(object, name, { ...descriptor, value: replacement });
   }
 
   // destroy is only needed for timers, immediates and handles. But as soon as a hook wants destroy,
@@ -457,23 +628,56 @@ function startTracing(fd) {
     destroyArmed = true;
     destroyHook.enable();
   }
-  const promiseId = Symbol('looplab.promiseId');
+  // A promise's id lives in a private field, put on the promise by a base constructor that returns it:
+  // no property, symbol or inspection (console.log, assert.deepStrictEqual) can see it.
+  class ReturnsItsArgument {
+    constructor(object) {
+      return object;
+    }
+  }
+  class PromiseStamp extends ReturnsItsArgument {
+    #id;
+    constructor(promise, id) {
+      super(promise);
+      this.#id = id;
+    }
+    static idOf(promise) {
+      return #id in promise ? promise.#id : 0;
+    }
+  }
+  // Node 20 stores a promise's async ids on it as symbol properties whenever an init hook is on; made
+  // non-enumerable, console.log and assert.deepStrictEqual no longer see them.
+  let asyncIdSymbols = null;
+  function hideAsyncIds(promise) {
+    if (asyncIdSymbols === null) {
+      const found = Object.getOwnPropertySymbols(promise)
+        .filter((symbol) => symbol.description === 'async_id_symbol' || symbol.description === 'trigger_async_id_symbol');
+      if (found.length !== 2) return;
+      asyncIdSymbols = found;
+    }
+    for (const symbol of asyncIdSymbols) {
+      if (Object.prototype.propertyIsEnumerable.call(promise, symbol)) {
+        Object.defineProperty(promise, symbol, { __proto__: null, enumerable: false });
+      }
+    }
+  }
   let lastPromiseId = 0;
   function startPromiseHooks() {
     require('node:v8').promiseHooks.createHook({
       init(promise, parent) {
         const id = --lastPromiseId;
-        promise[promiseId] = id;
-        init(id, 'PROMISE', parent === undefined ? contextId : parent[promiseId] || 0, promise);
+        new PromiseStamp(promise, id);
+        init(id, 'PROMISE', parent === undefined ? contextId : PromiseStamp.idOf(parent), promise);
       },
       before(promise) {
-        enter(promise[promiseId], TYPE_PROMISE);
+        enter(PromiseStamp.idOf(promise), TYPE_PROMISE);
       },
       after(promise) {
-        after(promise[promiseId]);
+        after(PromiseStamp.idOf(promise));
       },
       settled(promise) {
-        if (promise[promiseId] !== undefined) promiseResolve(promise[promiseId]);
+        const id = PromiseStamp.idOf(promise);
+        if (id !== 0) promiseResolve(id);
       },
     });
   }
@@ -482,6 +686,7 @@ function startTracing(fd) {
   record(META, stringId(process.version), stringId(process.versions.uv), stringId(process.argv[1] || ''));
   wrapWhenCreated('stdout', 1);
   wrapWhenCreated('stderr', 2);
+  observeDirectWrites();
   process.on('beforeExit', () => {
     phase = EXIT;
     record(EXIT_EVENT, 1, 0, 0);
