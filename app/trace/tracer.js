@@ -351,6 +351,7 @@ function startTracing(fd) {
     siteBudget = 0;
     record(SUMMARY, records, 0, 0);
     destroyHook.disable(); // counts need no destroy events
+    if (stopPromiseHooks !== null) countPromiseCallbacksOnly();
   }
   let sinceCounts = 0;
   function bump(what) {
@@ -448,12 +449,16 @@ function startTracing(fd) {
     record(BEFORE, id, phase | (queue << 8), 0);
   }
 
-  function after(id) {
+  function leave() {
     if (--depth <= 0) {
       depth = 0;
       contextId = 0;
       queue = MACROTASK;
     }
+  }
+
+  function after(id) {
+    leave();
     const timer = timers.get(id);
     if (timer !== undefined && timer._repeat) {
       if (!summary) record(TIMER, id, timer._idleTimeout, timer._idleStart | 0); // an interval, re-armed
@@ -670,8 +675,9 @@ function startTracing(fd) {
     }
   }
   let lastPromiseId = 0;
+  let stopPromiseHooks = null;
   function startPromiseHooks() {
-    require('node:v8').promiseHooks.createHook({
+    stopPromiseHooks = require('node:v8').promiseHooks.createHook({
       init(promise, parent) {
         const id = --lastPromiseId;
         new PromiseStamp(promise, id);
@@ -687,6 +693,19 @@ function startTracing(fd) {
         const id = PromiseStamp.idOf(promise);
         if (id !== 0) promiseResolve(id);
       },
+    });
+  }
+
+  // In counts, a promise needs no id, its creation and settling no record: only its callbacks count,
+  // and they still set the queue that writes are attributed to. Half the hook calls, and no field to add.
+  const COUNTED_PROMISE = -0x7fffffff; // a context id that names no resource
+  function countPromiseCallbacksOnly() {
+    stopPromiseHooks();
+    stopPromiseHooks = require('node:v8').promiseHooks.createHook({
+      before() {
+        enter(COUNTED_PROMISE, TYPE_PROMISE);
+      },
+      after: leave,
     });
   }
 
