@@ -322,6 +322,23 @@ def test_past_the_detail_limit_only_counts_are_sent(any_node: NodeBinary, tmp_pa
     assert ("callback", "microtask") in counted  # the awaits resumed, counted per phase and queue
 
 
+def test_a_detail_limit_of_a_few_records_is_kept_and_said(any_node: NodeBinary, tmp_path: Path) -> None:
+    # The tracer's warm-up runs its hooks before the program starts; it must not spend the limit.
+    import asyncio
+
+    from app.runner.process import RunRequest, run_to_end
+    from app.trace.schema import Init
+    from app.trace.session import TraceCollector, traced
+
+    path = program(tmp_path, "setTimeout(() => console.log('timer'), 0); Promise.resolve().then(() => {});")
+    collector = TraceCollector()
+    request = traced(RunRequest((str(any_node.path), path.name), tmp_path, 30), any_node, collector, detail_limit=5)
+    asyncio.run(run_to_end(request))
+    # The count includes the records every trace begins with (resource type names, versions).
+    assert collector.summarised_after is not None and collector.summarised_after < 40
+    assert len([event for event in collector.events if isinstance(event, Init)]) <= 5
+
+
 def test_past_the_detail_limit_lines_keep_their_phase_and_queue(any_node: NodeBinary, tmp_path: Path) -> None:
     """In counts, promises have no ids and no creation records, but their callbacks still set the queue."""
     import asyncio

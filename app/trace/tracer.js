@@ -345,8 +345,9 @@ function startTracing(fd) {
       }
     }
   }
+  let warmingUp = false;
   function maybeSummarise() {
-    if (records < detailLimit) return;
+    if (records < detailLimit || warmingUp) return;
     summary = true;
     siteBudget = 0;
     record(SUMMARY, records, 0, 0);
@@ -677,6 +678,7 @@ function startTracing(fd) {
   let lastPromiseId = 0;
   let stopPromiseHooks = null;
   function startPromiseHooks() {
+    if (summary) return countPromiseCallbacksOnly();
     stopPromiseHooks = require('node:v8').promiseHooks.createHook({
       init(promise, parent) {
         const id = --lastPromiseId;
@@ -700,7 +702,7 @@ function startTracing(fd) {
   // and they still set the queue that writes are attributed to. Half the hook calls, and no field to add.
   const COUNTED_PROMISE = -0x7fffffff; // a context id that names no resource
   function countPromiseCallbacksOnly() {
-    stopPromiseHooks();
+    if (stopPromiseHooks !== null) stopPromiseHooks();
     stopPromiseHooks = require('node:v8').promiseHooks.createHook({
       before() {
         enter(COUNTED_PROMISE, TYPE_PROMISE);
@@ -715,6 +717,7 @@ function startTracing(fd) {
   function warmUp() {
     const saved = { used: ctrl[CTRL_USED], records, strings: strings.size, siteBudget, destroyArmed };
     destroyArmed = true; // arming destroy here, outside a hook callback, would track promises on Node 20
+    warmingUp = true;
     for (let round = 0; round < 4; round++) {
       const id = -1e9 - round;
       init(id, 'Immediate', 0, { _onImmediate: function warmUp() {} });
@@ -726,6 +729,7 @@ function startTracing(fd) {
     }
     for (const [text, id] of strings) if (id > saved.strings) strings.delete(text);
     ({ siteBudget, destroyArmed } = saved);
+    warmingUp = false;
     records = saved.records;
     ctrl[CTRL_USED] = saved.used;
     phase = MAIN;
