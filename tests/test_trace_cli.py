@@ -339,6 +339,48 @@ def test_a_detail_limit_of_a_few_records_is_kept_and_said(any_node: NodeBinary, 
     assert len([event for event in collector.events if isinstance(event, Init)]) <= 5
 
 
+def test_intervals_keep_their_phase_past_the_limit_and_300000_resources_later(
+    any_node: NodeBinary, tmp_path: Path
+) -> None:
+    """Each resource's type is kept until it is gone, however many came after it, in counts too."""
+    import asyncio
+
+    from app.runner.process import RunRequest, run_to_end
+    from app.trace.attribute import attribute_lines
+    from app.trace.session import TraceCollector, traced
+
+    source = """
+    let left = 300000;
+    const early = setInterval(() => {
+      if (left > 0) return;
+      console.log('interval from the start');
+      clearInterval(early);
+    }, 1);
+    (function batch() {
+      for (let i = 0; i < 2000 && left > 0; i++, left--) setImmediate(() => {});
+      if (left > 0) setImmediate(batch);
+      else {
+        let runs = 0;
+        const late = setInterval(() => {
+          if (++runs < 3) return;
+          console.log('interval from after the switch, third run');
+          clearInterval(late);
+        }, 1);
+      }
+    })();
+    """
+    path = program(tmp_path, source)
+    collector = TraceCollector()
+    request = traced(RunRequest((str(any_node.path), path.name), tmp_path, 60), any_node, collector)
+    result = asyncio.run(run_to_end(request))
+    assert collector.summarised_after is not None
+    lines = {line.text: (line.phase, line.queue) for line in attribute_lines(collector.events, result.stdout)}
+    assert lines == {
+        "interval from the start": ("timers", "macrotask"),
+        "interval from after the switch, third run": ("timers", "macrotask"),
+    }
+
+
 def test_past_the_detail_limit_lines_keep_their_phase_and_queue(any_node: NodeBinary, tmp_path: Path) -> None:
     """In counts, promises have no ids and no creation records, but their callbacks still set the queue."""
     import asyncio
