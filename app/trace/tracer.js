@@ -382,6 +382,7 @@ function startTracing(fd) {
     record(SUMMARY, records, 0, 0);
     destroyHook.disable(); // counts need no destroy events
     if (stopPromiseHooks !== null) countPromiseCallbacksOnly();
+    if (stopHidingAsyncIds !== null) stopHidingAsyncIds();
   }
   let sinceCounts = 0;
   function bump(what) {
@@ -691,21 +692,28 @@ function startTracing(fd) {
       return #id in promise ? promise.#id : 0;
     }
   }
-  // Node 20 stores a promise's async ids on it as symbol properties whenever an init hook is on; made
-  // non-enumerable, console.log and assert.deepStrictEqual no longer see them.
+  // Node 20 stores a promise's async ids on it as symbol properties whenever an init hook is on, where
+  // console.log and assert.deepStrictEqual see them. Made non-enumerable they are not seen; reconfiguring
+  // them after Node adds them is slow (tripled the cost of an await loop), so a promise hook of ours, run
+  // before Node's, adds them non-enumerable first and Node's assignment keeps that. The symbols are
+  // learnt from the first promise, the only one whose ids are reconfigured.
   let asyncIdSymbols = null;
   function hideAsyncIds(promise) {
-    if (asyncIdSymbols === null) {
-      const found = Object.getOwnPropertySymbols(promise)
-        .filter((symbol) => symbol.description === 'async_id_symbol' || symbol.description === 'trigger_async_id_symbol');
-      if (found.length !== 2) return;
-      asyncIdSymbols = found;
-    }
-    for (const symbol of asyncIdSymbols) {
-      if (Object.prototype.propertyIsEnumerable.call(promise, symbol)) {
-        Object.defineProperty(promise, symbol, { __proto__: null, enumerable: false });
-      }
-    }
+    if (asyncIdSymbols !== null) return;
+    const found = Object.getOwnPropertySymbols(promise)
+      .filter((symbol) => symbol.description === 'async_id_symbol' || symbol.description === 'trigger_async_id_symbol');
+    if (found.length !== 2) return;
+    asyncIdSymbols = found;
+    for (const symbol of found) Object.defineProperty(promise, symbol, { __proto__: null, enumerable: false });
+  }
+  // defineProperty costs about 1.4 µs a promise (an await loop ran 12 times slower): in counts, for
+  // programs with more than the detail limit's worth of records, promises made from then on show them.
+  let stopHidingAsyncIds = null;
+  const hiddenUntilSet = { __proto__: null, value: undefined, writable: true, enumerable: false, configurable: true };
+  function addAsyncIdsHidden(promise) {
+    if (asyncIdSymbols === null) return;
+    Object.defineProperty(promise, asyncIdSymbols[0], hiddenUntilSet);
+    Object.defineProperty(promise, asyncIdSymbols[1], hiddenUntilSet);
   }
   let lastPromiseId = 0;
   let stopPromiseHooks = null;
@@ -787,6 +795,9 @@ function startTracing(fd) {
     if (summary) countsFlush();
     flush(); // the addon flushes again at the very end; without it, this is the last chance
   });
+  // Registered before async_hooks enables its own promise hook, so it runs first (Node re-registers its
+  // hook at the end each time a hook is enabled or disabled).
+  if (!splitPromises) stopHidingAsyncIds = require('node:v8').promiseHooks.onInit(addAsyncIdsHidden);
   flowHook.enable();
   if (splitPromises) {
     destroyHook.enable();
