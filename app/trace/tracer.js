@@ -5,7 +5,9 @@
 // Rules it keeps so that the traced program behaves exactly as it would alone:
 //   - it never schedules a timer, an immediate, a tick or a promise job of its own;
 //   - it writes synchronously and never calls console.* (or anything that creates async resources);
-//   - each hook does a few typed-array stores; stack traces are taken only within a budget.
+//   - each hook does a few typed-array stores; stack traces are taken only within a budget;
+//   - nothing the program can inspect changes: no property on its objects or streams, no throw from a
+//     hook, no trace written by a child process (tests/test_trace_isolation.py compares with plain runs).
 //
 // The record layout is mirrored in app/trace/schema.py; tests/test_trace_decode.py keeps the two in step.
 
