@@ -6,8 +6,11 @@
 //   - it never schedules a timer, an immediate, a tick or a promise job of its own;
 //   - it writes synchronously and never calls console.* (or anything that creates async resources);
 //   - each hook does a few typed-array stores; stack traces are taken only within a budget;
-//   - nothing the program can inspect changes: no property on its objects or streams, no throw from a
-//     hook, no trace written by a child process (tests/test_trace_isolation.py compares with plain runs).
+//   - what programs inspect stays as it is: promises print and compare the same, `process.stdout.write`
+//     is the stream's prototype's, hooks never throw, child processes write no trace; what it does
+//     change is on prototypes and module objects (`write` on the stdout stream's prototype,
+//     fs.write and fs.writeSync), and on Node 20 hidden async-id symbols on promises.
+//     tests/test_trace_isolation.py compares traced runs with plain ones.
 //
 // The record layout is mirrored in app/trace/schema.py; tests/test_trace_decode.py keeps the two in step.
 
