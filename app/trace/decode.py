@@ -89,20 +89,23 @@ class TraceDecoder:
         n = len(words)
         append = out.append
         new = tuple.__new__
+        init_, resolve_, before_, after_ = Init, Resolve, Before, After  # locals: no global lookup per event
+        phases, queues = PHASES, QUEUES
         while i < n:
             kind = words[i]
             a = words[i + 1]
             if kind == _INIT:
                 c = words[i + 3]
                 type_name = strings.get((thread, c & 0xFFFFFF), "?")
-                append(new(Init, (thread, a, words[i + 2], type_name, bool(c & INTERNAL_FLAG), bool(c & HANDLE_FLAG))))
+                internal, handle = (c & INTERNAL_FLAG) != 0, (c & HANDLE_FLAG) != 0
+                append(new(init_, (thread, a, words[i + 2], type_name, internal, handle)))
             elif kind == _RESOLVE:
-                append(new(Resolve, (thread, a)))
+                append(new(resolve_, (thread, a)))
             elif kind == _BEFORE:
                 b = words[i + 2]
-                append(new(Before, (thread, a, PHASES[b & 0xFF], QUEUES[b >> 8])))
+                append(new(before_, (thread, a, phases[b & 0xFF], queues[b >> 8])))
             elif kind == _AFTER:
-                append(new(After, (thread, a)))
+                append(new(after_, (thread, a)))
             elif kind == _DESTROY:
                 append(new(Destroy, (thread, a)))
             elif kind in (_STRING, _WRITE):
