@@ -1,6 +1,6 @@
 """Tracing a program 20x heavier than the overhead benchmark, end to end, stays within 5x of plain node.
 
-    python benchmarks/trace_scale.py [--runs 5]
+    python benchmarks/trace_scale.py [--runs 5] [--node PATH] [--compare OTHER_CHECKOUT]
 
 Workload: benchmarks/programs/loop_load.js with 1,000,000 awaits, then 150,000 timers and 150,000
 immediates (about 0.3 s under plain node here). Compared, as whole commands, median of --runs each:
@@ -55,10 +55,10 @@ def tree_rss_mb(root: int) -> float:
     return total / 1024
 
 
-def timed(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Wall time, peak tree RSS (MB) and stderr of one run of `command`."""
+def timed(command: list[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[float, float, str]:
+    """Wall time, peak tree RSS (MB) and stderr of one run of `command` (`python -m app` runs `cwd`'s looplab)."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak = [0.0]
 
     def sample() -> None:
@@ -80,27 +80,34 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--node", help="only this Node")
+    parser.add_argument("--compare", type=Path, help="another looplab checkout to run alongside (before/after)")
     args = parser.parse_args()
     chosen = choose_node(args.node)
     nodes = [chosen] if args.node else every_node(chosen)[0]
     env = {**os.environ, **SIZES}
+    checkouts = {"looplab": ROOT}
+    if args.compare:
+        checkouts["compared"] = args.compare.resolve()
     for node in nodes:
-        plain, traced, notes = [], [], ""
+        plain: list[tuple[float, float, str]] = []
+        traced: dict[str, list[tuple[float, float, str]]] = {name: [] for name in checkouts}
         for _ in range(args.runs):
             plain.append(timed([str(node.path), str(PROGRAM)], env))
-            traced.append(
-                timed([*LOOPLAB, "trace", str(PROGRAM), "--json", "--timeout", "120", "--node", str(node.path)], env)
-            )
-            notes = traced[-1][2]
+            for name, root in checkouts.items():
+                command = [*LOOPLAB, "trace", str(PROGRAM), "--json", "--timeout", "120", "--node", str(node.path)]
+                traced[name].append(timed(command, env, cwd=root))
         plain_s = statistics.median(t for t, _, _ in plain)
-        traced_s = statistics.median(t for t, _, _ in traced)
         print(f"\n{node.describe()}: {args.runs} runs each, interleaved, median wall time of the whole command")
-        plain_peak, traced_peak = max(m for _, m, _ in plain), max(m for _, m, _ in traced)
+        plain_peak = max(m for _, m, _ in plain)
         print(f"  node loop_load.js                  {plain_s * 1000:7.0f} ms   peak {plain_peak:6.1f} MB")
-        print(
-            f"  looplab trace loop_load.js --json  {traced_s * 1000:7.0f} ms   peak {traced_peak:6.1f} MB"
-            f"   ratio {traced_s / plain_s:.2f}x"
-        )
+        for name, runs in traced.items():
+            traced_s = statistics.median(t for t, _, _ in runs)
+            label = "looplab trace loop_load.js --json" if name == "looplab" else f"  the same, {checkouts[name]}"
+            print(
+                f"  {label:<34} {traced_s * 1000:7.0f} ms   peak {max(m for _, m, _ in runs):6.1f} MB"
+                f"   ratio {traced_s / plain_s:.2f}x"
+            )
+        notes = traced["looplab"][-1][2]
         switched = [line for line in notes.splitlines() if "only counts" in line]
         print(f"  says it switched to counts: {'yes' if switched else 'NO'}")
         for line in switched:

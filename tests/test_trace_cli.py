@@ -322,6 +322,103 @@ def test_past_the_detail_limit_only_counts_are_sent(any_node: NodeBinary, tmp_pa
     assert ("callback", "microtask") in counted  # the awaits resumed, counted per phase and queue
 
 
+def test_a_detail_limit_of_a_few_records_is_kept_and_said(any_node: NodeBinary, tmp_path: Path) -> None:
+    # The tracer's warm-up runs its hooks before the program starts; it must not spend the limit.
+    import asyncio
+
+    from app.runner.process import RunRequest, run_to_end
+    from app.trace.schema import Init
+    from app.trace.session import TraceCollector, traced
+
+    path = program(tmp_path, "setTimeout(() => console.log('timer'), 0); Promise.resolve().then(() => {});")
+    collector = TraceCollector()
+    request = traced(RunRequest((str(any_node.path), path.name), tmp_path, 30), any_node, collector, detail_limit=5)
+    asyncio.run(run_to_end(request))
+    # The count includes the records every trace begins with (resource type names, versions).
+    assert collector.summarised_after is not None and collector.summarised_after < 40
+    assert len([event for event in collector.events if isinstance(event, Init)]) <= 5
+
+
+def test_intervals_keep_their_phase_past_the_limit_and_300000_resources_later(
+    any_node: NodeBinary, tmp_path: Path
+) -> None:
+    """Each resource's type is kept until it is gone, however many came after it, in counts too."""
+    import asyncio
+
+    from app.runner.process import RunRequest, run_to_end
+    from app.trace.attribute import attribute_lines
+    from app.trace.session import TraceCollector, traced
+
+    source = """
+    let left = 300000;
+    const early = setInterval(() => {
+      if (left > 0) return;
+      console.log('interval from the start');
+      clearInterval(early);
+    }, 1);
+    (function batch() {
+      for (let i = 0; i < 2000 && left > 0; i++, left--) setImmediate(() => {});
+      if (left > 0) setImmediate(batch);
+      else {
+        let runs = 0;
+        const late = setInterval(() => {
+          if (++runs < 3) return;
+          console.log('interval from after the switch, third run');
+          clearInterval(late);
+        }, 1);
+      }
+    })();
+    """
+    path = program(tmp_path, source)
+    collector = TraceCollector()
+    request = traced(RunRequest((str(any_node.path), path.name), tmp_path, 60), any_node, collector)
+    result = asyncio.run(run_to_end(request))
+    assert collector.summarised_after is not None
+    lines = {line.text: (line.phase, line.queue) for line in attribute_lines(collector.events, result.stdout)}
+    assert lines == {
+        "interval from the start": ("timers", "macrotask"),
+        "interval from after the switch, third run": ("timers", "macrotask"),
+    }
+
+
+def test_past_the_detail_limit_lines_keep_their_phase_and_queue(any_node: NodeBinary, tmp_path: Path) -> None:
+    """In counts, promises have no ids and no creation records, but their callbacks still set the queue."""
+    import asyncio
+
+    from app.runner.process import RunRequest, run_to_end
+    from app.trace.attribute import attribute_lines
+    from app.trace.session import TraceCollector, traced
+
+    source = """
+    (async () => {
+      for (let i = 0; i < 20000; i++) await null;
+      console.log('after the awaits');
+      setTimeout(() => {
+        console.log('timer');
+        Promise.resolve().then(() => console.log('then in the timer'));
+        process.nextTick(() => console.log('tick in the timer'));
+        setImmediate(async () => {
+          await null;
+          console.log('after an await in an immediate');
+        });
+      }, 0);
+    })();
+    """
+    path = program(tmp_path, source)
+    collector = TraceCollector()
+    request = traced(RunRequest((str(any_node.path), path.name), tmp_path, 30), any_node, collector, detail_limit=1000)
+    result = asyncio.run(run_to_end(request))
+    assert collector.summarised_after is not None
+    lines = [(line.text, line.phase, line.queue) for line in attribute_lines(collector.events, result.stdout)]
+    assert lines == [
+        ("after the awaits", "main", "microtask"),
+        ("timer", "timers", "macrotask"),
+        ("tick in the timer", "timers", "nextTick"),
+        ("then in the timer", "timers", "microtask"),
+        ("after an await in an immediate", "check", "microtask"),
+    ]
+
+
 def test_lines_are_cut_exactly_where_the_runner_cuts_them(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     source = r"""
     process.stdout.write('progress 1\rprogress 2\r\n');

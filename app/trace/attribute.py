@@ -76,12 +76,15 @@ class _Resources:
         self.types: dict[tuple[int, int], str] = {}
         self.triggers: dict[tuple[int, int], int] = {}
         self.labels: dict[tuple[int, int], Label] = {}
+        types, triggers, labels = self.types, self.triggers, self.labels
         for event in events:
-            if isinstance(event, Init):
-                self.types[(event.thread, event.id)] = event.type
-                self.triggers[(event.thread, event.id)] = event.trigger
-            elif isinstance(event, Label):
-                self.labels[(event.thread, event.id)] = event
+            kind = type(event)  # not isinstance: this loop sees every event of a run
+            if kind is Init:
+                key = (event.thread, event.id)
+                types[key] = event.type
+                triggers[key] = event.trigger
+            elif kind is Label:
+                labels[(event.thread, event.id)] = event
 
     def origin(self, thread: int, resource: int) -> Label | None:
         """The label of this resource, or of the nearest resource that started it and was scheduled by user code.
@@ -122,13 +125,14 @@ def attributed_writes(events: list[TraceEvent], stream: str) -> list[tuple[str, 
     is given the worker's own attribution, from the moment the worker printed it.
     """
     resources = _Resources(events)
+    writes = [event for event in events if type(event) is Write and event.stream == stream]
     worker_writes: dict[int, deque[Write]] = {}
-    for event in events:
-        if isinstance(event, Write) and event.stream == stream and event.thread != MAIN_THREAD:
+    for event in writes:
+        if event.thread != MAIN_THREAD:
             worker_writes.setdefault(event.thread, deque()).append(event)
     pieces = []
-    for event in events:
-        if not isinstance(event, Write) or event.stream != stream or event.thread != MAIN_THREAD:
+    for event in writes:
+        if event.thread != MAIN_THREAD:
             continue
         attribution = resources.describe(event)
         if resources.types.get((event.thread, event.context)) == "MESSAGEPORT":

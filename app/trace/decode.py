@@ -37,6 +37,14 @@ from app.trace.schema import (
 
 _HEADER = struct.Struct("<iii")
 _STREAMS = ("", "stdout", "stderr")
+_INIT, _BEFORE, _AFTER, _DESTROY, _RESOLVE = (
+    int(Kind.INIT),
+    int(Kind.BEFORE),
+    int(Kind.AFTER),
+    int(Kind.DESTROY),
+    int(Kind.RESOLVE),
+)
+_STRING, _WRITE = int(Kind.STRING), int(Kind.WRITE)
 
 
 class TraceFormatError(ValueError):
@@ -73,71 +81,80 @@ class TraceDecoder:
         return bool(self._pending)
 
     def _decode_chunk(self, chunk: memoryview, thread: int, out: list[TraceEvent]) -> None:
-        words = chunk.cast("i")
+        # The hot loop of ingest: a list of ints (not memoryview indexing), kinds as plain ints, the most
+        # frequent first, and events built with tuple.__new__ (a NamedTuple's own __new__ is a Python call).
+        words = chunk.cast("i").tolist()
         strings = self._strings
         i = 0
         n = len(words)
         append = out.append
+        new = tuple.__new__
+        init_, resolve_, before_, after_ = Init, Resolve, Before, After  # locals: no global lookup per event
+        phases, queues = PHASES, QUEUES
         while i < n:
-            kind, a, b, c = words[i], words[i + 1], words[i + 2], words[i + 3]
-            i += 4
-            if kind == Kind.INIT:
-                append(
-                    Init(
-                        thread,
-                        a,
-                        b,
-                        strings.get((thread, c & 0xFFFFFF), "?"),
-                        bool(c & INTERNAL_FLAG),
-                        bool(c & HANDLE_FLAG),
-                    )
-                )
-            elif kind == Kind.BEFORE:
-                append(Before(thread, a, PHASES[b & 0xFF], QUEUES[b >> 8]))
-            elif kind == Kind.AFTER:
-                append(After(thread, a))
-            elif kind == Kind.RESOLVE:
-                append(Resolve(thread, a))
-            elif kind == Kind.DESTROY:
-                append(Destroy(thread, a))
-            elif kind == Kind.STRING or kind == Kind.WRITE:
-                size = b
-                payload = chunk[i * 4 : i * 4 + size].tobytes()
-                i += (size + 3) // 4
+            kind = words[i]
+            a = words[i + 1]
+            if kind == _INIT:
+                c = words[i + 3]
+                type_name = strings.get((thread, c & 0xFFFFFF), "?")
+                internal, handle = (c & INTERNAL_FLAG) != 0, (c & HANDLE_FLAG) != 0
+                append(new(init_, (thread, a, words[i + 2], type_name, internal, handle)))
+            elif kind == _RESOLVE:
+                append(new(resolve_, (thread, a)))
+            elif kind == _BEFORE:
+                b = words[i + 2]
+                append(new(before_, (thread, a, phases[b & 0xFF], queues[b >> 8])))
+            elif kind == _AFTER:
+                append(new(after_, (thread, a)))
+            elif kind == _DESTROY:
+                append(new(Destroy, (thread, a)))
+            elif kind in (_STRING, _WRITE):
+                size = words[i + 2]
+                c = words[i + 3]
+                start = (i + 4) * 4
+                payload = chunk[start : start + size].tobytes()
+                i += 4 + (size + 3) // 4
                 whole = self._join(thread, kind, a, payload)
                 if whole is None:
                     continue
                 text = whole.decode("utf-8", "replace")
-                if kind == Kind.STRING:
+                if kind == _STRING:
                     strings[(thread, c)] = text
                 else:
                     append(Write(thread, _STREAMS[a & 0xF], PHASES[(a >> 4) & 0xF], QUEUES[(a >> 8) & 0xF], c, text))
-            elif kind == Kind.LABEL:
-                append(Label(thread, a, strings.get((thread, b), ""), strings.get((thread, c), "")))
-            elif kind == Kind.TIMER:
-                append(Timer(thread, a, b, c))
-            elif kind == Kind.MARK:
-                append(Mark(thread, MARKS[a], b, c))
-            elif kind == Kind.TIMEBASE:
-                append(TimeBase(thread, a))
-            elif kind == Kind.BODY:
-                append(ModuleBody(thread, a))
-            elif kind == Kind.EXIT_EVENT:
-                append(ExitEvent(thread, "beforeExit" if a == 1 else "exit"))
-            elif kind == Kind.HELLO:
-                append(Hello(a, bool(b), c))
-            elif kind == Kind.META:
-                append(
-                    Meta(
-                        thread, strings.get((thread, a), ""), strings.get((thread, b), ""), strings.get((thread, c), "")
-                    )
-                )
-            elif kind == Kind.SUMMARY:
-                append(Summary(thread, a))
-            elif kind == Kind.COUNTS:
-                append(Counts(thread, PHASES[a >> 8], QUEUES[a & 0xFF], COUNTED[b], c))
+                continue
             else:
-                raise TraceFormatError(f"unknown trace record kind {kind}")
+                self._decode_rare(kind, a, words[i + 2], words[i + 3], thread, out)
+            i += 4
+
+    def _decode_rare(self, kind: int, a: int, b: int, c: int, thread: int, out: list[TraceEvent]) -> None:
+        """Records that come a few times per run, or per loop iteration."""
+        strings = self._strings
+        append = out.append
+        if kind == Kind.LABEL:
+            append(Label(thread, a, strings.get((thread, b), ""), strings.get((thread, c), "")))
+        elif kind == Kind.TIMER:
+            append(Timer(thread, a, b, c))
+        elif kind == Kind.MARK:
+            append(Mark(thread, MARKS[a], b, c))
+        elif kind == Kind.TIMEBASE:
+            append(TimeBase(thread, a))
+        elif kind == Kind.BODY:
+            append(ModuleBody(thread, a))
+        elif kind == Kind.EXIT_EVENT:
+            append(ExitEvent(thread, "beforeExit" if a == 1 else "exit"))
+        elif kind == Kind.HELLO:
+            append(Hello(a, bool(b), c))
+        elif kind == Kind.META:
+            append(
+                Meta(thread, strings.get((thread, a), ""), strings.get((thread, b), ""), strings.get((thread, c), ""))
+            )
+        elif kind == Kind.SUMMARY:
+            append(Summary(thread, a))
+        elif kind == Kind.COUNTS:
+            append(Counts(thread, PHASES[a >> 8], QUEUES[a & 0xFF], COUNTED[b], c))
+        else:
+            raise TraceFormatError(f"unknown trace record kind {kind}")
 
     def _join(self, thread: int, kind: int, flags: int, payload: bytes) -> bytes | None:
         """Reassemble a record the tracer cut into pieces; None until the last piece arrives."""

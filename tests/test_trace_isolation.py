@@ -1,0 +1,276 @@
+"""The tracer never changes a program: its children, what it can inspect, and what it prints, on every Node."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from app.nodejs.locate import NodeBinary
+from app.runner.process import RunRequest, RunResult, run_to_end
+from app.trace.addon import TRACER
+from app.trace.attribute import attribute_lines
+from app.trace.schema import Hello
+from app.trace.session import TraceCollector, traced
+
+TIMEOUT = 10  # seconds; every case here finishes in well under one when it works
+# The children below get fds 3 to 99 as pipes their parent never reads (CHILD_STDIO): whatever number the
+# trace fd has in the traced process, in the child that number is a pipe that fills up, as libuv's own
+# pipes did in the reports.
+
+
+def run(
+    folder: Path, node: NodeBinary, source: str, *, trace: bool, flags: tuple[str, ...] = (), name: str = "main.js"
+) -> tuple[RunResult, TraceCollector]:
+    """Run `source` (dedented) from `folder`, plain or under the tracer, to its end or its timeout."""
+    (folder / name).write_text(textwrap.dedent(source))
+    request = RunRequest((str(node.path), *flags, name), folder, TIMEOUT)
+    collector = TraceCollector()
+    if trace:
+        request = traced(request, node, collector)
+    return asyncio.run(run_to_end(request)), collector
+
+
+def finished_cleanly(result: RunResult) -> None:
+    assert not result.timed_out, f"stopped by the timeout; stdout {result.stdout[-5:]}"
+    assert (result.exit_code, result.signal) == (0, None), result.stderr[-10:]
+
+
+def same_as_plain(tmp_path: Path, node: NodeBinary, source: str, name: str = "main.js") -> RunResult:
+    """Run plain and traced; both must end the same way with the same output. Returns the traced run."""
+    plain, _ = run(tmp_path, node, source, trace=False, name=name)
+    traced_run, collector = run(tmp_path, node, source, trace=True, name=name)
+    assert collector.mode == "exact", collector.addon
+    assert (traced_run.stdout, traced_run.exit_code, traced_run.signal) == (plain.stdout, plain.exit_code, plain.signal)
+    return traced_run
+
+
+def only_the_traced_process_spoke(collector: TraceCollector) -> None:
+    """One main-thread HELLO: no child wrote into the trace."""
+    hellos = [event for event in collector.events if isinstance(event, Hello) and event.thread == 0]
+    assert len(hellos) == 1, hellos
+    assert collector.error is None
+
+
+# --- children that inherit the tracer's flags ---------------------------------------------------------------
+
+FORKED_CHILD_AWAITS = """
+const CHILD_STDIO = ['inherit', 'inherit', 'inherit', 'ipc', ...Array(96).fill('pipe')]; // see the top
+const { fork } = require('node:child_process');
+if (process.argv[2] === 'child') {
+  (async () => {
+    for (let i = 0; i < 5000; i++) await null;
+    console.log(`child done, execArgv ${JSON.stringify(process.execArgv)}`);
+  })();
+} else {
+  const child = fork(__filename, ['child'], { stdio: CHILD_STDIO });
+  child.on('exit', (code, signal) => console.log(`child exit ${code} ${signal}`));
+}
+"""
+
+
+def test_a_forked_child_that_awaits_thousands_of_times_finishes(any_node: NodeBinary, tmp_path: Path) -> None:
+    # Node 24 used to block forever: the child wrote its trace into a pipe nobody reads (in the reports,
+    # one of libuv's own).
+    result, collector = run(tmp_path, any_node, FORKED_CHILD_AWAITS, trace=True)
+    finished_cleanly(result)
+    assert result.stdout == ["child done, execArgv []", "child exit 0 null"]
+    only_the_traced_process_spoke(collector)
+
+
+SPAWNED_WITH_EXEC_ARGV = """
+const CHILD_STDIO = ['inherit', 'inherit', 'inherit', 'ipc', ...Array(96).fill('pipe')]; // see the top
+const { spawn } = require('node:child_process');
+if (process.argv[2] === 'child') {
+  (async () => {
+    for (let i = 0; i < 5000; i++) await null;
+    setTimeout(() => console.log('child timer'), 1);
+  })();
+} else {
+  const child = spawn(process.execPath, [...process.execArgv, __filename, 'child'], { stdio: CHILD_STDIO });
+  child.on('exit', (code, signal) => console.log(`child exit ${code} ${signal}`));
+}
+"""
+
+
+def test_a_child_spawned_with_exec_argv_runs_normally(any_node: NodeBinary, tmp_path: Path) -> None:
+    # Node 20 used to kill this child with SIGSEGV.
+    result, collector = run(tmp_path, any_node, SPAWNED_WITH_EXEC_ARGV, trace=True)
+    finished_cleanly(result)
+    assert result.stdout == ["child timer", "child exit 0 null"]
+    only_the_traced_process_spoke(collector)
+
+
+def test_a_child_handed_the_tracer_explicitly_stays_untraced(any_node: NodeBinary, tmp_path: Path) -> None:
+    """Even given `--require tracer.js` by hand, a child is not the process that owns the trace pipe."""
+    source = SPAWNED_WITH_EXEC_ARGV.replace("...process.execArgv", f"'--require', {json.dumps(str(TRACER))}")
+    result, collector = run(tmp_path, any_node, source, trace=True)
+    finished_cleanly(result)
+    assert result.stdout == ["child timer", "child exit 0 null"]
+    only_the_traced_process_spoke(collector)
+
+
+CLUSTER = """
+const CHILD_STDIO = ['inherit', 'inherit', 'inherit', 'ipc', ...Array(96).fill('pipe')]; // see the top
+const cluster = require('node:cluster');
+const http = require('node:http');
+const REQUESTS = 400;
+if (cluster.isPrimary) {
+  cluster.setupPrimary({ stdio: CHILD_STDIO });
+  const workers = [cluster.fork(), cluster.fork()];
+  let listening = 0;
+  let exited = 0;
+  cluster.on('exit', () => {
+    if (++exited === workers.length) console.log('workers gone');
+  });
+  cluster.on('listening', (worker, address) => {
+    if (++listening < workers.length) return;
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+    let sent = 0;
+    let done = 0;
+    const one = () => {
+      if (sent === REQUESTS) return;
+      sent++;
+      http.get({ host: '127.0.0.1', port: address.port, agent }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (++done < REQUESTS) return one();
+          console.log(`served ${done}`);
+          agent.destroy();
+          for (const w of workers) w.disconnect();
+        });
+      });
+    };
+    for (let i = 0; i < 4; i++) one();
+  });
+} else {
+  http.createServer((req, res) => res.end('ok')).listen(0, '127.0.0.1');
+}
+"""
+
+
+def test_a_two_worker_cluster_serves_its_requests_and_ends(any_node: NodeBinary, tmp_path: Path) -> None:
+    # 200 requests were enough to hang it on Node 24.
+    result, collector = run(tmp_path, any_node, CLUSTER, trace=True)
+    finished_cleanly(result)
+    assert result.stdout == ["served 400", "workers gone"]
+    only_the_traced_process_spoke(collector)
+
+
+def test_node_test_runs_its_test_files_in_untraced_children(any_node: NodeBinary, tmp_path: Path) -> None:
+    # Each test file runs in a child started with process.execArgv; on Node 20 each one crashed.
+    (tmp_path / "sum.test.js").write_text(
+        textwrap.dedent(
+            """
+            const test = require('node:test');
+            const assert = require('node:assert');
+            test('runs untraced, after awaiting', async () => {
+              for (let i = 0; i < 5000; i++) await null;
+              assert.deepStrictEqual(process.execArgv.filter((arg) => arg.endsWith('tracer.js')), []);
+            });
+            """
+        )
+    )
+    request = RunRequest((str(any_node.path), "--test", "sum.test.js"), tmp_path, TIMEOUT)
+    collector = TraceCollector()
+    result = asyncio.run(run_to_end(traced(request, any_node, collector)))
+    finished_cleanly(result)
+    assert any(line.strip() in ("# pass 1", "ℹ pass 1") for line in result.stdout), result.stdout
+    only_the_traced_process_spoke(collector)
+
+
+# --- what the program can see -------------------------------------------------------------------------------
+
+
+def test_promises_print_and_compare_as_they_do_untraced(any_node: NodeBinary, tmp_path: Path) -> None:
+    source = """
+    const assert = require('node:assert');
+    console.log(import('node:fs'));
+    console.log(Promise.resolve(1));
+    (async () => {})().then(() => {});
+    try {
+      assert.deepStrictEqual(Promise.resolve(1), Promise.resolve(1));
+      console.log('deepStrictEqual: equal');
+    } catch {
+      console.log('deepStrictEqual: different');
+    }
+    """
+    result = same_as_plain(tmp_path, any_node, source)
+    assert result.stdout[:2] == ["Promise { <pending> }", "Promise { 1 }"]
+
+
+def test_process_stdout_write_is_the_streams_own(any_node: NodeBinary, tmp_path: Path) -> None:
+    """pino writes straight to fd 1 only when `stdout.write === stdout.constructor.prototype.write`."""
+    source = """
+    for (const name of ['stdout', 'stderr']) {
+      const stream = process[name];
+      console.log(name, Object.prototype.hasOwnProperty.call(stream, 'write'),
+        stream.write === stream.constructor.prototype.write);
+    }
+    """
+    result = same_as_plain(tmp_path, any_node, source)
+    assert result.stdout == ["stdout false true", "stderr false true"]
+
+
+def test_a_frozen_error_constructor_changes_nothing(any_node: NodeBinary, tmp_path: Path) -> None:
+    source = """
+    Object.freeze(Error);
+    setTimeout(function later() { console.log('timer'); }, 0);
+    process.nextTick(() => console.log('tick'));
+    Promise.resolve().then(() => console.log('promise'));
+    console.log('main');
+    """
+    plain, _ = run(tmp_path, any_node, source, trace=False)
+    result, collector = run(tmp_path, any_node, source, trace=True)
+    finished_cleanly(result)
+    assert result.stdout == plain.stdout == ["main", "tick", "promise", "timer"]
+    lines = {line.text: line for line in attribute_lines(collector.events, result.stdout)}
+    assert (lines["timer"].phase, lines["timer"].callback) == ("timers", "later")
+    assert lines["timer"].site == f"{tmp_path / 'main.js'}:3:1"
+
+
+def test_an_encoding_node_refuses_is_refused_as_it_is_untraced(any_node: NodeBinary, tmp_path: Path) -> None:
+    # In a worker, Node takes the 'buffer' encoding and fails later, in the main thread; the tracer used
+    # to throw at once in the worker, so the program went on as it never would.
+    source = """
+    const { Worker, isMainThread } = require('node:worker_threads');
+    const where = isMainThread ? 'main' : 'worker';
+    for (const encoding of ['buffer', 'no-such-encoding', 'latin1', '']) {
+      try {
+        process.stdout.write(`${where} ${encoding}\\n`, encoding);
+      } catch (error) {
+        console.log(`${where} ${encoding || 'empty'} threw ${error.code}`);
+      }
+    }
+    if (isMainThread) new Worker(__filename);
+    """
+    same_as_plain(tmp_path, any_node, source)
+
+
+def test_execution_async_ids_are_the_untraced_ones(
+    any_node: NodeBinary, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    if any_node.major < 24:
+        reason = (
+            "Node 20 gives every promise an async id, and runs its reactions under it, as soon as any "
+            "async_hooks hook with `init` is enabled; only Node 24's trackPromises: false avoids that"
+        )
+        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+    source = """
+    const { executionAsyncId: id, triggerAsyncId: trigger } = require('node:async_hooks');
+    const seen = [`main ${id()} ${trigger()}`];
+    setTimeout(() => seen.push(`timer ${id()} ${trigger()}`), 0);
+    setImmediate(() => seen.push(`immediate ${id()} ${trigger()}`));
+    process.nextTick(() => seen.push(`tick ${id()} ${trigger()}`));
+    Promise.resolve().then(() => seen.push(`then ${id()} ${trigger()}`));
+    require('node:fs').readFile(__filename, async () => {
+      seen.push(`readFile ${id()} ${trigger()}`);
+      await null;
+      seen.push(`after await ${id()} ${trigger()}`);
+      setTimeout(() => console.log([...seen, `last timer ${id()} ${trigger()}`].sort().join('\\n')), 1);
+    });
+    """
+    same_as_plain(tmp_path, any_node, source)
