@@ -16,6 +16,7 @@ import pytest
 
 from app import __version__
 from app.cli.main import main
+from app.nodejs.locate import NodeBinary
 from tests.conftest import EXERCISE_TOML, REPO, course_with_predict, processes_with, tiny_course
 
 
@@ -473,3 +474,41 @@ def test_notes_follow_shows_each_slide_the_app_turns_to(course_dir: Path, isolat
     finally:
         follower.kill()
         follower.wait()
+
+
+CRASHING_TOML = EXERCISE_TOML.replace(
+    'sequence = ["first", "second"]',
+    'sequence = [{ text = "first", phase = "main" }, { text = "second", phase = "timers" }]',
+)
+
+
+def test_a_syntax_error_is_the_first_problem_and_no_place_rule_is_met(
+    any_node: NodeBinary, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    course = tiny_course(
+        tmp_path / "c",
+        {
+            "exercises/hello-order/exercise.toml": CRASHING_TOML,
+            "exercises/hello-order/starter.js": "console.log('first');\nconst x = ;\n",
+        },
+    )
+    code, verdict = Cli(course, capsys).json("check", "hello-order", "--node", str(any_node.path))
+    assert code == 1 and verdict["lines"] == []
+    assert verdict["violation"]["kind"] == "error"
+    assert verdict["violation"]["explanation"] == (
+        "The program stopped with an uncaught error at hello-order.js:2: “SyntaxError: Unexpected token ';'”. "
+        "The code there: “const x = ;”."
+    )
+    places = [c for c in verdict["constraints"] if c["kind"] == "place"]
+    assert len(places) == 2 and not any(c["passed"] for c in places)
+
+
+def test_check_shows_nodes_report_of_the_crash_not_the_end_of_its_stack(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    course = tiny_course(tmp_path / "c", {"exercises/hello-order/starter.js": "console.log('first');\nnull.f();\n"})
+    code, out, _ = Cli(course, capsys)("check", "hello-order")
+    assert code == 1
+    report = out[out.index("stderr (the error):") :]
+    assert "hello-order.js:2" in report and "TypeError: Cannot read properties of null (reading 'f')" in report
+    assert "looplab-run-" not in out and "Node.js v" not in out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
+from app.check.node_error import RaisedError
 from app.check.spec import Before, Count, ExpectationSpec, LinePattern, Ordering
 from app.check.verdict import ConstraintResult, LineMark, LineRef, ProgramOutput, Verdict, Violation
 
@@ -40,19 +41,20 @@ def check_output(spec: ExpectationSpec, output: ProgramOutput) -> Verdict:
     line_results += [_check_before(rule, checked) for rule in spec.before]
     line_results += [_check_count(rule, checked) for rule in spec.counts]
     if not output.is_prediction:  # a prediction is text only; where a line comes from needs a real run
-        line_results += [_check_place(pattern, checked, output.places) for pattern in spec.placed_patterns]
+        line_results += [_check_place(pattern, checked, output.places) for pattern in _placed(spec, attempt)]
 
     line_violations = [r.violation for r in line_results if r.violation is not None]
     line_violations.sort(key=lambda v: _violation_position(v))
     run_violations = [r.violation for r in run_results if r.violation is not None]
-    violation = (run_violations + line_violations or [None])[0]
+    crash = _crash(output, run_violations) if line_violations else []
+    violation = (run_violations + crash + line_violations or [None])[0]
 
     constraints = tuple(run_results + line_results)
     return Verdict(
         passed=all(c.passed for c in constraints),
         constraints=constraints,
         violation=violation,
-        lines=_mark_lines(output.lines, ignored, attempt, violation, output.places),
+        lines=_mark_lines(spec, output.lines, ignored, attempt, line_results, output.places),
         ordering=attempt.index + 1 if attempt and attempt.violation is None else None,
         notes=_notes(spec, attempt),
     )
@@ -113,10 +115,28 @@ def _check_exit_code(expected: int, output: ProgramOutput) -> ConstraintResult:
         )
     if output.exit_code == expected:
         return ConstraintResult("exit_code", description, True)
+    if output.error is not None and output.error.uncaught:
+        return ConstraintResult("exit_code", description, False, _error_violation(output.error))
     explanation = f"The program exited with code {output.exit_code}, but exit code {expected} was expected."
-    if output.stderr_tail:
+    if output.error is not None:
+        explanation += f" Its first error line: {quote(output.error.message)}."
+    elif output.stderr_tail:
         explanation += f" Its last error line: {quote(output.stderr_tail)}."
     return ConstraintResult("exit_code", description, False, Violation("exit_code", explanation))
+
+
+def _error_violation(error: RaisedError) -> Violation:
+    """The uncaught exception, in the learner's terms: what, in which file and line, and the code there."""
+    where = f" at {error.where}" if error.where else ""
+    code = f" The code there: {quote(error.source)}." if error.source else ""
+    return Violation("error", f"The program stopped with an uncaught error{where}: {quote(error.message)}.{code}")
+
+
+def _crash(output: ProgramOutput, run_violations: list[Violation]) -> list[Violation]:
+    """The uncaught error the program died of, shown before any complaint about its lines (once)."""
+    if output.error is None or not output.error.uncaught or any(v.kind == "error" for v in run_violations):
+        return []
+    return [_error_violation(output.error)]
 
 
 # --- orderings ---------------------------------------------------------------------------
@@ -128,6 +148,7 @@ class _OrderingAttempt:
     matched: list[tuple[int, str]] = field(default_factory=list)
     extra: list[int] = field(default_factory=list)
     violation: Violation | None = None
+    stopped_at: int | None = None  # the output line where the order broke; lines after it were not judged
 
     def constraint(self, total: int) -> ConstraintResult:
         if total == 1:
@@ -197,6 +218,7 @@ def _match_ordering(index: int, ordering: Ordering, checked: Numbered, complete:
             attempt.extra.append(position)
             continue
         attempt.violation = _misplaced_line(ordering, step, owner, (position, text), checked[k + 1 :], attempt)
+        attempt.stopped_at = position
         return attempt
     if step < len(ordering):
         attempt.violation = _missing_line(ordering, step, owner, last, checked)
@@ -336,6 +358,7 @@ def _check_before(rule: Before, checked: Numbered) -> ConstraintResult:
             LineRef(early_text, early),
             LineRef(late_text, late),
         ),
+        lines=(early,),
     )
 
 
@@ -353,6 +376,7 @@ def _check_count(rule: Count, checked: Numbered) -> ConstraintResult:
             description,
             False,
             Violation("count", f"{seen} The first one too many is line {position}.", LineRef(text, position), None),
+            lines=tuple(p for p, _ in hits[rule.max :]),
         )
     return ConstraintResult(
         "count", description, False, Violation("count", seen, None, LineRef(rule.pattern.describe(), None))
@@ -376,11 +400,23 @@ def where(phase: str | None, queue: str | None) -> str:
     return "as a macrotask, not from the nextTick or microtask queue" if queue else "somewhere"
 
 
+def _placed(spec: ExpectationSpec, attempt: _OrderingAttempt | None) -> tuple[LinePattern, ...]:
+    """Placed patterns of the ordering the output was matched against, and of the before and count rules.
+
+    Another accepted ordering's lines need not appear at all, so their places are not asked for.
+    """
+    orderings = spec.orderings if attempt is None else (spec.orderings[attempt.index],)
+    patterns = [p for o in orderings for step in o for p in step.patterns]
+    patterns += [p for rule in spec.before for p in (rule.first, rule.then)] + [c.pattern for c in spec.counts]
+    return tuple(dict.fromkeys(p for p in patterns if p.placed))
+
+
 def _check_place(
     pattern: LinePattern, checked: Numbered, places: tuple[tuple[str | None, str | None], ...] | None
 ) -> ConstraintResult:
     wanted = where(pattern.phase, pattern.queue)
-    description = f"{quote(pattern.describe())} prints {wanted}"
+    name = quote(pattern.describe())
+    description = f"{name} prints {wanted}"
     if places is None:
         return ConstraintResult(
             "place",
@@ -388,58 +424,81 @@ def _check_place(
             False,
             Violation(
                 "untraced",
-                f"Checking where {quote(pattern.describe())} comes from needs a traced run.",
+                f"Checking where {name} comes from needs a traced run.",
                 None,
                 LineRef(pattern.describe(), None),
             ),
         )
-    for position, text in checked:
-        if not pattern.matches(text):
-            continue
-        phase, queue = places[position - 1] if position <= len(places) else (None, None)
-        if (pattern.phase is None or pattern.phase == phase) and (pattern.queue is None or pattern.queue == queue):
-            continue
-        seen = where(phase, queue) if phase else "where the tracer could not see it (another process?)"
+    hits = [(position, text) for position, text in checked if pattern.matches(text)]
+    if not hits:  # a line that never printed printed nowhere: the rule is not met
         return ConstraintResult(
             "place",
             description,
             False,
             Violation(
-                "place",
-                f"{quote(text)} (line {position}) printed {seen}, but it should print {wanted}.",
-                LineRef(text, position),
+                "missing",
+                f"{name} never printed, so it did not print {wanted}.",
+                None,
                 LineRef(pattern.describe(), None),
             ),
         )
-    return ConstraintResult("place", description, True)
+    misplaced = []
+    for position, text in hits:
+        phase, queue = places[position - 1] if position <= len(places) else (None, None)
+        if (pattern.phase is None or pattern.phase == phase) and (pattern.queue is None or pattern.queue == queue):
+            continue
+        misplaced.append((position, text, phase, queue))
+    if not misplaced:
+        return ConstraintResult("place", description, True)
+    position, text, phase, queue = misplaced[0]
+    seen = where(phase, queue) if phase else "where the tracer could not see it (another process?)"
+    return ConstraintResult(
+        "place",
+        description,
+        False,
+        Violation(
+            "place",
+            f"{quote(text)} (line {position}) printed {seen}, but it should print {wanted}.",
+            LineRef(text, position),
+            LineRef(pattern.describe(), None),
+        ),
+        lines=tuple(p for p, _, _, _ in misplaced),
+    )
 
 
 # --- presentation --------------------------------------------------------------------------
 
 
 def _mark_lines(
+    spec: ExpectationSpec,
     lines: tuple[str, ...],
     ignored: set[int],
     attempt: _OrderingAttempt | None,
-    violation: Violation | None,
+    results: list[ConstraintResult],
     places: tuple[tuple[str | None, str | None], ...] | None,
 ) -> tuple[LineMark, ...]:
-    wrong = violation.actual.position if violation and violation.actual else None
-    # When the ordering itself broke, the lines after the break were never judged.
-    stop = wrong if attempt is not None and attempt.violation is violation else None
-    extra = set(attempt.extra) if attempt else set()
+    """Mark each line with what the rules found: ✓ only for a line some rule judged and none faulted."""
+    wrong = {p for r in results for p in r.lines}
+    wrong |= {r.violation.actual.position or 0 for r in results if r.violation and r.violation.actual}
+    stop = None
+    if attempt is not None:
+        judged = {position for position, _ in attempt.matched}
+        stop = attempt.stopped_at
+    else:  # no ordering: a line is judged if a before or count rule names it
+        named = [p for rule in spec.before for p in (rule.first, rule.then)] + [c.pattern for c in spec.counts]
+        judged = {i for i, text in enumerate(lines, start=1) if any(p.matches(text.rstrip()) for p in named)}
     marks = []
     for position, raw in enumerate(lines, start=1):
         if position in ignored:
             status = "ignored"
-        elif position == wrong:
+        elif position in wrong:
             status = "wrong"
         elif stop is not None and position > stop:
-            status = "unchecked"
-        elif position in extra:
-            status = "extra"
-        else:
+            status = "unchecked"  # the order broke before this line, so nothing judged it
+        elif position in judged:
             status = "ok"
+        else:
+            status = "extra"  # no rule asked for this line
         phase, queue = places[position - 1] if places and position <= len(places) else (None, None)
         marks.append(LineMark(position, raw.rstrip(), status, phase, queue))
     return tuple(marks)

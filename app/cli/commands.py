@@ -10,6 +10,7 @@ from typing import Any
 from rich.text import Text
 
 from app import __version__
+from app.check.node_error import cut_run_folder, report_start
 from app.check.verdict import Verdict
 from app.cli import render
 from app.cli.output import print_json
@@ -18,7 +19,7 @@ from app.course.model import Exercise
 from app.errors import LooplabError, did_you_mean
 from app.learner.progress import where_to_continue
 from app.learner.workspace import Workspace
-from app.runner.exercise import grade_prediction, grade_run, needs_trace, run_exercise
+from app.runner.exercise import RUN_FOLDER, grade_prediction, grade_run, needs_trace, run_exercise
 from app.runner.process import RunResult
 from app.trace.session import TraceCollector
 
@@ -152,9 +153,11 @@ def _show_checked(session: Session, exercise: Exercise, verdict: Verdict, result
     stderr = result.stderr if spec.stream == "stdout" else result.stdout
     if stderr and not verdict.passed:
         other = "stderr" if spec.stream == "stdout" else "stdout"
-        session.out.print(Text(f"{other} (last lines):", style="dim"))
-        for line in stderr[-5:]:
-            session.out.print(Text(f"  {line}", style="red"))
+        start = report_start(stderr)  # Node's report of a crash: where, the code there and the error
+        shown, which = (stderr[start : start + 5], "the error") if start is not None else (stderr[-5:], "last lines")
+        session.out.print(Text(f"{other} ({which}):", style="dim"))
+        for line in shown:
+            session.out.print(Text(f"  {cut_run_folder(line, RUN_FOLDER)}", style="red"))
     session.out.print(render.run_ending(result))
     session.out.print(render.verdict_summary(verdict, f"{exercise.id} on Node {session.node.version}"))
 

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from app.check.match import check_output
+from app.check.node_error import last_error_line, raised_error
 from app.check.verdict import ProgramOutput, Verdict
 from app.course.model import Exercise, Fixture
 from app.errors import LooplabError
@@ -18,6 +19,7 @@ from app.trace.addon import AddonBuild
 from app.trace.attribute import attribute_lines
 from app.trace.session import TraceCollector, traced
 
+RUN_FOLDER = "looplab-run-"  # name prefix of each run's temporary folder, cut from paths a verdict quotes
 LineHandler = Callable[[OutputLine], Awaitable[None] | None]
 
 
@@ -26,7 +28,7 @@ def run_directory(program: Path, entry: str, fixtures: tuple[Fixture, ...]) -> I
     """A new temporary directory holding the fixtures and a copy of the program; removed afterwards."""
     if not program.is_file():
         raise LooplabError(f"{program}: file not found")
-    folder = Path(tempfile.mkdtemp(prefix="looplab-run-"))
+    folder = Path(tempfile.mkdtemp(prefix=RUN_FOLDER))
     try:
         for fixture in fixtures:
             target = folder / fixture.path
@@ -88,7 +90,6 @@ def grade_run(
     if trace is not None:
         attributed = attribute_lines(trace.events, result.stream(spec.stream), spec.stream)
         places = tuple((line.phase, line.queue) for line in attributed)
-    stderr = [line for line in result.stderr if line.strip()]
     output = ProgramOutput(
         lines=tuple(result.stream(spec.stream)),
         exit_code=result.exit_code,
@@ -97,7 +98,8 @@ def grade_run(
         timeout_s=result.timeout,
         cancelled=result.cancelled,
         truncated=result.truncated,
-        stderr_tail=stderr[-1] if stderr else None,
+        stderr_tail=last_error_line(result.stderr),
+        error=raised_error(result.stderr, RUN_FOLDER),
         places=places,
     )
     return check_output(spec, output)
