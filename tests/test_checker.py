@@ -216,6 +216,13 @@ def test_notes_from_why_are_part_of_the_verdict() -> None:
     assert run(spec, "b", "a").notes == ("they race",)
 
 
+def test_the_why_of_an_any_order_group_is_only_told_after_a_pass() -> None:
+    spec = ExpectationSpec(orderings=((Step((T("a"), T("b")), why="they race"), Step((T("c"),))),), notes=("n",))
+    assert run(spec, "c", "a", "b").notes == ()
+    assert check_output(spec, ProgramOutput.prediction(["b", "c", "a"])).notes == ()
+    assert check_output(spec, ProgramOutput.prediction(["b", "a", "c"])).notes == ("n", "they race")
+
+
 def test_verdict_serialises_to_json() -> None:
     verdict = run(WALK, "write b.txt")
     data = json.loads(json.dumps(verdict.to_json()))

@@ -324,7 +324,7 @@ def test_overview_continues_with_the_exercise_last_worked_on(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     cli = Cli(course_with_predict(tmp_path / "c"), capsys)
-    cli("run", "guess")
+    cli("check", "guess")  # (`run guess` waits for a first check: it would show the real order)
     code, out, _ = cli()
     assert code == 0 and "next: guess" in out
 
@@ -512,3 +512,21 @@ def test_check_shows_nodes_report_of_the_crash_not_the_end_of_its_stack(
     report = out[out.index("stderr (the error):") :]
     assert "hello-order.js:2" in report and "TypeError: Cannot read properties of null (reading 'f')" in report
     assert "looplab-run-" not in out and "Node.js v" not in out
+
+
+def test_run_of_a_predict_exercise_waits_for_a_first_check(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, isolated_home: Path
+) -> None:
+    cli = Cli(course_with_predict(tmp_path / "c"), capsys)
+    code, out, err = cli("run", "guess")
+    assert code == 2 and "alpha" not in out
+    assert err.count("\n") == 1 and "`looplab check guess`" in err
+    code, out, _ = cli("run", "guess", "--reference")  # an author may always run it
+    assert code == 0 and "alpha" in out
+    prediction = workspace_file(isolated_home, "guess", "prediction.txt")
+    prediction.parent.mkdir(parents=True)
+    prediction.write_text("beta\nalpha\ngamma\n")
+    code, out, _ = cli("check", "guess")  # a wrong guess is a guess
+    assert code == 1 and "One line is out of place: moving it alone gives an order Node can print." in out
+    code, out, _ = cli("run", "guess")
+    assert code == 0 and "alpha" in out

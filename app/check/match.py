@@ -50,13 +50,15 @@ def check_output(spec: ExpectationSpec, output: ProgramOutput) -> Verdict:
     violation = (run_violations + crash + line_violations or [None])[0]
 
     constraints = tuple(run_results + line_results)
+    passed = all(c.passed for c in constraints)
     return Verdict(
-        passed=all(c.passed for c in constraints),
+        passed=passed,
         constraints=constraints,
         violation=violation,
         lines=_mark_lines(spec, output.lines, ignored, attempt, line_results, output.places),
         ordering=attempt.index + 1 if attempt and attempt.violation is None else None,
-        notes=_notes(spec, attempt),
+        # Notes say why the accepted order is what it is; before a pass they would give it away.
+        notes=_notes(spec, attempt) if passed else (),
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from rich.text import Text
 
 from app import __version__
+from app.check.moves import describe_moves, fewest_moves
 from app.check.node_error import cut_run_folder, report_start
 from app.check.verdict import Verdict
 from app.cli import render
@@ -19,7 +20,7 @@ from app.course.model import Exercise
 from app.errors import LooplabError, did_you_mean
 from app.learner.progress import where_to_continue
 from app.learner.workspace import Workspace
-from app.runner.exercise import RUN_FOLDER, grade_prediction, grade_run, needs_trace, run_exercise
+from app.runner.exercise import RUN_FOLDER, grade_prediction, grade_run, needs_trace, order_is_secret, run_exercise
 from app.runner.process import RunResult
 from app.trace.session import TraceCollector
 
@@ -119,6 +120,11 @@ def _program_for(session: Session, exercise: Exercise) -> Path:
 
 def cmd_run(session: Session) -> int:
     exercise = session.exercise(session.args.id)
+    if not session.args.reference and order_is_secret(exercise, session.store.load().status(exercise.id)):
+        raise LooplabError(
+            f"{exercise.id} is a predict exercise: a run shows Node's real order, so it waits until you have "
+            f"checked a prediction once (`looplab check {exercise.id}` shows the lines to put in order)"
+        )
     program = _program_for(session, exercise)
     result, verdict = _run(session, exercise, program, live=not session.args.json)
     _remember(session, exercise, None)
@@ -181,6 +187,9 @@ def _check_prediction(session: Session, exercise: Exercise) -> int:
         result, _ = _run(session, exercise, exercise.starter, live=True)
         session.out.print(render.run_ending(result))
     else:
+        moves = describe_moves(fewest_moves(exercise.expectation.for_node(session.node.major), lines))
+        if moves:
+            session.out.print(Text(moves, style="yellow"))
         session.out.print(Text(f"Reorder the lines in {path} and check again.", style="dim"))
     return 0 if verdict.passed else 1
 

@@ -49,6 +49,11 @@ def exercise_request(exercise: Exercise, node: NodeBinary, folder: Path, node_ar
     )
 
 
+def order_is_secret(exercise: Exercise, status: str) -> bool:
+    """A predict exercise's real order is not shown (no run) until the learner has checked a prediction once."""
+    return exercise.kind == "predict" and status == "pending"
+
+
 def needs_trace(exercise: Exercise, node_major: int | None) -> bool:
     """True if the expectation says which phase or queue some line comes from."""
     return bool(exercise.expectation.for_node(node_major).placed_patterns)
