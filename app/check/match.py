@@ -157,7 +157,8 @@ class _OrderingAttempt:
             description = "the lines come in the expected order"
         else:
             description = f"the lines come in one of the {total} accepted orders"
-        return ConstraintResult("order", description, self.violation is None, self.violation)
+        wrong = (self.stopped_at,) if self.stopped_at is not None else ()
+        return ConstraintResult("order", description, self.violation is None, self.violation, wrong)
 
 
 def _best_attempt(spec: ExpectationSpec, checked: Numbered) -> _OrderingAttempt:
