@@ -6,14 +6,9 @@ import difflib
 from dataclasses import dataclass, field
 
 from app.check.node_error import RaisedError
+from app.check.place import Numbered, check_place, placed_patterns
 from app.check.spec import Before, Count, ExpectationSpec, LinePattern, Ordering
-from app.check.verdict import ConstraintResult, LineMark, LineRef, ProgramOutput, Verdict, Violation
-
-Numbered = list[tuple[int, str]]
-
-
-def quote(text: str) -> str:
-    return f"“{text}”"
+from app.check.verdict import ConstraintResult, LineMark, LineRef, ProgramOutput, Verdict, Violation, quote
 
 
 def check_output(spec: ExpectationSpec, output: ProgramOutput) -> Verdict:
@@ -41,7 +36,8 @@ def check_output(spec: ExpectationSpec, output: ProgramOutput) -> Verdict:
     line_results += [_check_before(rule, checked) for rule in spec.before]
     line_results += [_check_count(rule, checked) for rule in spec.counts]
     if not output.is_prediction:  # a prediction is text only; where a line comes from needs a real run
-        line_results += [_check_place(pattern, checked, output.places) for pattern in _placed(spec, attempt)]
+        matched = None if attempt is None else spec.orderings[attempt.index]
+        line_results += [check_place(pattern, checked, output.places) for pattern in placed_patterns(spec, matched)]
 
     line_violations = [r.violation for r in line_results if r.violation is not None]
     line_violations.sort(key=lambda v: _violation_position(v))
@@ -386,89 +382,6 @@ def _check_count(rule: Count, checked: Numbered) -> ConstraintResult:
     )
 
 
-# --- where a line comes from --------------------------------------------------------------------
-
-
-def where(phase: str | None, queue: str | None) -> str:
-    """Say where a callback ran, in the words of the course: "from the nextTick queue after a timers callback"."""
-    after = {"main": "the main module", "exit": "an exit listener"}.get(phase or "", f"a {phase} callback")
-    if queue in ("nextTick", "microtask"):
-        return f"from the {queue} queue" + (f" after {after}" if phase else "")
-    if phase == "main":
-        return "in the main module"
-    if phase == "exit":
-        return "in a beforeExit or exit listener"
-    if phase:
-        return f"in the {phase} phase"
-    return "as a macrotask, not from the nextTick or microtask queue" if queue else "somewhere"
-
-
-def _placed(spec: ExpectationSpec, attempt: _OrderingAttempt | None) -> tuple[LinePattern, ...]:
-    """Placed patterns of the ordering the output was matched against, and of the before and count rules.
-
-    Another accepted ordering's lines need not appear at all, so their places are not asked for.
-    """
-    orderings = spec.orderings if attempt is None else (spec.orderings[attempt.index],)
-    patterns = [p for o in orderings for step in o for p in step.patterns]
-    patterns += [p for rule in spec.before for p in (rule.first, rule.then)] + [c.pattern for c in spec.counts]
-    return tuple(dict.fromkeys(p for p in patterns if p.placed))
-
-
-def _check_place(
-    pattern: LinePattern, checked: Numbered, places: tuple[tuple[str | None, str | None], ...] | None
-) -> ConstraintResult:
-    wanted = where(pattern.phase, pattern.queue)
-    name = quote(pattern.describe())
-    description = f"{name} prints {wanted}"
-    if places is None:
-        return ConstraintResult(
-            "place",
-            description,
-            False,
-            Violation(
-                "untraced",
-                f"Checking where {name} comes from needs a traced run.",
-                None,
-                LineRef(pattern.describe(), None),
-            ),
-        )
-    hits = [(position, text) for position, text in checked if pattern.matches(text)]
-    if not hits:  # a line that never printed printed nowhere: the rule is not met
-        return ConstraintResult(
-            "place",
-            description,
-            False,
-            Violation(
-                "missing",
-                f"{name} never printed, so it did not print {wanted}.",
-                None,
-                LineRef(pattern.describe(), None),
-            ),
-        )
-    misplaced = []
-    for position, text in hits:
-        phase, queue = places[position - 1] if position <= len(places) else (None, None)
-        if (pattern.phase is None or pattern.phase == phase) and (pattern.queue is None or pattern.queue == queue):
-            continue
-        misplaced.append((position, text, phase, queue))
-    if not misplaced:
-        return ConstraintResult("place", description, True)
-    position, text, phase, queue = misplaced[0]
-    seen = where(phase, queue) if phase else "where the tracer could not see it (another process?)"
-    return ConstraintResult(
-        "place",
-        description,
-        False,
-        Violation(
-            "place",
-            f"{quote(text)} (line {position}) printed {seen}, but it should print {wanted}.",
-            LineRef(text, position),
-            LineRef(pattern.describe(), None),
-        ),
-        lines=tuple(p for p, _, _, _ in misplaced),
-    )
-
-
 # --- presentation --------------------------------------------------------------------------
 
 
@@ -482,7 +395,8 @@ def _mark_lines(
 ) -> tuple[LineMark, ...]:
     """Mark each line with what the rules found: ✓ only for a line some rule judged and none faulted."""
     wrong = {p for r in results for p in r.lines}
-    wrong |= {r.violation.actual.position or 0 for r in results if r.violation and r.violation.actual}
+    cited = [r.violation.actual for r in results if r.violation is not None and r.violation.actual is not None]
+    wrong |= {ref.position for ref in cited if ref.position is not None}
     stop = None
     if attempt is not None:
         judged = {position for position, _ in attempt.matched}

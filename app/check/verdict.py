@@ -8,6 +8,11 @@ from typing import Any
 from app.check.node_error import RaisedError
 
 
+def quote(text: str) -> str:
+    """A line as verdicts quote it."""
+    return f"“{text}”"
+
+
 @dataclass(frozen=True)
 class ProgramOutput:
     """What the checker looks at: the checked stream's lines and how the program ended."""
