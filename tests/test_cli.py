@@ -530,3 +530,19 @@ def test_run_of_a_predict_exercise_waits_for_a_first_check(
     assert code == 1 and "One line is out of place: moving it alone gives an order Node can print." in out
     code, out, _ = cli("run", "guess")
     assert code == 0 and "alpha" in out
+
+
+def test_a_timed_out_fix_starter_gets_no_tick_for_what_it_never_printed(
+    any_node: NodeBinary, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """exit-heartbeat-interval's starter beats until the 3 s timeout: extra beats and unprinted lines are not ok."""
+    code = main(["check", "exit-heartbeat-interval", "--json", "--node", str(any_node.path)])
+    verdict = json.loads(capsys.readouterr().out)
+    assert code == 1 and verdict["violation"]["kind"] == "timeout"
+    texts = [line["text"] for line in verdict["lines"]]
+    end = texts.index("import finished")
+    assert all(line["status"] == "ok" for line in verdict["lines"][: end + 1])
+    assert texts[end + 1 :] and all(line["status"] != "ok" for line in verdict["lines"][end + 1 :])
+    for never in ("exit: code 0", "beforeExit: nothing left to wait for"):
+        rule = next(c for c in verdict["constraints"] if c["kind"] == "place" and f"“{never}”" in c["description"])
+        assert rule["passed"] is False and "never printed" in rule["violation"]["explanation"]
