@@ -177,8 +177,10 @@ def _check_prediction(session: Session, exercise: Exercise) -> int:
     lines = workspace.read_prediction(exercise)
     verdict = grade_prediction(exercise, session.node.major, lines)
     _remember(session, exercise, verdict)
+    moves = fewest_moves(exercise.expectation.for_node(session.node.major), lines)
     if session.args.json:
-        print_json(_verdict_json(exercise, session, verdict, {"prediction": lines, "program": str(path)}))
+        extra = {"prediction": lines, "program": str(path), "fewest_moves": moves.count if moves else None}
+        print_json(_verdict_json(exercise, session, verdict, extra))
         return 0 if verdict.passed else 1
     session.out.print(render.marked_lines(verdict, f"your prediction ({path})"))
     session.out.print(render.verdict_summary(verdict, f"{exercise.id}: your prediction"))
@@ -187,9 +189,9 @@ def _check_prediction(session: Session, exercise: Exercise) -> int:
         result, _ = _run(session, exercise, exercise.starter, live=True)
         session.out.print(render.run_ending(result))
     else:
-        moves = describe_moves(fewest_moves(exercise.expectation.for_node(session.node.major), lines))
-        if moves:
-            session.out.print(Text(moves, style="yellow"))
+        advice = describe_moves(moves)
+        if advice:
+            session.out.print(Text(advice, style="yellow"))
         session.out.print(Text(f"Reorder the lines in {path} and check again.", style="dim"))
     return 0 if verdict.passed else 1
 
