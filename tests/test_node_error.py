@@ -77,9 +77,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_the_error_is_quoted_with_the_learners_file_and_line(
-    case: str, any_node: NodeBinary, tmp_path: Path
-) -> None:
+def test_the_error_is_quoted_with_the_learners_file_and_line(case: str, any_node: NodeBinary, tmp_path: Path) -> None:
     name, source, expected = CASES[case]
     stderr = stderr_of(any_node, tmp_path, name, source)
     assert raised_error(stderr, RUN_FOLDER) == expected

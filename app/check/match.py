@@ -109,7 +109,11 @@ def _check_exit_code(expected: int, output: ProgramOutput) -> ConstraintResult:
             "exit_code",
             description,
             False,
-            Violation("exit_code", f"The program was killed by {output.signal} (expected exit code {expected})."),
+            Violation(
+                "exit_code",
+                f"The program was killed by {output.signal} (expected exit code {expected})."
+                + (f" Its first error line: {quote(output.error.message)}." if output.error else ""),
+            ),
         )
     if output.exit_code == expected:
         return ConstraintResult("exit_code", description, True)
