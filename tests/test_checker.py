@@ -397,3 +397,12 @@ def test_an_error_line_that_node_did_not_report_as_uncaught_is_quoted_as_the_fir
     verdict = run(ExpectationSpec.exact(["a"]), "a", exit_code=2, stderr_tail="bye", error=error)
     assert verdict.violation.kind == "exit_code"
     assert "Its first error line: “Error: the config is missing”." in verdict.violation.explanation
+
+
+def test_a_run_killed_by_a_signal_quotes_its_first_error_line() -> None:
+    error = RaisedError("FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory")
+    verdict = run(ExpectationSpec.exact(["a"]), "a", exit_code=None, signal="SIGABRT", error=error)
+    assert verdict.violation.explanation == (
+        "The program was killed by SIGABRT (expected exit code 0). Its first error line: "
+        "“FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory”."
+    )
