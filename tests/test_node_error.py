@@ -101,3 +101,14 @@ def test_the_last_error_line_skips_nodes_version_banner(bundled_node: NodeBinary
 def test_clean_stderr_has_no_error() -> None:
     assert raised_error(["warming up", "", "Error handling is on", "done"], RUN_FOLDER) is None
     assert last_error_line(["", "Node.js v24.19.0"]) is None
+
+
+def test_running_out_of_heap_quotes_nodes_fatal_error(any_node: NodeBinary, tmp_path: Path) -> None:
+    folder = tmp_path / f"{RUN_FOLDER}heap"
+    folder.mkdir()
+    (folder / "main.js").write_text("const kept = [];\nfor (;;) kept.push({ cells: new Array(100).fill(1) });\n")
+    command = [str(any_node.path), "--max-old-space-size=16", "main.js"]
+    done = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    error = raised_error(done.stderr.splitlines(), RUN_FOLDER)
+    assert error == RaisedError("FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory")
