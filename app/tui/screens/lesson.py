@@ -89,7 +89,7 @@ class LessonScreen(Screen[None]):
         self._known_prediction: bytes | None = None
         self._running_label = ""
         self._open_pane = "slides"
-        self._unmarked_prediction: list[str] | None = None  # a wrong prediction waiting for Node's real order
+        self._unmarked_prediction: list[str] | None = None  # a wrong prediction; its fewest moves told after the replay
         self.finished_runs = 0  # how many runs have ended here (tests and the tmux script wait on it)
         self._saving_prediction: Timer | None = None
         self._unsaved_prediction: tuple[Exercise, list[str]] | None = None  # the list moved; the file not yet
@@ -418,7 +418,7 @@ class LessonScreen(Screen[None]):
         if verdict.passed:
             self.query_one(PredictList).mark(["ok"] * len(lines))
             self._unmarked_prediction = None
-        else:  # marked line by line against the real run, once it is over
+        else:  # marked as the verdict marks them; the fewest moves are told once the replay is over
             self.query_one(PredictList).mark([_prediction_mark(m.status) for m in verdict.lines])
             self._unmarked_prediction = list(lines)
         self.query_one(ExercisePane).show_verdict(verdict, "your prediction")
