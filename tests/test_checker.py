@@ -406,3 +406,8 @@ def test_a_run_killed_by_a_signal_quotes_its_first_error_line() -> None:
         "The program was killed by SIGABRT (expected exit code 0). Its first error line: "
         "“FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory”."
     )
+
+
+def test_a_childs_crash_report_is_not_called_the_programs_own_crash() -> None:
+    verdict = run(ExpectationSpec.exact(["a", "b"]), "a", exit_code=0, error=crash())
+    assert verdict.violation.kind == "missing"

@@ -138,6 +138,8 @@ def _crash(output: ProgramOutput, run_violations: list[Violation]) -> list[Viola
     """The uncaught error the program died of, shown before any complaint about its lines (once)."""
     if output.error is None or not output.error.uncaught or any(v.kind == "error" for v in run_violations):
         return []
+    if output.exit_code == 0:  # it did not die of it: the report came from a child process
+        return []
     return [_error_violation(output.error)]
 
 
