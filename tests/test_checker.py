@@ -7,6 +7,7 @@ import json
 import pytest
 
 from app.check.match import assign_lines, check_output
+from app.check.node_error import RaisedError
 from app.check.spec import Before, Count, Expectation, ExpectationSpec, LinePattern, NodeRange, Step, Variant
 from app.check.verdict import ProgramOutput
 
@@ -215,6 +216,13 @@ def test_notes_from_why_are_part_of_the_verdict() -> None:
     assert run(spec, "b", "a").notes == ("they race",)
 
 
+def test_the_why_of_an_any_order_group_is_only_told_after_a_pass() -> None:
+    spec = ExpectationSpec(orderings=((Step((T("a"), T("b")), why="they race"), Step((T("c"),))),), notes=("n",))
+    assert run(spec, "c", "a", "b").notes == ()
+    assert check_output(spec, ProgramOutput.prediction(["b", "c", "a"])).notes == ()
+    assert check_output(spec, ProgramOutput.prediction(["b", "a", "c"])).notes == ("n", "they race")
+
+
 def test_verdict_serialises_to_json() -> None:
     verdict = run(WALK, "write b.txt")
     data = json.loads(json.dumps(verdict.to_json()))
@@ -288,3 +296,118 @@ def test_a_phase_requirement_without_a_trace_is_not_silently_passed() -> None:
 def test_a_prediction_is_never_judged_on_phases() -> None:
     spec = ExpectationSpec(orderings=(seq(LinePattern(text="timer", phase="timers")),))
     assert check_output(spec, ProgramOutput.prediction(["timer"])).passed
+
+
+# --- never a ✓ for what was not seen (issue 10, point 1) ---------------------------------------------------
+
+HEARTBEAT = ExpectationSpec(
+    orderings=(
+        seq(
+            LinePattern(text="job started", phase="main"),
+            LinePattern(text="heartbeat", phase="timers"),
+            LinePattern(text="job done", phase="timers"),
+            LinePattern(text="exit: code 0", phase="exit"),
+        ),
+    )
+)
+
+
+def timed_out_heartbeats() -> object:
+    """A job whose interval was never cleared: heartbeats go on until the timeout stops the program."""
+    lines = ("job started", "heartbeat", "job done", "heartbeat", "heartbeat", "heartbeat")
+    places = (("main", "macrotask"),) + (("timers", "macrotask"),) * 5
+    return run(HEARTBEAT, *lines, timed_out=True, timeout_s=3.0, exit_code=None, signal="SIGKILL", places=places)
+
+
+def test_a_place_rule_about_a_line_that_never_printed_is_not_met() -> None:
+    verdict = timed_out_heartbeats()
+    rule = next(c for c in verdict.constraints if c.description.startswith("“exit: code 0”"))
+    assert not rule.passed
+    assert rule.violation.kind == "missing"
+    assert "“exit: code 0” never printed" in rule.violation.explanation
+
+
+def test_a_timed_out_run_marks_no_line_after_the_break_as_ok() -> None:
+    verdict = timed_out_heartbeats()
+    assert verdict.violation.kind == "timeout"  # the first problem is still the timeout
+    assert [m.status for m in verdict.lines] == ["ok", "ok", "ok", "wrong", "unchecked", "unchecked"]
+
+
+def test_the_place_rules_of_a_run_that_printed_nothing_are_all_unmet() -> None:
+    verdict = run(HEARTBEAT, exit_code=1, places=())
+    places = [c for c in verdict.constraints if c.kind == "place"]
+    assert len(places) == 4 and not any(c.passed for c in places)
+
+
+def test_every_misplaced_line_is_marked_wrong_not_only_the_first() -> None:
+    spec = ExpectationSpec(orderings=(seq(LinePattern(text="tick", phase="timers"), "end", "tick"),))
+    places = (("main", "macrotask"), ("main", "macrotask"), ("main", "macrotask"))
+    verdict = run(spec, "tick", "end", "tick", places=places)
+    assert [m.status for m in verdict.lines] == ["wrong", "ok", "wrong"]
+
+
+def test_every_line_past_a_count_limit_is_wrong() -> None:
+    spec = ExpectationSpec(counts=(Count(T("x"), 0, 1),))
+    assert [m.status for m in run(spec, "x", "x", "x").lines] == ["ok", "wrong", "wrong"]
+
+
+def test_a_line_no_rule_asks_for_is_extra_not_ok() -> None:
+    spec = ExpectationSpec(before=(Before(T("a"), T("b")),))
+    verdict = run(spec, "a", "chatter", "b")
+    assert verdict.passed
+    assert [m.status for m in verdict.lines] == ["ok", "extra", "ok"]
+
+
+def test_a_placed_line_of_another_accepted_order_need_not_print() -> None:
+    spec = ExpectationSpec(orderings=(seq("a", "b"), seq("a", LinePattern(text="c", phase="check"))))
+    verdict = run(spec, "a", "b", places=(("main", "macrotask"), ("main", "macrotask")))
+    assert verdict.passed and verdict.ordering == 1
+
+
+def crash(**fields: object) -> RaisedError:
+    base = {"message": "SyntaxError: Unexpected token ';'", "file": "main.js", "line": 3, "source": "const x = ;"}
+    return RaisedError(**{**base, "uncaught": True, **fields})  # type: ignore[arg-type]
+
+
+def test_a_crash_is_the_first_problem_and_quotes_the_error_where_it_was_raised() -> None:
+    verdict = run(ExpectationSpec.exact(["a", "b"]), exit_code=1, stderr_tail="Node.js v24.19.0", error=crash())
+    assert verdict.violation.kind == "error"
+    assert verdict.violation.explanation == (
+        "The program stopped with an uncaught error at main.js:3: “SyntaxError: Unexpected token ';'”. "
+        "The code there: “const x = ;”."
+    )
+    assert "Node.js" not in verdict.violation.explanation
+
+
+def test_a_crash_comes_before_the_order_even_when_the_exit_code_is_allowed() -> None:
+    spec = ExpectationSpec(orderings=seq_tuple("a", "b"), exit_code=None)
+    verdict = run(spec, "a", exit_code=1, error=crash(message="TypeError: x is not a function", source=None))
+    assert verdict.violation.kind == "error"
+    assert "TypeError: x is not a function" in verdict.violation.explanation
+
+
+def test_an_expected_exit_code_with_an_error_in_stderr_still_passes() -> None:
+    spec = ExpectationSpec(orderings=seq_tuple("a"), exit_code=1)
+    verdict = run(spec, "a", exit_code=1, error=crash())
+    assert verdict.passed and verdict.violation is None
+
+
+def test_an_error_line_that_node_did_not_report_as_uncaught_is_quoted_as_the_first_error_line() -> None:
+    error = RaisedError("Error: the config is missing")
+    verdict = run(ExpectationSpec.exact(["a"]), "a", exit_code=2, stderr_tail="bye", error=error)
+    assert verdict.violation.kind == "exit_code"
+    assert "Its first error line: “Error: the config is missing”." in verdict.violation.explanation
+
+
+def test_a_run_killed_by_a_signal_quotes_its_first_error_line() -> None:
+    error = RaisedError("FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory")
+    verdict = run(ExpectationSpec.exact(["a"]), "a", exit_code=None, signal="SIGABRT", error=error)
+    assert verdict.violation.explanation == (
+        "The program was killed by SIGABRT (expected exit code 0). Its first error line: "
+        "“FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory”."
+    )
+
+
+def test_a_childs_crash_report_is_not_called_the_programs_own_crash() -> None:
+    verdict = run(ExpectationSpec.exact(["a", "b"]), "a", exit_code=0, error=crash())
+    assert verdict.violation.kind == "missing"

@@ -119,3 +119,27 @@ def test_a_scrambled_prediction_leaves_no_line_in_place_when_it_can(lines: list[
     assert scrambled is not None
     assert sum(a == b for a, b in zip(scrambled, lines, strict=True)) == 0
     assert scrambled == scrambled_prediction(ExpectationSpec.exact(lines))  # the same every time
+
+
+@given(output, output, st.booleans())
+def test_a_line_marked_ok_is_named_by_a_rule_and_faulted_by_none(
+    expected: list[str], actual: list[str], ended: bool
+) -> None:
+    spec = ExpectationSpec.exact(expected)
+    verdict = check_output(spec, ProgramOutput(tuple(actual), timed_out=not ended, exit_code=0 if ended else None))
+    wrong = {p for c in verdict.constraints for p in c.lines}
+    for mark in verdict.lines:
+        if mark.status == "ok":
+            assert mark.text in {t.rstrip() for t in expected} and mark.position not in wrong
+
+
+@given(output, output)
+def test_a_placed_line_that_never_printed_never_meets_its_place_rule(expected: list[str], actual: list[str]) -> None:
+    patterns = tuple(LinePattern(text=t.rstrip(), phase="timers") for t in expected)
+    spec = ExpectationSpec(orderings=(tuple(Step((p,)) for p in patterns),))
+    places = (("timers", "macrotask"),) * len(actual)
+    verdict = check_output(spec, ProgramOutput(tuple(actual), places=places))
+    printed = {t.rstrip() for t in actual}
+    for constraint in verdict.constraints:
+        if constraint.kind == "place" and not any(f"“{t}”" in constraint.description for t in printed):
+            assert not constraint.passed

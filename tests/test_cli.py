@@ -23,6 +23,7 @@ from app.runner import cgroup
 from app.runner.process import TRACE_FD_ENV
 from app.trace.schema import DEFAULT_DETAIL_LIMIT
 from app.trace.session import TraceCollector, trace_byte_limit
+from app.nodejs.locate import NodeBinary
 from tests.conftest import EXERCISE_TOML, REPO, course_with_predict, processes_with, tiny_course
 
 
@@ -337,12 +338,13 @@ def test_predict_check_reads_the_prediction_file(
     code, verdict = cli.json("check", "guess")
     assert code == 1 and verdict["passed"] is False
     assert sorted(verdict["prediction"]) == ["alpha", "beta", "gamma"]
+    assert verdict["fewest_moves"] in (1, 2)  # a scramble of three lines is one or two moves from the answer
     assert "run" not in verdict
     prediction = workspace_file(isolated_home, "guess", "prediction.txt")
     assert prediction.read_text().startswith("# Put these lines in the order")
     prediction.write_text("# my answer\nalpha\nbeta\ngamma\n")
     code, verdict = cli.json("check", "guess")
-    assert code == 0 and verdict["prediction"] == ["alpha", "beta", "gamma"]
+    assert code == 0 and verdict["prediction"] == ["alpha", "beta", "gamma"] and verdict["fewest_moves"] == 0
     assert cli.json("list")[1]["lessons"][0]["exercises"][1] == {"id": "guess", "kind": "predict", "status": "passed"}
 
 
@@ -355,7 +357,7 @@ def test_overview_continues_with_the_exercise_last_worked_on(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     cli = Cli(course_with_predict(tmp_path / "c"), capsys)
-    cli("run", "guess")
+    cli("check", "guess")  # (`run guess` waits for a first check: it would show the real order)
     code, out, _ = cli()
     assert code == 0 and "next: guess" in out
 
@@ -551,7 +553,7 @@ def test_a_program_flooding_the_trace_pipe_gets_a_cut_trace_and_a_note(
         patch.setattr(TraceCollector, "_decode", counting_decode)
         code = main(["trace", str(program), "--json"])
     out, err = capsys.readouterr()
-    assert code == 0 and [line["text"] for line in json.loads(out)] == ["first", "second"]
+    assert code == 0 and [line["text"] for line in json.loads(out)["lines"]] == ["first", "second"]
     assert "the trace was cut after" in err
     assert 0 < sum(decoded) <= trace_byte_limit(DEFAULT_DETAIL_LIMIT) < 64 << 20
 
@@ -711,3 +713,73 @@ def test_the_app_stopped_from_outside_leaves_no_process_and_no_run_folder(
             assert ended_with(app_pid, tmux, deadline) == f"exit {128 + getattr(signal, stop)}"
     finally:
         tmux("kill-server")
+CRASHING_TOML = EXERCISE_TOML.replace(
+    'sequence = ["first", "second"]',
+    'sequence = [{ text = "first", phase = "main" }, { text = "second", phase = "timers" }]',
+)
+
+
+def test_a_syntax_error_is_the_first_problem_and_no_place_rule_is_met(
+    any_node: NodeBinary, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    course = tiny_course(
+        tmp_path / "c",
+        {
+            "exercises/hello-order/exercise.toml": CRASHING_TOML,
+            "exercises/hello-order/starter.js": "console.log('first');\nconst x = ;\n",
+        },
+    )
+    code, verdict = Cli(course, capsys).json("check", "hello-order", "--node", str(any_node.path))
+    assert code == 1 and verdict["lines"] == []
+    assert verdict["violation"]["kind"] == "error"
+    assert verdict["violation"]["explanation"] == (
+        "The program stopped with an uncaught error at hello-order.js:2: “SyntaxError: Unexpected token ';'”. "
+        "The code there: “const x = ;”."
+    )
+    places = [c for c in verdict["constraints"] if c["kind"] == "place"]
+    assert len(places) == 2 and not any(c["passed"] for c in places)
+
+
+def test_check_shows_nodes_report_of_the_crash_not_the_end_of_its_stack(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    course = tiny_course(tmp_path / "c", {"exercises/hello-order/starter.js": "console.log('first');\nnull.f();\n"})
+    code, out, _ = Cli(course, capsys)("check", "hello-order")
+    assert code == 1
+    report = out[out.index("stderr (the error):") :]
+    assert "hello-order.js:2" in report and "TypeError: Cannot read properties of null (reading 'f')" in report
+    assert "looplab-run-" not in out and "Node.js v" not in out
+
+
+def test_run_of_a_predict_exercise_waits_for_a_first_check(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, isolated_home: Path
+) -> None:
+    cli = Cli(course_with_predict(tmp_path / "c"), capsys)
+    code, out, err = cli("run", "guess")
+    assert code == 2 and "alpha" not in out
+    assert err.count("\n") == 1 and "`looplab check guess`" in err
+    code, out, _ = cli("run", "guess", "--reference")  # an author may always run it
+    assert code == 0 and "alpha" in out
+    prediction = workspace_file(isolated_home, "guess", "prediction.txt")
+    prediction.parent.mkdir(parents=True)
+    prediction.write_text("beta\nalpha\ngamma\n")
+    code, out, _ = cli("check", "guess")  # a wrong guess is a guess
+    assert code == 1 and "One line is out of place: moving it alone gives an order Node can print." in out
+    code, out, _ = cli("run", "guess")
+    assert code == 0 and "alpha" in out
+
+
+def test_a_timed_out_fix_starter_gets_no_tick_for_what_it_never_printed(
+    any_node: NodeBinary, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """exit-heartbeat-interval's starter beats until the 3 s timeout: extra beats and unprinted lines are not ok."""
+    code = main(["check", "exit-heartbeat-interval", "--json", "--node", str(any_node.path)])
+    verdict = json.loads(capsys.readouterr().out)
+    assert code == 1 and verdict["violation"]["kind"] == "timeout"
+    texts = [line["text"] for line in verdict["lines"]]
+    end = texts.index("import finished")
+    assert all(line["status"] == "ok" for line in verdict["lines"][: end + 1])
+    assert texts[end + 1 :] and all(line["status"] != "ok" for line in verdict["lines"][end + 1 :])
+    for never in ("exit: code 0", "beforeExit: nothing left to wait for"):
+        rule = next(c for c in verdict["constraints"] if c["kind"] == "place" and f"“{never}”" in c["description"])
+        assert rule["passed"] is False and "never printed" in rule["violation"]["explanation"]

@@ -6,6 +6,7 @@ import json
 import textwrap
 import time
 from pathlib import Path
+from unittest.mock import ANY
 
 import pytest
 
@@ -33,9 +34,12 @@ def program(tmp_path: Path, source: str, name: str = "main.js") -> Path:
     return path
 
 
-def trace_json(path: Path, capsys: pytest.CaptureFixture[str], *args: str) -> list[dict]:
-    assert main(["trace", str(path), "--json", *args]) == 0
-    return json.loads(capsys.readouterr().out)
+def trace_json(path: Path, capsys: pytest.CaptureFixture[str], *args: str, code: int = 0) -> list[dict]:
+    """The lines of `looplab trace --json`; `code` 1 is a run looplab had to stop."""
+    assert main(["trace", str(path), "--json", *args]) == code
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"run", "lines"} and data["run"]["stopped"] is (code == 1)
+    return data["lines"]
 
 
 def test_trace_json_is_exactly_the_documented_shape(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -89,7 +93,7 @@ def test_a_saved_trace_replays_without_node(tmp_path: Path, capsys: pytest.Captu
     saved = tmp_path / "run.jsonl"
     live = trace_json(program(tmp_path, TIMERS_AND_TICKS), capsys, "--save", str(saved))
     assert main(["replay", str(saved), "--json", "--node", str(tmp_path / "no-node-here")]) == 0
-    assert json.loads(capsys.readouterr().out) == live
+    assert json.loads(capsys.readouterr().out)["lines"] == live
 
 
 @pytest.mark.parametrize(
@@ -149,12 +153,17 @@ def test_no_compiler_means_inferred_phases_with_the_reason(
 
 
 def traced_run(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], source: str, *args: str, name: str = "main.js"
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    source: str,
+    *args: str,
+    name: str = "main.js",
+    code: int = 0,
 ) -> tuple[list[dict], str, float]:
     path = program(tmp_path, source, name)
     started = time.monotonic()
-    lines = trace_json(path, capsys, *args)
-    assert main(["trace", str(path), *args]) == 0
+    lines = trace_json(path, capsys, *args, code=code)
+    assert main(["trace", str(path), *args]) == code
     return lines, capsys.readouterr().out, time.monotonic() - started
 
 
@@ -201,6 +210,7 @@ def test_endless_next_tick_recursion_is_called_starvation_with_figures(
     """,
         "--timeout",
         "2",
+        code=1,
     )
     assert [line["text"] for line in lines] == ["starting to starve the loop"]
     assert "stopped after the 2 s timeout" in out
@@ -224,6 +234,7 @@ def test_huge_output_is_cut_and_still_attributed(tmp_path: Path, capsys: pytest.
       setImmediate(burst);
     })();
     """,
+        code=1,
     )
     assert "output limit" in out
     assert len(lines) > 10_000
@@ -251,6 +262,7 @@ def test_a_server_that_never_closes_is_stopped_with_its_trace_so_far(
     """,
         "--timeout",
         "1",
+        code=1,
     )
     assert [(line["text"], line["phase"], line["queue"]) for line in lines] == [
         ("listening forever", "main", "nextTick"),
@@ -258,6 +270,32 @@ def test_a_server_that_never_closes_is_stopped_with_its_trace_so_far(
     ]
     assert "stopped after the 1 s timeout" in out
     assert elapsed < 20
+
+
+def test_trace_json_of_a_stopped_run_says_so_on_stdout_stderr_and_in_the_exit_code(
+    any_node: NodeBinary, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = program(tmp_path, "setInterval(() => {}, 1000);\n")
+    code = main(["trace", str(path), "--json", "--timeout", "0.5", "--node", str(any_node.path)])
+    out, err = capsys.readouterr()
+    assert code == 1
+    data = json.loads(out)
+    assert data == {
+        "run": {"end": "stopped after the 0.5 s timeout", "stopped": True, "exit_code": None, "duration": ANY},
+        "lines": [],
+    }
+    assert "the program was stopped after the 0.5 s timeout" in err
+    saved = tmp_path / "run.jsonl"
+    assert main(["trace", str(path), "--timeout", "0.5", "--save", str(saved), "--node", str(any_node.path)]) == 1
+    capsys.readouterr()
+    assert main(["replay", str(saved), "--json"]) == 1  # a saved stopped run stays stopped
+    assert json.loads(capsys.readouterr().out)["run"]["stopped"] is True
+
+
+def test_a_run_that_ends_by_itself_is_not_stopped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["trace", str(program(tmp_path, "process.exitCode = 3;\n")), "--json"]) == 0
+    run = json.loads(capsys.readouterr().out)["run"]
+    assert (run["end"], run["stopped"], run["exit_code"]) == ("exit code 3", False, 3)
 
 
 def test_esm_with_top_level_await_and_a_child_process(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

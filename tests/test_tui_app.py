@@ -148,7 +148,8 @@ async def test_predict_mode_marks_a_wrong_order_then_accepts_the_right_one(cours
         assert predict.display and sorted(predict.lines) == ["main", "tick", "timeout"]
         await order_lines(pilot, predict, ["timeout", "tick", "main"])
         await run_and_wait(pilot, screen, "c")
-        assert predict.marks == ["wrong", "ok", "wrong"]  # against Node's real order, line by line
+        assert predict.marks == ["wrong", None, None]  # the verdict's: the order breaks at once, the rest unjudged
+        assert "Moving 2 lines gives an order Node can print" in text_of(screen, "#run-state")
         assert "not yet" in text_of(screen, "#verdict")
         assert status("guess") == "failed"
         visualizer = screen.query_one(Visualizer)
@@ -161,6 +162,55 @@ async def test_predict_mode_marks_a_wrong_order_then_accepts_the_right_one(cours
         await wait_for(pilot, lambda: "passed" in text_of(screen, "#verdict"), 10)
         assert predict.marks == ["ok", "ok", "ok"] and status("guess") == "passed"
         await wait_for(pilot, run_is_over(screen))
+
+
+RACING_GUESS = """
+title = "Tick or timer"
+kind = "predict"
+prompt = "In what order do these three lines print?"
+hints = ["The nextTick queue drains before the loop starts."]
+timeout = 10
+
+[expect]
+sequence = [{ any_order = ["main", "tick"], why = "WHY-SECRET both come before the loop starts" }, "timeout"]
+"""
+
+
+async def test_prediction_marks_are_the_verdicts_and_one_move_is_called_one_move(course: Path) -> None:
+    (course / "exercises/guess/exercise.toml").write_text(RACING_GUESS)
+    app = make_app(course, start="guess")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        screen = app.screen
+        predict = screen.query_one(PredictList)
+        await order_lines(pilot, predict, ["tick", "timeout", "main"])  # Node prints main, tick, timeout
+        await run_and_wait(pilot, screen, "c")
+        assert "✓  1 tick" in text_of(screen, "#verdict") and "✗  2 timeout" in text_of(screen, "#verdict")
+        assert predict.marks == ["ok", "wrong", None]  # as the verdict beside it: "tick" may come before "main"
+        state = text_of(screen, "#run-state")
+        assert "One line is out of place" in state and "misplaced" not in state
+        assert "WHY-SECRET" not in text_of(screen, "#verdict")  # the reason would give the answer away
+
+        await order_lines(pilot, predict, ["tick", "main", "timeout"])
+        await run_and_wait(pilot, screen, "c")
+        assert "passed" in text_of(screen, "#verdict") and "WHY-SECRET" in text_of(screen, "#verdict")
+
+
+async def test_run_shows_no_real_order_of_a_predict_exercise_before_a_first_check(course: Path) -> None:
+    app = make_app(course, start="guess")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        screen = app.screen
+        await pilot.press("r")
+        await pilot.pause(0.5)
+        assert screen.finished_runs == 0 and screen.current_run is None
+        assert screen.query_one(Visualizer).timeline is None  # no output, no replay
+        assert any("press c first" in str(n.message) for n in app._notifications)
+        predict = screen.query_one(PredictList)
+        await order_lines(pilot, predict, ["timeout", "tick", "main"])
+        await run_and_wait(pilot, screen, "c")  # a wrong guess still counts as a guess
+        await run_and_wait(pilot, screen, "r")
+        assert [line.text for line in screen.query_one(Visualizer).timeline.output] == ["main", "tick", "timeout"]
 
 
 async def test_predict_mode_works_with_the_mouse_pick_up_and_put_down(course: Path) -> None:
@@ -621,9 +671,9 @@ async def test_a_failed_addon_build_is_reported_once_and_runs_go_on(
 
 
 async def test_reordering_during_the_replay_keeps_the_marks_off_the_new_order(course: Path) -> None:
-    starter = course / "exercises/guess/starter.js"  # the same three lines, the last one 0.6 s later
-    slower = starter.read_text().replace("'timeout'), 0);", "'timeout'), 600);")
-    assert "600" in slower
+    starter = course / "exercises/guess/starter.js"  # the same three lines, the last one 2 s later
+    slower = starter.read_text().replace("'timeout'), 0);", "'timeout'), 2000);")
+    assert "2000" in slower
     starter.write_text(slower)
     app = make_app(course, start="guess")
     async with app.run_test(size=(120, 40)) as pilot:

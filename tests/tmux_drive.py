@@ -76,10 +76,11 @@ def main() -> int:
         # 2. open the first lesson: it is the first entry under the "continue" line
         tmux.keys("Down", "Enter")
         tmux.wait_for("the first lesson", lambda s: "slide 1/" in s and lesson.title in s)
-        # 3. run its exercise, then zoom the visualizer (as an instructor would) to see every line whole
-        tmux.keys("r")
+        # 3. run its exercise (a predict exercise runs once a prediction is checked), then zoom the visualizer
+        #    (as an instructor would) to see every line whole
+        tmux.keys("c" if exercise.kind == "predict" else "r")
         tmux.wait_for("the run to end", lambda s: "exit code" in s, timeout=60)
-        tmux.keys("2", "z")
+        tmux.keys("2", "z", "G")  # G: the end of the run (after a prediction the replay starts from the start)
         # 4. capture the screen
         screen = tmux.wait_for("the zoomed visualizer", lambda s: "queues" in s and "output" in s)
         # 5. the phase names and the output lines are on it

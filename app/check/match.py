@@ -5,14 +5,10 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
+from app.check.node_error import RaisedError
+from app.check.place import Numbered, check_place, placed_patterns
 from app.check.spec import Before, Count, ExpectationSpec, LinePattern, Ordering
-from app.check.verdict import ConstraintResult, LineMark, LineRef, ProgramOutput, Verdict, Violation
-
-Numbered = list[tuple[int, str]]
-
-
-def quote(text: str) -> str:
-    return f"“{text}”"
+from app.check.verdict import ConstraintResult, LineMark, LineRef, ProgramOutput, Verdict, Violation, quote
 
 
 def check_output(spec: ExpectationSpec, output: ProgramOutput) -> Verdict:
@@ -40,21 +36,25 @@ def check_output(spec: ExpectationSpec, output: ProgramOutput) -> Verdict:
     line_results += [_check_before(rule, checked) for rule in spec.before]
     line_results += [_check_count(rule, checked) for rule in spec.counts]
     if not output.is_prediction:  # a prediction is text only; where a line comes from needs a real run
-        line_results += [_check_place(pattern, checked, output.places) for pattern in spec.placed_patterns]
+        matched = None if attempt is None else spec.orderings[attempt.index]
+        line_results += [check_place(pattern, checked, output.places) for pattern in placed_patterns(spec, matched)]
 
     line_violations = [r.violation for r in line_results if r.violation is not None]
     line_violations.sort(key=lambda v: _violation_position(v))
     run_violations = [r.violation for r in run_results if r.violation is not None]
-    violation = (run_violations + line_violations or [None])[0]
+    crash = _crash(output, run_violations) if line_violations else []
+    violation = (run_violations + crash + line_violations or [None])[0]
 
     constraints = tuple(run_results + line_results)
+    passed = all(c.passed for c in constraints)
     return Verdict(
-        passed=all(c.passed for c in constraints),
+        passed=passed,
         constraints=constraints,
         violation=violation,
-        lines=_mark_lines(output.lines, ignored, attempt, violation, output.places),
+        lines=_mark_lines(spec, output.lines, ignored, attempt, line_results, output.places),
         ordering=attempt.index + 1 if attempt and attempt.violation is None else None,
-        notes=_notes(spec, attempt),
+        # Notes say why the accepted order is what it is; before a pass they would give it away.
+        notes=_notes(spec, attempt) if passed else (),
     )
 
 
@@ -109,14 +109,38 @@ def _check_exit_code(expected: int, output: ProgramOutput) -> ConstraintResult:
             "exit_code",
             description,
             False,
-            Violation("exit_code", f"The program was killed by {output.signal} (expected exit code {expected})."),
+            Violation(
+                "exit_code",
+                f"The program was killed by {output.signal} (expected exit code {expected})."
+                + (f" Its first error line: {quote(output.error.message)}." if output.error else ""),
+            ),
         )
     if output.exit_code == expected:
         return ConstraintResult("exit_code", description, True)
+    if output.error is not None and output.error.uncaught:
+        return ConstraintResult("exit_code", description, False, _error_violation(output.error))
     explanation = f"The program exited with code {output.exit_code}, but exit code {expected} was expected."
-    if output.stderr_tail:
+    if output.error is not None:
+        explanation += f" Its first error line: {quote(output.error.message)}."
+    elif output.stderr_tail:
         explanation += f" Its last error line: {quote(output.stderr_tail)}."
     return ConstraintResult("exit_code", description, False, Violation("exit_code", explanation))
+
+
+def _error_violation(error: RaisedError) -> Violation:
+    """The uncaught exception, in the learner's terms: what, in which file and line, and the code there."""
+    where = f" at {error.where}" if error.where else ""
+    code = f" The code there: {quote(error.source)}." if error.source else ""
+    return Violation("error", f"The program stopped with an uncaught error{where}: {quote(error.message)}.{code}")
+
+
+def _crash(output: ProgramOutput, run_violations: list[Violation]) -> list[Violation]:
+    """The uncaught error the program died of, shown before any complaint about its lines (once)."""
+    if output.error is None or not output.error.uncaught or any(v.kind == "error" for v in run_violations):
+        return []
+    if output.exit_code == 0:  # it did not die of it: the report came from a child process
+        return []
+    return [_error_violation(output.error)]
 
 
 # --- orderings ---------------------------------------------------------------------------
@@ -128,13 +152,15 @@ class _OrderingAttempt:
     matched: list[tuple[int, str]] = field(default_factory=list)
     extra: list[int] = field(default_factory=list)
     violation: Violation | None = None
+    stopped_at: int | None = None  # the output line where the order broke; lines after it were not judged
 
     def constraint(self, total: int) -> ConstraintResult:
         if total == 1:
             description = "the lines come in the expected order"
         else:
             description = f"the lines come in one of the {total} accepted orders"
-        return ConstraintResult("order", description, self.violation is None, self.violation)
+        wrong = (self.stopped_at,) if self.stopped_at is not None else ()
+        return ConstraintResult("order", description, self.violation is None, self.violation, wrong)
 
 
 def _best_attempt(spec: ExpectationSpec, checked: Numbered) -> _OrderingAttempt:
@@ -197,6 +223,7 @@ def _match_ordering(index: int, ordering: Ordering, checked: Numbered, complete:
             attempt.extra.append(position)
             continue
         attempt.violation = _misplaced_line(ordering, step, owner, (position, text), checked[k + 1 :], attempt)
+        attempt.stopped_at = position
         return attempt
     if step < len(ordering):
         attempt.violation = _missing_line(ordering, step, owner, last, checked)
@@ -336,6 +363,7 @@ def _check_before(rule: Before, checked: Numbered) -> ConstraintResult:
             LineRef(early_text, early),
             LineRef(late_text, late),
         ),
+        lines=(early,),
     )
 
 
@@ -353,93 +381,47 @@ def _check_count(rule: Count, checked: Numbered) -> ConstraintResult:
             description,
             False,
             Violation("count", f"{seen} The first one too many is line {position}.", LineRef(text, position), None),
+            lines=tuple(p for p, _ in hits[rule.max :]),
         )
     return ConstraintResult(
         "count", description, False, Violation("count", seen, None, LineRef(rule.pattern.describe(), None))
     )
 
 
-# --- where a line comes from --------------------------------------------------------------------
-
-
-def where(phase: str | None, queue: str | None) -> str:
-    """Say where a callback ran, in the words of the course: "from the nextTick queue after a timers callback"."""
-    after = {"main": "the main module", "exit": "an exit listener"}.get(phase or "", f"a {phase} callback")
-    if queue in ("nextTick", "microtask"):
-        return f"from the {queue} queue" + (f" after {after}" if phase else "")
-    if phase == "main":
-        return "in the main module"
-    if phase == "exit":
-        return "in a beforeExit or exit listener"
-    if phase:
-        return f"in the {phase} phase"
-    return "as a macrotask, not from the nextTick or microtask queue" if queue else "somewhere"
-
-
-def _check_place(
-    pattern: LinePattern, checked: Numbered, places: tuple[tuple[str | None, str | None], ...] | None
-) -> ConstraintResult:
-    wanted = where(pattern.phase, pattern.queue)
-    description = f"{quote(pattern.describe())} prints {wanted}"
-    if places is None:
-        return ConstraintResult(
-            "place",
-            description,
-            False,
-            Violation(
-                "untraced",
-                f"Checking where {quote(pattern.describe())} comes from needs a traced run.",
-                None,
-                LineRef(pattern.describe(), None),
-            ),
-        )
-    for position, text in checked:
-        if not pattern.matches(text):
-            continue
-        phase, queue = places[position - 1] if position <= len(places) else (None, None)
-        if (pattern.phase is None or pattern.phase == phase) and (pattern.queue is None or pattern.queue == queue):
-            continue
-        seen = where(phase, queue) if phase else "where the tracer could not see it (another process?)"
-        return ConstraintResult(
-            "place",
-            description,
-            False,
-            Violation(
-                "place",
-                f"{quote(text)} (line {position}) printed {seen}, but it should print {wanted}.",
-                LineRef(text, position),
-                LineRef(pattern.describe(), None),
-            ),
-        )
-    return ConstraintResult("place", description, True)
-
-
 # --- presentation --------------------------------------------------------------------------
 
 
 def _mark_lines(
+    spec: ExpectationSpec,
     lines: tuple[str, ...],
     ignored: set[int],
     attempt: _OrderingAttempt | None,
-    violation: Violation | None,
+    results: list[ConstraintResult],
     places: tuple[tuple[str | None, str | None], ...] | None,
 ) -> tuple[LineMark, ...]:
-    wrong = violation.actual.position if violation and violation.actual else None
-    # When the ordering itself broke, the lines after the break were never judged.
-    stop = wrong if attempt is not None and attempt.violation is violation else None
-    extra = set(attempt.extra) if attempt else set()
+    """Mark each line with what the rules found: ✓ only for a line some rule judged and none faulted."""
+    wrong = {p for r in results for p in r.lines}
+    cited = [r.violation.actual for r in results if r.violation is not None and r.violation.actual is not None]
+    wrong |= {ref.position for ref in cited if ref.position is not None}
+    stop = None
+    if attempt is not None:
+        judged = {position for position, _ in attempt.matched}
+        stop = attempt.stopped_at
+    else:  # no ordering: a line is judged if a before or count rule names it
+        named = [p for rule in spec.before for p in (rule.first, rule.then)] + [c.pattern for c in spec.counts]
+        judged = {i for i, text in enumerate(lines, start=1) if any(p.matches(text.rstrip()) for p in named)}
     marks = []
     for position, raw in enumerate(lines, start=1):
         if position in ignored:
             status = "ignored"
-        elif position == wrong:
+        elif position in wrong:
             status = "wrong"
         elif stop is not None and position > stop:
-            status = "unchecked"
-        elif position in extra:
-            status = "extra"
-        else:
+            status = "unchecked"  # the order broke before this line, so nothing judged it
+        elif position in judged:
             status = "ok"
+        else:
+            status = "extra"  # no rule asked for this line
         phase, queue = places[position - 1] if places and position <= len(places) else (None, None)
         marks.append(LineMark(position, raw.rstrip(), status, phase, queue))
     return tuple(marks)

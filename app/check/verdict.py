@@ -5,6 +5,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from app.check.node_error import RaisedError
+
+
+def quote(text: str) -> str:
+    """A line as verdicts quote it."""
+    return f"“{text}”"
+
 
 @dataclass(frozen=True)
 class ProgramOutput:
@@ -18,6 +25,7 @@ class ProgramOutput:
     cancelled: bool = False
     truncated: bool = False
     stderr_tail: str | None = None
+    error: RaisedError | None = None  # what the program died of, when stderr says
     is_prediction: bool = False
     # (phase, queue) of each line, from the tracer; None when the run was not traced.
     places: tuple[tuple[str | None, str | None], ...] | None = None
@@ -52,6 +60,7 @@ class ConstraintResult:
     description: str
     passed: bool
     violation: Violation | None = None
+    lines: tuple[int, ...] = ()  # the output lines (1-based) this rule found wrong
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from typing import Any
 from rich.text import Text
 
 from app import __version__
+from app.check.moves import describe_moves, fewest_moves
+from app.check.node_error import cut_run_folder, report_start
 from app.check.verdict import Verdict
 from app.cli import render
 from app.cli.output import print_json
@@ -18,7 +20,7 @@ from app.course.model import Exercise
 from app.errors import LooplabError, did_you_mean
 from app.learner.progress import where_to_continue
 from app.learner.workspace import Workspace
-from app.runner.exercise import grade_prediction, grade_run, needs_trace, run_exercise
+from app.runner.exercise import RUN_FOLDER, grade_prediction, grade_run, needs_trace, order_is_secret, run_exercise
 from app.runner.process import RunResult
 from app.trace.session import TraceCollector
 
@@ -118,6 +120,11 @@ def _program_for(session: Session, exercise: Exercise) -> Path:
 
 def cmd_run(session: Session) -> int:
     exercise = session.exercise(session.args.id)
+    if not session.args.reference and order_is_secret(exercise, session.store.load().status(exercise.id)):
+        raise LooplabError(
+            f"{exercise.id} is a predict exercise: a run shows Node's real order, so it waits until you have "
+            f"checked a prediction once (`looplab check {exercise.id}` shows the lines to put in order)"
+        )
     program = _program_for(session, exercise)
     result, verdict = _run(session, exercise, program, live=not session.args.json)
     _remember(session, exercise, None)
@@ -152,9 +159,11 @@ def _show_checked(session: Session, exercise: Exercise, verdict: Verdict, result
     stderr = result.stderr if spec.stream == "stdout" else result.stdout
     if stderr and not verdict.passed:
         other = "stderr" if spec.stream == "stdout" else "stdout"
-        session.out.print(Text(f"{other} (last lines):", style="dim"))
-        for line in stderr[-5:]:
-            session.out.print(Text(f"  {line}", style="red"))
+        start = report_start(stderr)  # Node's report of a crash: where, the code there and the error
+        shown, which = (stderr[start : start + 5], "the error") if start is not None else (stderr[-5:], "last lines")
+        session.out.print(Text(f"{other} ({which}):", style="dim"))
+        for line in shown:
+            session.out.print(Text(f"  {cut_run_folder(line, RUN_FOLDER)}", style="red"))
     session.out.print(render.run_ending(result))
     session.out.print(render.verdict_summary(verdict, f"{exercise.id} on Node {session.node.version}"))
 
@@ -168,8 +177,10 @@ def _check_prediction(session: Session, exercise: Exercise) -> int:
     lines = workspace.read_prediction(exercise)
     verdict = grade_prediction(exercise, session.node.major, lines)
     _remember(session, exercise, verdict)
+    moves = fewest_moves(exercise.expectation.for_node(session.node.major), lines)
     if session.args.json:
-        print_json(_verdict_json(exercise, session, verdict, {"prediction": lines, "program": str(path)}))
+        extra = {"prediction": lines, "program": str(path), "fewest_moves": moves.count if moves else None}
+        print_json(_verdict_json(exercise, session, verdict, extra))
         return 0 if verdict.passed else 1
     session.out.print(render.marked_lines(verdict, f"your prediction ({path})"))
     session.out.print(render.verdict_summary(verdict, f"{exercise.id}: your prediction"))
@@ -178,6 +189,9 @@ def _check_prediction(session: Session, exercise: Exercise) -> int:
         result, _ = _run(session, exercise, exercise.starter, live=True)
         session.out.print(render.run_ending(result))
     else:
+        advice = describe_moves(moves)
+        if advice:
+            session.out.print(Text(advice, style="yellow"))
         session.out.print(Text(f"Reorder the lines in {path} and check again.", style="dim"))
     return 0 if verdict.passed else 1
 

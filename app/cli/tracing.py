@@ -62,14 +62,28 @@ def cmd_replay(session: Session) -> int:
 
 
 def show(session: Session, recording: TraceRecording) -> int:
+    """Print the trace; exit 1 if looplab had to stop the program, since the trace then ends early."""
     lines = attribute_lines(list(recording.events), list(recording.stdout))
+    status = 1 if recording.stopped else 0
     if session.args.json:
-        print_json([line.to_json() for line in lines])
+        print_json({"run": run_json(recording), "lines": [line.to_json() for line in lines]})
+        if recording.stopped:  # a script reading only stdout and the exit code must not miss it either
+            session.warn(f"the program was {recording.end}; the trace covers only what it did until then")
         for note in run_notes(recording, quiet_when_exact=True):  # stdout stays pure JSON
             session.note(f"note: {note}")
-        return 0
+        return status
     timeline = None
     if session.args.show_internals:
         timeline = replay(list(recording.events), show_internals=True, threadpool_size=recording.threadpool_size)
     session.out.print(trace_view(recording, lines, timeline))
-    return 0
+    return status
+
+
+def run_json(recording: TraceRecording) -> dict[str, object]:
+    """How the traced run ended, for `looplab trace --json`."""
+    return {
+        "end": recording.end,
+        "stopped": recording.stopped,
+        "exit_code": recording.exit_code,
+        "duration": recording.duration,
+    }

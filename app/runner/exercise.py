@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from app.check.match import check_output
+from app.check.node_error import last_error_line, raised_error
 from app.check.verdict import ProgramOutput, Verdict
 from app.course.model import Exercise, Fixture
 from app.errors import LooplabError
@@ -21,6 +22,7 @@ from app.trace.addon import AddonBuild
 from app.trace.attribute import attribute_lines
 from app.trace.session import TraceCollector, traced
 
+RUN_FOLDER = watcher.RUN_FOLDER_PREFIX  # name prefix of each run's temporary folder, cut from paths a verdict quotes
 LineHandler = Callable[[OutputLine], Awaitable[None] | None]
 
 
@@ -53,6 +55,11 @@ def exercise_request(exercise: Exercise, node: NodeBinary, folder: Path, node_ar
         timeout=exercise.timeout,
         env=exercise.env,
     )
+
+
+def order_is_secret(exercise: Exercise, status: str) -> bool:
+    """A predict exercise's real order is not shown (no run) until the learner has checked a prediction once."""
+    return exercise.kind == "predict" and status == "pending"
 
 
 def needs_trace(exercise: Exercise, node_major: int | None) -> bool:
@@ -96,7 +103,6 @@ def grade_run(
     if trace is not None:
         attributed = attribute_lines(trace.events, result.stream(spec.stream), spec.stream)
         places = tuple((line.phase, line.queue) for line in attributed)
-    stderr = [line for line in result.stderr if line.strip()]
     output = ProgramOutput(
         lines=tuple(result.stream(spec.stream)),
         exit_code=result.exit_code,
@@ -105,7 +111,8 @@ def grade_run(
         timeout_s=result.timeout,
         cancelled=result.cancelled,
         truncated=result.truncated,
-        stderr_tail=stderr[-1] if stderr else None,
+        stderr_tail=last_error_line(result.stderr),
+        error=raised_error(result.stderr, RUN_FOLDER),
         places=places,
     )
     verdict = check_output(spec, output)

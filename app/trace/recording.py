@@ -29,6 +29,7 @@ class TraceRecording:
     events: tuple[TraceEvent, ...]
     summarised_after: int | None = None  # full detail stopped after this many records
     threadpool_size: int = 4
+    stopped: bool = False  # looplab stopped the program (timeout, output limit, cancel): the trace ends early
 
     def header(self) -> dict[str, Any]:
         data = asdict(self)

@@ -158,4 +158,5 @@ def record_run(
         events=tuple(collector.events),
         summarised_after=collector.summarised_after,
         threadpool_size=threadpool_size,
+        stopped=result.timed_out or result.truncated or result.cancelled,
     )

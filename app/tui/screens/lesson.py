@@ -21,12 +21,13 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState
 
+from app.check.moves import describe_moves, fewest_moves
 from app.check.verdict import Verdict
 from app.course.model import Exercise, Lesson
 from app.errors import LooplabError
 from app.learner.files import atomic_write
 from app.learner.workspace import PREDICTION_FILE
-from app.runner.exercise import grade_prediction, grade_run, run_exercise
+from app.runner.exercise import grade_prediction, grade_run, order_is_secret, run_exercise
 from app.runner.process import NodeRun, RunResult
 from app.trace.addon import build_addon
 from app.trace.schema import site_parts
@@ -41,6 +42,7 @@ PANES = ("slides", "visualizer", "exercise")
 STACK_BELOW = 110  # columns: narrower terminals get the panes one above the other
 FOLD_BELOW = 45  # rows: stacked on a short terminal, only the pane in use is open; the others show a header
 WATCH_DEBOUNCE_MS = 300
+PREDICT_FIRST = "Put the lines in order and press c first: a run would show Node's real order."
 PREDICTION_SAVE_DELAY = 0.4  # seconds after the last move before prediction.txt is written
 EXERCISE_ACTIONS = frozenset({"run", "check", "hint", "cancel", "edit", "toggle_watch", "reset", "exercise"})
 STREAM_EVERY = 0.05  # seconds between batches of trace events decoded for the visualizer
@@ -87,7 +89,7 @@ class LessonScreen(Screen[None]):
         self._known_prediction: bytes | None = None
         self._running_label = ""
         self._open_pane = "slides"
-        self._unmarked_prediction: list[str] | None = None  # a wrong prediction waiting for Node's real order
+        self._unmarked_prediction: list[str] | None = None  # a wrong prediction; its fewest moves told after the replay
         self.finished_runs = 0  # how many runs have ended here (tests and the tmux script wait on it)
         self._saving_prediction: Timer | None = None
         self._unsaved_prediction: tuple[Exercise, list[str]] | None = None  # the list moved; the file not yet
@@ -343,7 +345,8 @@ class LessonScreen(Screen[None]):
 
     def _rerun_after_save(self, exercise: Exercise) -> None:
         """A saved change is checked at once (a fix), or run (to explore, or a predict program changed)."""
-        self.run_program(check=exercise.kind == "fix")
+        if not self._order_is_secret(exercise):
+            self.run_program(check=exercise.kind == "fix")
 
     def _reload_source(self) -> bool:
         """Show the program as it is now; True if it changed since it was last shown."""
@@ -381,9 +384,16 @@ class LessonScreen(Screen[None]):
 
     def action_run(self) -> None:
         exercise = self.exercise
-        if exercise is not None:
+        if exercise is not None and not self._order_is_secret(exercise):
             self._reload_source()
             self.run_program(check=False)
+
+    def _order_is_secret(self, exercise: Exercise) -> bool:
+        """True (and says so) if running would show a predict exercise's real order before any prediction."""
+        secret = order_is_secret(exercise, self.session.store.load().status(exercise.id))
+        if secret:
+            self.notify(PREDICT_FIRST, severity="warning")
+        return secret
 
     def action_check(self) -> None:
         exercise = self.exercise
@@ -408,7 +418,7 @@ class LessonScreen(Screen[None]):
         if verdict.passed:
             self.query_one(PredictList).mark(["ok"] * len(lines))
             self._unmarked_prediction = None
-        else:  # marked line by line against the real run, once it is over
+        else:  # marked as the verdict marks them; the fewest moves are told once the replay is over
             self.query_one(PredictList).mark([_prediction_mark(m.status) for m in verdict.lines])
             self._unmarked_prediction = list(lines)
         self.query_one(ExercisePane).show_verdict(verdict, "your prediction")
@@ -540,11 +550,9 @@ class LessonScreen(Screen[None]):
         if replay:
             predicted, self._unmarked_prediction = self._unmarked_prediction, None
             if predicted is not None and not result.cancelled and self.query_one(PredictList).lines == predicted:
-                real = result.stream(exercise.expectation.for_node(_major(version)).stream)
-                marks = ["ok" if i < len(real) and real[i] == line else "wrong" for i, line in enumerate(predicted)]
-                self.query_one(PredictList).mark(marks)
-                wrong = marks.count("wrong")
-                pane.show_ended(f"Node {version} printed them in another order: {wrong} of your lines are misplaced.")
+                # The marks stay the verdict's; one run cannot show the other orders Node may print.
+                moves = describe_moves(fewest_moves(exercise.expectation.for_node(_major(version)), predicted))
+                pane.show_ended(f"Node {version}: {ending}. {moves or ''}".rstrip())
             visualizer.start_playing(from_start=True)
             return
         if result.cancelled or verdict is None:
