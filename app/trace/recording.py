@@ -29,6 +29,9 @@ class TraceRecording:
     events: tuple[TraceEvent, ...]
     summarised_after: int | None = None  # full detail stopped after this many records
     threadpool_size: int = 4
+    signal: str | None = None  # the signal that ended it, if one did
+    cancelled: bool = False
+    truncated: bool = False  # stopped at the output limit
 
     def header(self) -> dict[str, Any]:
         data = asdict(self)

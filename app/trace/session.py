@@ -128,4 +128,7 @@ def record_run(
         events=tuple(collector.events),
         summarised_after=collector.summarised_after,
         threadpool_size=threadpool_size,
+        signal=result.signal,
+        cancelled=result.cancelled,
+        truncated=result.truncated,
     )
