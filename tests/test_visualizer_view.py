@@ -122,3 +122,18 @@ async def test_the_phase_row_is_one_line_in_every_layout(tmp_path: Path, layout:
         for name in ("main", "poll", "exit"):
             assert name in shown, shown
         assert ("pending" in shown or "pend" in shown) and ("timers" in shown or "tmr" in shown), shown
+
+
+async def test_the_app_says_how_the_run_ended_and_explains_the_tags(tmp_path: Path) -> None:
+    """The lesson screen hands the runner's result to the visualizer, which adds it to the timeline."""
+    app: LooplabApp = make_app(write_tui_course(tmp_path / "course"), start="tour")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await show_recorded_run(pilot, "ping_pong_timeout")
+        visualizer = app.screen.query_one(Visualizer)
+        assert visualizer.snapshot is not None and visualizer.snapshot.ended is not None
+        said = visualizer.query_one("#running").render()
+        assert str(said).startswith("■ Stopped by looplab after 2.0 s"), said
+        assert "›tick" in visualizer.query_one("#output").border_subtitle
+        await pilot.press("left")  # one step back: the trace alone, before the runner said it was over
+        before = visualizer.snapshot
+        assert before.ended is None and [item.title for item in before.poll] == ["net.Server.listen"]
