@@ -236,3 +236,13 @@ def test_a_run_that_ends_before_the_tracer_speaks_is_not_traced() -> None:
     timeline = replay([RunEnd(0, None, "SIGKILL", True, False, False, 1.0)])
     assert not timeline.at(1).traced and timeline.at(1).ended is not None
     assert replay(list(load_recording(TOUR).events)).at(1).traced
+
+
+@pytest.mark.parametrize("name", ["busy_timeout", "tick_starvation"])
+def test_stepping_to_any_point_of_an_ended_run_equals_the_run_cut_there(name: str) -> None:
+    """Snapshots rebuilt from keyframes match a timeline fed only that far, through the switch and the end."""
+    recording, timeline = ended(name)
+    assert len(timeline) > 512  # past the first keyframe
+    events = timeline.events
+    for index in [*range(0, len(timeline), 37), len(timeline) - 1, len(timeline)]:
+        assert timeline.at(index) == replay(events[:index]).at(index), index

@@ -2,6 +2,8 @@
 
 `replay(events)` gives a Timeline; `timeline.at(i)` is the loop after the first i events. Nothing here
 reads a clock, does I/O or keeps global state, so the same events always give the same snapshots.
+How the run ended (a RunEnd: exit code, signal, timeout, cancel) is the runner's to know, not the
+tracer's: whoever has it appends it as the last event.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from app.trace.schema import (
     Counts,
     Destroy,
     ExitEvent,
+    Hello,
     Init,
     Label,
     Mark,
@@ -198,7 +201,8 @@ class _State:
     ended: RunEnd | None = None
     left_at_end: tuple[tuple[str, QueueItem], ...] = ()
     stopped_while: QueueItem | None = None
-    since_loop_moved: dict[str, int] = field(default_factory=dict)  # tick/microtask callbacks in a row
+    ticks_in_a_row: int = 0  # nextTick callbacks since the loop last moved (a marker or a macrotask)
+    microtasks_in_a_row: int = 0
     traced: bool = False  # the tracer sent something
 
     def copy(self) -> _State:
@@ -211,7 +215,6 @@ class _State:
             lanes={name: dict(lane) for name, lane in self.lanes.items()},
             children={k: list(v) for k, v in self.children.items()},
             counts=dict(self.counts),
-            since_loop_moved=dict(self.since_loop_moved),
         )
 
     # --- applying one event ----------------------------------------------------------------------------
@@ -219,7 +222,6 @@ class _State:
     def apply(self, event: LoopInput) -> None:
         if event.thread != self.thread:
             return
-        self.traced = self.traced or not isinstance(event, RunEnd)
         handler = _HANDLERS.get(type(event))
         if handler is not None:
             handler(self, event)
@@ -301,10 +303,7 @@ class _State:
             self._forget(event.id)
 
     def on_before(self, event: Before) -> None:
-        if event.queue == "macrotask":
-            self.since_loop_moved.clear()
-        else:
-            self.since_loop_moved[event.queue] = self.since_loop_moved.get(event.queue, 0) + 1
+        self._count_in_a_row(event.queue, 1)
         if not self.stack:  # an outermost callback: nested ones (an HTTP parser inside a socket read) run within it
             self.running_queue = event.queue
             if event.queue == "macrotask":
@@ -351,7 +350,7 @@ class _State:
         if self.exited:  # the addon's last markers can arrive after 'exit'; the loop is over by then
             return
         self.loop_ms = event.loop_ms
-        self.since_loop_moved.clear()
+        self.ticks_in_a_row = self.microtasks_in_a_row = 0
         if event.kind == "prepare":
             self.iteration = event.iteration
             self.phase = "poll"
@@ -405,10 +404,19 @@ class _State:
         key = (event.phase, event.queue, event.what)
         self.counts[key] = self.counts.get(key, 0) + event.count
         if event.what == "callback":
-            if event.queue == "macrotask":
-                self.since_loop_moved.clear()
-            else:
-                self.since_loop_moved[event.queue] = self.since_loop_moved.get(event.queue, 0) + event.count
+            self._count_in_a_row(event.queue, event.count)
+
+    def _count_in_a_row(self, queue: str, callbacks: int) -> None:
+        """Ticks and microtasks run since the loop last moved: a queue that keeps refilling itself starves it."""
+        if queue == "nextTick":
+            self.ticks_in_a_row += callbacks
+        elif queue == "microtask":
+            self.microtasks_in_a_row += callbacks
+        else:
+            self.ticks_in_a_row = self.microtasks_in_a_row = 0
+
+    def on_hello(self, event: Hello) -> None:
+        self.traced = True
 
     def snapshot(self, index: int, output: tuple[ShownLine, ...]) -> LoopSnapshot:
         def lane(name: str) -> tuple[QueueItem, ...]:
@@ -416,7 +424,7 @@ class _State:
 
         timers = tuple(sorted(lane("timers"), key=lambda t: (t.due is None, t.due or 0)))
         running = self.items.get(self.stack[0]) if self.stack else None
-        queue, refills = max(self.since_loop_moved.items(), key=lambda pair: pair[1], default=("", 0))
+        queue, refills = max(("nextTick", self.ticks_in_a_row), ("microtask", self.microtasks_in_a_row), key=_second)
         return LoopSnapshot(
             events=index,
             phase=self.phase,
@@ -462,7 +470,12 @@ _HANDLERS = {
     Summary: _State.on_summary,
     Counts: _State.on_counts,
     RunEnd: _State.on_run_end,
+    Hello: _State.on_hello,
 }
+
+
+def _second(pair: tuple[str, int]) -> int:
+    return pair[1]
 
 
 def phase_order(uv_version: str) -> tuple[str, ...]:
