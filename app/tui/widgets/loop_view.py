@@ -216,8 +216,9 @@ def lane_options(snapshot: LoopSnapshot | None, compact: bool = False) -> list[O
             row.append(title, style=phase_style(colour).replace("bold ", "") + " dim")
         options.append(Option(row, disabled=True))
     if snapshot is not None and snapshot.summarised:
-        note = "queues not followed after the tracer switched to counts"
-        options.append(Option(Text(note, style="italic yellow"), disabled=True))
+        if not snapshot.exited:  # once the loop is over every lane is empty anyway: the counts say the rest
+            note = "queues not followed after the tracer switched to counts"
+            options.append(Option(Text(note, style="italic yellow"), disabled=True))
         counted = _counted_callbacks(snapshot)
         if counted.plain:
             options.append(Option(counted, disabled=True))
