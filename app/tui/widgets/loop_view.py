@@ -26,8 +26,9 @@ PHASE_INITIALS = {"main": "m", "pending": "p", "poll": "P", "check": "c", "close
 LEGEND = (  # what the tags in the output column mean, longest first: the widest that fits is shown
     "›tick ran from the nextTick queue · ›micro from the microtask (promise) queue",
     "›tick nextTick queue · ›micro microtask (promise) queue",
-    "›tick nextTick queue · ›micro promise jobs",
-    "›tick nextTick · ›micro promises",
+    "›tick nextTick queue · ›micro microtask queue",
+    "›tick nextTick queue · ›micro microtasks",
+    "›tick nextTick · ›micro microtask",
 )
 LANE_WIDTH = 11
 MOST_PER_LANE = 6  # a lane with more shows "+N more"
