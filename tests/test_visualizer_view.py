@@ -11,7 +11,7 @@ from app.trace.loop_model import PHASES_SINCE_LIBUV_1_45, LoopSnapshot, RunEnd, 
 from app.trace.recording import load_recording
 from app.tui.app import LooplabApp
 from app.tui.widgets.loop_view import LEGEND, lane_options, legend, phase_row, running_line
-from app.tui.widgets.visualizer import Visualizer
+from app.tui.widgets.visualizer import SourcePicked, Visualizer
 from tests.test_tui_snapshots import make_app, show_recorded_run
 from tests.tui_course import TRACES, write_tui_course
 
@@ -137,3 +137,17 @@ async def test_the_app_says_how_the_run_ended_and_explains_the_tags(tmp_path: Pa
         await pilot.press("left")  # one step back: the trace alone, before the runner said it was over
         before = visualizer.snapshot
         assert before.ended is None and [item.title for item in before.poll] == ["net.Server.listen"]
+
+
+async def test_picking_what_the_process_left_behind_points_at_where_it_was_scheduled(tmp_path: Path) -> None:
+    picked: list[SourcePicked] = []
+    app: LooplabApp = make_app(write_tui_course(tmp_path / "course"), start="tour")
+    hook = lambda message: picked.append(message) if isinstance(message, SourcePicked) else None  # noqa: E731
+    async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
+        await show_recorded_run(pilot, "ping_pong")
+        lanes = app.screen.query_one(Visualizer).query_one("#lanes")
+        assert lanes.has_focus
+        await pilot.press("down", "up")
+        await pilot.pause(0.1)
+        assert lanes.highlighted_option.id == "item:left_at_end:2"
+        assert picked and picked[-1].what == "net.Server.listen" and picked[-1].site.endswith("ping_pong.js:16:8")
