@@ -43,6 +43,8 @@ def test_a_stopped_run_says_it_was_stopped_and_where_the_trace_last_saw_the_loop
     starving = running_line(last("tick_starvation_timeout")).plain
     assert starving.startswith("■ Stopped by looplab after 2.0 s: the nextTick queue kept refilling itself (")
     assert starving.endswith(" callbacks in a row); the loop never left main.")
+    promises = running_line(last("promise_starvation_timeout")).plain
+    assert "the microtask queue kept refilling itself (" in promises and promises.endswith("never left main.")
 
 
 def test_a_cancelled_or_killed_run_says_who_stopped_it() -> None:
