@@ -19,11 +19,11 @@ import pytest
 
 from app import __version__
 from app.cli.main import main
+from app.nodejs.locate import NodeBinary
 from app.runner import cgroup
 from app.runner.process import TRACE_FD_ENV
 from app.trace.schema import DEFAULT_DETAIL_LIMIT
 from app.trace.session import TraceCollector, trace_byte_limit
-from app.nodejs.locate import NodeBinary
 from tests.conftest import EXERCISE_TOML, REPO, course_with_predict, processes_with, tiny_course
 
 
@@ -713,6 +713,8 @@ def test_the_app_stopped_from_outside_leaves_no_process_and_no_run_folder(
             assert ended_with(app_pid, tmux, deadline) == f"exit {128 + getattr(signal, stop)}"
     finally:
         tmux("kill-server")
+
+
 CRASHING_TOML = EXERCISE_TOML.replace(
     'sequence = ["first", "second"]',
     'sequence = [{ text = "first", phase = "main" }, { text = "second", phase = "timers" }]',

@@ -1,4 +1,4 @@
-"""The pure loop model, on a trace recorded from real Node (tests/traces/loop_tour.js)."""
+"""The pure loop model, on traces recorded from real Node (tests/traces/*.js say how each was made)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.trace.loop_model import LoopSnapshot, Timeline, replay
+from app.trace.analysis import STARVATION_CALLBACKS, find_starvation
+from app.trace.loop_model import LoopSnapshot, RunEnd, Timeline, replay
 from app.trace.recording import TraceRecording, load_recording
+from app.trace.schema import ExitEvent
 
 TOUR = Path(__file__).parent / "traces" / "loop_tour.jsonl"
 
@@ -140,3 +142,108 @@ def test_each_output_line_knows_the_callback_that_printed_it_and_where_that_was_
 def test_after_exit_the_loop_stays_in_exit(timeline: Timeline) -> None:
     """The addon's final markers arrive after process 'exit'; they must not move the loop back to a phase."""
     assert timeline.at(len(timeline)).phase == "exit"
+
+
+# --- how a run ends: recorded on Node 24 (see the .js files in tests/traces for the commands) --------------
+
+
+def ended(name: str) -> tuple[TraceRecording, Timeline]:
+    """A recorded run, replayed up to and including how the runner saw it end."""
+    recording = load_recording(TOUR.parent / f"{name}.jsonl")
+    return recording, replay([*recording.events, RunEnd.of_recording(recording)])
+
+
+def still_listed(snapshot: LoopSnapshot) -> list[str]:
+    lanes = (snapshot.timers, snapshot.pending, snapshot.poll, snapshot.check, snapshot.close)
+    queues = (snapshot.next_tick, snapshot.microtasks, snapshot.keeping_alive)
+    return [item.title for lane in (*lanes, *queues) for item in lane]
+
+
+def test_once_the_process_exits_nothing_is_still_queued_and_what_was_left_is_closed_at_exit() -> None:
+    recording, timeline = ended("ping_pong")
+    exit_at = next(i for i, e in enumerate(timeline.events, 1) if isinstance(e, ExitEvent) and e.which == "exit")
+    assert "net.Server.listen" in still_listed(timeline.at(exit_at - 1))  # the tracer never saw it closed
+    for index in (exit_at, len(timeline)):
+        snapshot = timeline.at(index)
+        assert still_listed(snapshot) == [] and snapshot.running is None and snapshot.exited
+        assert [(lane, item.title) for lane, item in snapshot.left_at_end] == [("poll", "net.Server.listen")]
+    final = timeline.at(len(timeline))
+    assert final.phase == "exit" and final.loop_ran_dry and final.ended is not None and not final.ended.stopped
+    assert final.ended.exit_code == recording.exit_code == 0
+    assert [line.text for line in final.output][-1] == "exit: no callbacks left"
+
+
+def test_a_run_stopped_by_the_timeout_ends_stopped_in_the_phase_it_was_waiting_in() -> None:
+    recording, timeline = ended("ping_pong_timeout")
+    assert recording.timed_out and recording.exit_code is None
+    before_the_kill = timeline.at(len(timeline) - 1)
+    assert before_the_kill.ended is None and not before_the_kill.exited  # the trace alone: still waiting in poll
+    assert [item.title for item in before_the_kill.poll] == ["net.Server.listen"]
+    final = timeline.at(len(timeline))
+    assert final.ended is not None and final.ended.timed_out and final.ended.stopped
+    assert final.phase == "poll" and not final.loop_ran_dry and still_listed(final) == []
+    assert [(lane, item.title) for lane, item in final.left_at_end] == [("poll", "net.Server.listen")]
+    assert [line.text for line in final.output][-1] == "client: closed"
+
+
+def test_a_starvation_that_ends_shows_the_timer_ran_and_nothing_still_running() -> None:
+    """The tracer switched to counts while the ticks ran: the final state must not keep the stale queues."""
+    recording, timeline = ended("tick_starvation")
+    final = timeline.at(len(timeline))
+    assert recording.stdout[-1] == "timer: waited for 100000 ticks" == final.output[-1].text
+    assert final.summarised and final.running is None and still_listed(final) == []
+    assert final.left_at_end == ()  # queues were not followed after the switch: nothing known was left
+    callbacks = {(phase, queue): n for phase, queue, what, n in final.counts if what == "callback"}
+    assert callbacks[("timers", "macrotask")] == 1 and callbacks[("main", "nextTick")] > 99_000
+    assert final.starving is None and final.phase == "exit" and final.ended is not None and not final.ended.stopped
+
+
+STARVED = [("tick_starvation_timeout", "nextTick"), ("promise_starvation_timeout", "microtask")]
+
+
+@pytest.mark.parametrize(("name", "queue"), STARVED)
+def test_an_endless_starvation_stopped_by_the_timeout_names_the_queue_refilling_itself(name: str, queue: str) -> None:
+    recording, timeline = ended(name)
+    final = timeline.at(len(timeline))
+    assert not any(line.startswith("timer:") for line in recording.stdout)  # the timer never got its turn
+    assert final.ended is not None and final.ended.timed_out
+    assert final.phase == "main" and final.iteration == 0 and final.running is None and still_listed(final) == []
+    starvation = find_starvation(recording)  # the CLI's note counts the same callbacks
+    assert starvation is not None and final.starving == (starvation.queue, starvation.callbacks)
+    assert starvation.queue == queue and starvation.callbacks >= STARVATION_CALLBACKS
+
+
+def test_a_process_that_exits_with_callbacks_queued_leaves_them_never_run() -> None:
+    recording, timeline = ended("exit_early")
+    exit_at = next(i for i, e in enumerate(timeline.events, 1) if isinstance(e, ExitEvent) and e.which == "exit")
+    assert [item.title for item in timeline.at(exit_at - 1).timers] == ["onTimer"]
+    final = timeline.at(len(timeline))
+    assert final.exited and not final.loop_ran_dry and still_listed(final) == [] and final.traced
+    left = [(lane, item.title) for lane, item in final.left_at_end]
+    assert left == [("timers", "onTimer"), ("check", "onImmediate")]
+    assert final.ended is not None and final.ended.exit_code == recording.exit_code == 3 and not final.ended.stopped
+
+
+def test_a_run_stopped_while_a_callback_runs_says_which_one() -> None:
+    recording, timeline = ended("busy_timeout")
+    assert timeline.at(len(timeline) - 1).running.title == "busyLoop"
+    final = timeline.at(len(timeline))
+    assert final.ended is not None and final.ended.timed_out and final.ended.signal == recording.signal == "SIGKILL"
+    assert final.running is None and final.stopped_while is not None and final.stopped_while.title == "busyLoop"
+    assert final.phase == "timers" and still_listed(final) == []
+
+
+def test_a_run_that_ends_before_the_tracer_speaks_is_not_traced() -> None:
+    timeline = replay([RunEnd(0, None, "SIGKILL", True, False, False, 1.0)])
+    assert not timeline.at(1).traced and timeline.at(1).ended is not None
+    assert replay(list(load_recording(TOUR).events)).at(1).traced
+
+
+@pytest.mark.parametrize("name", ["busy_timeout", "tick_starvation"])
+def test_stepping_to_any_point_of_an_ended_run_equals_the_run_cut_there(name: str) -> None:
+    """Snapshots rebuilt from keyframes match a timeline fed only that far, through the switch and the end."""
+    recording, timeline = ended(name)
+    assert len(timeline) > 512  # past the first keyframe
+    events = timeline.events
+    for index in [*range(0, len(timeline), 37), len(timeline) - 1, len(timeline)]:
+        assert timeline.at(index) == replay(events[:index]).at(index), index

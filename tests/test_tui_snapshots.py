@@ -1,6 +1,6 @@
 """Screenshots of the app at 80×24 and 120×40, compared with the saved SVGs (pytest --snapshot-update redoes them).
 
-The finished run is a recorded trace (tests/traces/loop_tour.jsonl), so the pictures do not depend on timing.
+The finished runs are recorded traces (tests/traces/*.jsonl), so the pictures do not depend on timing.
 """
 
 from __future__ import annotations
@@ -42,13 +42,24 @@ async def settle(pilot: Pilot) -> None:
     await pilot.pause()
 
 
-async def show_recorded_run(pilot: Pilot) -> None:
+async def show_recorded_run(pilot: Pilot, trace: str = "loop_tour") -> None:
+    """Play a recorded run into the lesson screen as if it had just run, ending as the recording says it did."""
     await settle(pilot)
     screen = pilot.app.screen
     assert isinstance(screen, LessonScreen)
-    recording = load_recording(TRACES / "loop_tour.jsonl")
+    recording = load_recording(TRACES / f"{trace}.jsonl")
     lines = tuple(OutputLine("stdout", text, i, 0.0) for i, text in enumerate(recording.stdout))
-    result = RunResult(lines, recording.exit_code, None, False, False, False, recording.duration, 10.0)
+    timeout = round(recording.duration) if recording.timed_out else 10.0
+    result = RunResult(
+        lines,
+        recording.exit_code,
+        recording.signal,
+        recording.timed_out,
+        recording.cancelled,
+        recording.truncated,
+        recording.duration,
+        timeout,
+    )
     visualizer = screen.query_one(Visualizer)
     token = visualizer.start_live("main.js on Node (recorded)")
     visualizer.feed(list(recording.events), token)
@@ -70,6 +81,17 @@ def test_home(snap_compare, course: Path, size: tuple[int, int]) -> None:
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_lesson_with_a_finished_run(snap_compare, course: Path, size: tuple[int, int]) -> None:
     assert snap_compare(make_app(course, start="tour"), terminal_size=size, run_before=show_recorded_run)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("trace", ["ping_pong", "ping_pong_timeout", "tick_starvation"])
+def test_the_visualizer_at_the_end_of_a_run(snap_compare, course: Path, trace: str, size: tuple[int, int]) -> None:
+    """Nothing left queued once the process is gone; a stopped run says so; a starvation run shows its counts."""
+
+    async def show(pilot: Pilot) -> None:
+        await show_recorded_run(pilot, trace)
+
+    assert snap_compare(make_app(course, start="tour"), terminal_size=size, run_before=show)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

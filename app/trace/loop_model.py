@@ -2,6 +2,8 @@
 
 `replay(events)` gives a Timeline; `timeline.at(i)` is the loop after the first i events. Nothing here
 reads a clock, does I/O or keeps global state, so the same events always give the same snapshots.
+How the run ended (a RunEnd: exit code, signal, timeout, cancel) is the runner's to know, not the
+tracer's: whoever has it appends it as the last event.
 """
 
 from __future__ import annotations
@@ -9,7 +11,9 @@ from __future__ import annotations
 import bisect
 from array import array
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, NamedTuple
 
+from app.trace.analysis import STARVATION_CALLBACKS
 from app.trace.attribute import LineAssembler
 from app.trace.schema import (
     After,
@@ -17,6 +21,7 @@ from app.trace.schema import (
     Counts,
     Destroy,
     ExitEvent,
+    Hello,
     Init,
     Label,
     Mark,
@@ -30,6 +35,10 @@ from app.trace.schema import (
     Write,
     friendly_kind,
 )
+
+if TYPE_CHECKING:
+    from app.runner.process import RunResult
+    from app.trace.recording import TraceRecording
 
 THREADPOOL_TYPES = frozenset(
     {
@@ -60,6 +69,48 @@ KEYFRAME_EVERY = 512
 PHASES_SINCE_LIBUV_1_45 = ("pending", "poll", "check", "close", "timers")
 PHASES_BEFORE_LIBUV_1_45 = ("timers", "pending", "poll", "check", "close")
 RESOLVED_REMEMBERED = 512  # recently resolved promises, for a then() attached just after
+WAITING_LANES = ("timers", "poll", "check", "next_tick", "microtasks", "alive")  # what a process can leave behind
+
+
+class RunEnd(NamedTuple):
+    """How the process ended, as the runner saw it: the last input of a timeline, added after the trace.
+
+    The tracer cannot report a kill, so this comes from the runner (or a recording's header), not the trace.
+    """
+
+    thread: int  # always 0: the main thread's loop
+    exit_code: int | None  # None when a signal ended it
+    signal: str | None
+    timed_out: bool
+    cancelled: bool
+    truncated: bool  # stopped at the output limit
+    seconds: float  # how long the run lasted
+
+    @property
+    def stopped(self) -> bool:
+        """Ended from outside (timeout, cancel, output limit, signal), not by the program finishing."""
+        return self.timed_out or self.cancelled or self.truncated or self.exit_code is None
+
+    @classmethod
+    def of_result(cls, result: RunResult) -> RunEnd:
+        return cls(
+            0, result.exit_code, result.signal, result.timed_out, result.cancelled, result.truncated, result.duration
+        )
+
+    @classmethod
+    def of_recording(cls, recording: TraceRecording) -> RunEnd:
+        return cls(
+            0,
+            recording.exit_code,
+            recording.signal,
+            recording.timed_out,
+            recording.cancelled,
+            recording.truncated,
+            recording.duration,
+        )
+
+
+LoopInput = TraceEvent | RunEnd  # what a Timeline is made of: the trace, then how the run ended
 
 
 @dataclass(frozen=True)
@@ -108,6 +159,13 @@ class LoopSnapshot:
     keeping_alive: tuple[QueueItem, ...]
     summarised: bool  # the tracer switched to counts; queues past that point are not followed
     counts: tuple[tuple[str, str, str, int], ...]  # (phase, queue, what, count) after the switch
+    loop_ran_dry: bool = False  # 'beforeExit' was emitted: nothing was left to wait for
+    exited: bool = False  # 'exit' was emitted, or the run is over: the loop will not turn again
+    ended: RunEnd | None = None  # how the run ended, once the runner has said so
+    left_at_end: tuple[tuple[str, QueueItem], ...] = ()  # (lane, item) still listed when the process ended
+    stopped_while: QueueItem | None = None  # the callback running when the run was stopped from outside
+    starving: tuple[str, int] | None = None  # (queue, callbacks) refilling itself since the loop last moved
+    traced: bool = True  # False: the run ended before the tracer sent anything
 
 
 @dataclass
@@ -137,8 +195,15 @@ class _State:
     children: dict[int, list[int]] = field(default_factory=dict)  # promise -> reactions waiting on it
     busy: int = 0
     summarised: bool = False
-    exited: bool = False  # process 'exit' was emitted: the loop will not turn again
+    loop_ran_dry: bool = False  # 'beforeExit' was emitted
+    exited: bool = False  # process 'exit' was emitted (or the run ended): the loop will not turn again
     counts: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    ended: RunEnd | None = None
+    left_at_end: tuple[tuple[str, QueueItem], ...] = ()
+    stopped_while: QueueItem | None = None
+    ticks_in_a_row: int = 0  # nextTick callbacks since the loop last moved (a marker or a macrotask)
+    microtasks_in_a_row: int = 0
+    traced: bool = False  # the tracer sent something
 
     def copy(self) -> _State:
         return replace(
@@ -154,7 +219,7 @@ class _State:
 
     # --- applying one event ----------------------------------------------------------------------------
 
-    def apply(self, event: TraceEvent) -> None:
+    def apply(self, event: LoopInput) -> None:
         if event.thread != self.thread:
             return
         handler = _HANDLERS.get(type(event))
@@ -238,6 +303,7 @@ class _State:
             self._forget(event.id)
 
     def on_before(self, event: Before) -> None:
+        self._count_in_a_row(event.queue, 1)
         if not self.stack:  # an outermost callback: nested ones (an HTTP parser inside a socket read) run within it
             self.running_queue = event.queue
             if event.queue == "macrotask":
@@ -284,6 +350,7 @@ class _State:
         if self.exited:  # the addon's last markers can arrive after 'exit'; the loop is over by then
             return
         self.loop_ms = event.loop_ms
+        self.ticks_in_a_row = self.microtasks_in_a_row = 0
         if event.kind == "prepare":
             self.iteration = event.iteration
             self.phase = "poll"
@@ -298,7 +365,37 @@ class _State:
 
     def on_exit(self, event: ExitEvent) -> None:
         self.phase = "exit"
-        self.exited = self.exited or event.which == "exit"
+        self.loop_ran_dry = self.loop_ran_dry or event.which == "beforeExit"
+        if event.which == "exit" and not self.exited:
+            self._close_everything()
+
+    def _close_everything(self) -> None:
+        """The process is going: nothing runs any more, and what is still listed is left behind."""
+        self.exited = True
+        self.stack.clear()
+        self.running_queue = None
+        self.busy = 0
+        if not self.summarised:  # after the switch to counts the lanes are stale: they left nothing known behind
+            seen: set[int] = set()
+            left = []
+            for name in WAITING_LANES:
+                for resource in self.lanes[name]:
+                    if resource in self.items and resource not in seen:
+                        seen.add(resource)
+                        left.append(("poll" if name == "alive" else name, self.items[resource]))  # handles wait in poll
+            self.left_at_end = tuple(left)
+        for lane in self.lanes.values():
+            lane.clear()
+
+    def on_run_end(self, event: RunEnd) -> None:
+        self.ended = event
+        if event.stopped and not self.exited:  # killed from outside: say what was running then
+            running = self.items.get(self.stack[0]) if self.stack else None
+            self.stopped_while = None if self.summarised else running
+        if not self.exited:
+            self._close_everything()
+            if not event.stopped:
+                self.phase = "exit"  # it ended by itself though the tracer could not say so
 
     def on_summary(self, event: Summary) -> None:
         self.summarised = True
@@ -306,6 +403,20 @@ class _State:
     def on_counts(self, event: Counts) -> None:
         key = (event.phase, event.queue, event.what)
         self.counts[key] = self.counts.get(key, 0) + event.count
+        if event.what == "callback":
+            self._count_in_a_row(event.queue, event.count)
+
+    def _count_in_a_row(self, queue: str, callbacks: int) -> None:
+        """Ticks and microtasks run since the loop last moved: a queue that keeps refilling itself starves it."""
+        if queue == "nextTick":
+            self.ticks_in_a_row += callbacks
+        elif queue == "microtask":
+            self.microtasks_in_a_row += callbacks
+        else:
+            self.ticks_in_a_row = self.microtasks_in_a_row = 0
+
+    def on_hello(self, event: Hello) -> None:
+        self.traced = True
 
     def snapshot(self, index: int, output: tuple[ShownLine, ...]) -> LoopSnapshot:
         def lane(name: str) -> tuple[QueueItem, ...]:
@@ -313,6 +424,7 @@ class _State:
 
         timers = tuple(sorted(lane("timers"), key=lambda t: (t.due is None, t.due or 0)))
         running = self.items.get(self.stack[0]) if self.stack else None
+        queue, refills = max(("nextTick", self.ticks_in_a_row), ("microtask", self.microtasks_in_a_row), key=_second)
         return LoopSnapshot(
             events=index,
             phase=self.phase,
@@ -333,6 +445,13 @@ class _State:
             keeping_alive=lane("alive"),
             summarised=self.summarised,
             counts=tuple((p, q, w, n) for (p, q, w), n in sorted(self.counts.items())),
+            loop_ran_dry=self.loop_ran_dry,
+            exited=self.exited,
+            ended=self.ended,
+            left_at_end=self.left_at_end,
+            stopped_while=self.stopped_while,
+            starving=(queue, refills) if refills >= STARVATION_CALLBACKS else None,
+            traced=self.traced,
         )
 
 
@@ -350,7 +469,13 @@ _HANDLERS = {
     ExitEvent: _State.on_exit,
     Summary: _State.on_summary,
     Counts: _State.on_counts,
+    RunEnd: _State.on_run_end,
+    Hello: _State.on_hello,
 }
+
+
+def _second(pair: tuple[str, int]) -> int:
+    return pair[1]
 
 
 def phase_order(uv_version: str) -> tuple[str, ...]:
@@ -369,11 +494,11 @@ class Timeline:
     """
 
     def __init__(
-        self, events: list[TraceEvent], thread: int = 0, show_internals: bool = False, threadpool_size: int = 4
+        self, events: list[LoopInput], thread: int = 0, show_internals: bool = False, threadpool_size: int = 4
     ) -> None:
         self.thread = thread
         self.show_internals = show_internals
-        self.events: list[TraceEvent] = []
+        self.events: list[LoopInput] = []
         self._state = _State(thread, show_internals, threadpool_size)
         self._keyframes: list[tuple[int, _State]] = [(0, self._state.copy())]
         self._keyframe_at: list[int] = [0]
@@ -387,7 +512,7 @@ class Timeline:
         self.phase_order = phase_order("")
         self.extend(events)
 
-    def extend(self, events: list[TraceEvent]) -> None:
+    def extend(self, events: list[LoopInput]) -> None:
         state = self._state
         for event in events:
             if event.thread != self.thread:
@@ -461,6 +586,6 @@ def _before(marks: list[int], index: int) -> int:
 
 
 def replay(
-    events: list[TraceEvent], thread: int = 0, show_internals: bool = False, threadpool_size: int = 4
+    events: list[LoopInput], thread: int = 0, show_internals: bool = False, threadpool_size: int = 4
 ) -> Timeline:
     return Timeline(events, thread, show_internals, threadpool_size)

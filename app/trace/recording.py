@@ -29,7 +29,14 @@ class TraceRecording:
     events: tuple[TraceEvent, ...]
     summarised_after: int | None = None  # full detail stopped after this many records
     threadpool_size: int = 4
-    stopped: bool = False  # looplab stopped the program (timeout, output limit, cancel): the trace ends early
+    signal: str | None = None  # the signal that ended it, if one did
+    cancelled: bool = False
+    truncated: bool = False  # stopped at the output limit
+
+    @property
+    def stopped(self) -> bool:
+        """Looplab stopped the program (timeout, output limit, cancel), so the trace ends early."""
+        return self.timed_out or self.truncated or self.cancelled
 
     def header(self) -> dict[str, Any]:
         data = asdict(self)

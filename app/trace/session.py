@@ -158,5 +158,7 @@ def record_run(
         events=tuple(collector.events),
         summarised_after=collector.summarised_after,
         threadpool_size=threadpool_size,
-        stopped=result.timed_out or result.truncated or result.cancelled,
+        signal=result.signal,
+        cancelled=result.cancelled,
+        truncated=result.truncated,
     )

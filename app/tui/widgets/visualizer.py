@@ -7,20 +7,20 @@ import time
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
-from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from app.runner.process import RunResult
-from app.trace.loop_model import LoopSnapshot, ShownLine, Timeline, phase_order, replay
+from app.trace.loop_model import LoopSnapshot, QueueItem, RunEnd, ShownLine, Timeline, phase_order, replay
 from app.trace.schema import TraceEvent
-from app.tui.widgets.loop_view import lane_options, output_prompt, phase_row, running_line, tag_width
+from app.tui.widgets.loop_view import lane_options, output_prompt, running_line, tag_width
+from app.tui.widgets.visualizer_parts import OutputView, PhaseRow, QueueLanes, ScrubBar
 
 IDLE_STATUS = "Press r to run this exercise; the event loop appears here as Node runs it."
 SPEEDS = (1, 2, 4, 8, 16)  # callbacks per second while playing
@@ -38,56 +38,6 @@ class SourcePicked(Message):
 
     site: str | None
     what: str
-
-
-class ScrubBar(Widget):
-    """Where the shown snapshot is in the run; click to jump there."""
-
-    DEFAULT_CSS = "ScrubBar { height: 1; }"
-
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.position = 0
-        self.total = 0
-
-    def show(self, position: int, total: int) -> None:
-        self.position, self.total = position, total
-        self.refresh()
-
-    def render(self) -> Text:
-        width = max(self.size.width, 1)
-        filled = round(width * self.position / self.total) if self.total else 0
-        return Text("━" * filled, style="bold cyan") + Text("─" * (width - filled), style="dim")
-
-    def on_click(self, event: events.Click) -> None:
-        if self.total and self.size.width:
-            self.post_message(self.Scrubbed(round(self.total * event.x / max(self.size.width - 1, 1))))
-
-    @dataclass
-    class Scrubbed(Message):
-        position: int
-
-
-LIST_KEYS = [  # the lists' own keys, without left and right: those step the replay
-    Binding("up", "cursor_up", "Previous item", id="visualizer.list_up", show=False),
-    Binding("down", "cursor_down", "Next item", id="visualizer.list_down", show=False),
-    Binding("home", "first", "First item", id="visualizer.list_first", show=False),
-    Binding("end", "last", "Last item", id="visualizer.list_last", show=False),
-    Binding("pageup", "page_up", "Page up", id="visualizer.list_page_up", show=False),
-    Binding("pagedown", "page_down", "Page down", id="visualizer.list_page_down", show=False),
-    Binding("enter", "select", "Show in code", id="visualizer.pick", show=False,
-            tooltip="Light up the line of your program that scheduled it"),
-]
-
-
-class QueueLanes(OptionList, inherit_bindings=False):
-    HELP_GROUP = "Visualizer"
-    BINDINGS = LIST_KEYS
-
-
-class OutputView(OptionList, inherit_bindings=False):
-    HELP_GROUP = "Visualizer"
-    BINDINGS = LIST_KEYS
 
 
 class Visualizer(Vertical):
@@ -128,7 +78,7 @@ class Visualizer(Vertical):
         self._status = IDLE_STATUS
 
     def compose(self) -> ComposeResult:
-        yield Static(id="phase-row", classes="pane-header")
+        yield PhaseRow(id="phase-row", classes="pane-header")
         yield Static(id="running")
         with Horizontal(id="vis-body"):
             yield QueueLanes(id="lanes")
@@ -202,8 +152,10 @@ class Visualizer(Vertical):
             await asyncio.sleep(0)
 
     def finish(self, result: RunResult, ending: str) -> None:
-        """The run is over: draw its last state and switch to replay."""
+        """The run is over: add how it ended to the model, draw its last state and switch to replay."""
         self._apply_some(float("inf"))  # normally nothing is left: the screen awaited catch_up()
+        if self.timeline is not None and self.live:
+            self.timeline.extend([RunEnd.of_result(result)])
         if self._refresher is not None:
             self._refresher.stop()
             self._refresher = None
@@ -241,7 +193,7 @@ class Visualizer(Vertical):
         timeline = self.timeline
         self.snapshot = timeline.at(self.position) if timeline is not None else None
         order = timeline.phase_order if timeline is not None else phase_order("")  # before a run: today's libuv
-        self.query_one("#phase-row", Static).update(phase_row(self.snapshot, order))
+        self.query_one("#phase-row", PhaseRow).show(self.snapshot, order)
         self.query_one("#running", Static).update(running_line(self.snapshot))
         compact = self.has_class("narrow") and self.size.height < COMPACT_BELOW
         _refill(self.query_one("#lanes", QueueLanes), lane_options(self.snapshot, compact))
@@ -255,6 +207,7 @@ class Visualizer(Vertical):
         if skipped:
             shown.insert(0, Option(Text(f"… {skipped} earlier lines", style="dim"), disabled=True))
         _refill(output, shown)
+        output.show_legend_for(lines[skipped:])
         if self.follow or self.live or self.playing:  # the newest line printed stays in sight
             output.scroll_end(animate=False)
         self._render_transport()
@@ -362,7 +315,7 @@ class Visualizer(Vertical):
         if self.snapshot is None or not event.option.id or not self.has_focus_within:
             return
         _, field, ident = event.option.id.split(":")
-        item = next((i for i in getattr(self.snapshot, field) if i.id == int(ident)), None)
+        item = next((i for i in _items(self.snapshot, field) if i.id == int(ident)), None)
         if item is not None:
             self.post_message(SourcePicked(item.site, item.title))
 
@@ -380,6 +333,13 @@ class Visualizer(Vertical):
         else:
             label = self.timeline.sites.get(line.context, ("", ""))[0] or "its callback"
             self.post_message(SourcePicked(self.timeline.site_of(line.context), label))
+
+
+def _items(snapshot: LoopSnapshot, field: str) -> tuple[QueueItem, ...]:
+    """The items of one lane of the snapshot, or those the process left behind when it ended."""
+    if field == "left_at_end":
+        return tuple(item for _, item in snapshot.left_at_end)
+    return getattr(snapshot, field)
 
 
 def _refill(options: OptionList, new: list[Option]) -> None:
