@@ -473,3 +473,14 @@ def test_notes_follow_shows_each_slide_the_app_turns_to(course_dir: Path, isolat
     finally:
         follower.kill()
         follower.wait()
+
+
+def test_verify_rejects_a_mistyped_deep_dive_marker_with_its_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    slides = "# One\n\nHello.\n<!-- end_slide -->\n# Two\n<!-- deep-dive -->\nMore.\n"
+    root = tiny_course(tmp_path / "course", {"lessons/intro/slides.md": slides})
+    assert main(["verify", "--runs", "1", "--course", str(root)]) != 0
+    out = capsys.readouterr()
+    where = f"{root / 'lessons' / 'intro' / 'slides.md'}:6: unknown slide marker '<!-- deep-dive -->'"
+    assert where in out.out + out.err
