@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Label, Static
 
 from app.cli.session import Session
 from app.course.load import load_course
 from app.course.model import Lesson
 from app.course.slides import Slide
 from app.tui.app import LooplabApp
-from app.tui.widgets.slide_deck import WRAP_MARK, SlideDeck, SlideView, WrappedFence
+from app.tui.widgets.slide_deck import OTHER_PANES_WIDTH, PANE_CHROME, WRAP_MARK, SlideDeck, SlideView, WrappedFence
 from tests.conftest import REPO
 from tests.tui_course import tui_session, write_tui_course
 
@@ -120,3 +120,17 @@ async def test_d_skips_the_deep_dives_and_the_counter_counts_the_core_path(tmp_p
         assert deck.current == 0 and "core 1/2" in str(header.render())
         await pilot.press("d", "right")
         assert deck.current == 1 and "slide 2/3" in str(header.render())
+
+
+async def test_on_a_wide_screen_the_slides_widen_for_their_code_and_leave_the_other_panes_110_columns() -> None:
+    lesson = next(lesson for lesson in LESSONS if lesson.id == "timers")
+    app = LooplabApp(Session(argparse.Namespace(node=None, course=None)), start=lesson.id, watch=False, blink=False)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        slides, others = screen.query_one(SlideDeck), ("#visualizer", "#exercise")
+        assert slides.outer_size.width >= slides.code_width + PANE_CHROME > 60  # 60: its share by weight alone
+        assert sum(screen.query_one(other).outer_size.width for other in others) >= OTHER_PANES_WIDTH
+        for index in range(len(lesson.slides)):
+            await show(pilot, slides, index)
+            assert not any(WRAP_MARK in str(fence.query_one(Label).content) for fence in slides.query(WrappedFence))

@@ -15,7 +15,7 @@ from app.course.model import Lesson
 from app.learner.presenter import publish
 
 WRAP_MARK = "↪"  # starts the rest of a code line too wide for the pane
-OTHER_PANES_WIDTH = 100  # columns the visualizer and exercise keep when the slides widen for their code
+OTHER_PANES_WIDTH = 110  # columns the visualizer and exercise keep when the slides widen for their code
 PANE_CHROME = 7  # columns around a code line: the border, the view's padding, the scroll bar, the block's padding
 
 
