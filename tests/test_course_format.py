@@ -338,3 +338,18 @@ def test_the_coverage_table_names_every_exercise_with_its_real_kind() -> None:
     assert wanted <= named, f"missing from the coverage table: {sorted(wanted - named)}"
     kinds = re.findall(r"`([a-z0-9-]+)` \((predict|fix|explore)\b", table)
     assert kinds and all(course.exercises[e].kind == kind for e, kind in kinds), kinds
+
+
+def test_a_core_slide_never_leans_on_a_deep_dive_next_to_it() -> None:
+    """The core path skips deep dives, so "the previous slide" on a core slide must be a core slide too."""
+    for lesson in load_course(REPO).lessons:
+        slides = lesson.slides
+        assert any(slide.deep for slide in slides) and not slides[0].deep, lesson.id
+        for index, slide in enumerate(slides):
+            if slide.deep:
+                continue
+            text = slide.markdown.lower()
+            if index > 0 and re.search(r"(previous|last) slide", text):
+                assert not slides[index - 1].deep, f"{lesson.id} slide {slide.number} points back at a deep dive"
+            if index + 1 < len(slides) and re.search(r"next slide", text):
+                assert not slides[index + 1].deep, f"{lesson.id} slide {slide.number} points on to a deep dive"

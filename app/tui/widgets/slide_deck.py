@@ -73,7 +73,7 @@ class SlideView(VerticalScroll, can_focus=True, inherit_bindings=False):
 
     def _tell_deck(self) -> None:
         if isinstance(self.parent, SlideDeck):
-            self.parent.show_header()
+            self.parent.show_rows_below()
 
 
 class SlideDeck(Vertical):
@@ -115,8 +115,8 @@ class SlideDeck(Vertical):
 
     def on_mount(self) -> None:
         view = self.query_one(SlideView)
-        self.watch(view, "scroll_y", lambda: self.show_header(), init=False)
-        self.watch(view, "virtual_size", lambda: self.show_header(), init=False)
+        self.watch(view, "scroll_y", lambda: self.show_rows_below(), init=False)
+        self.watch(view, "virtual_size", lambda: self.show_rows_below(), init=False)
         self.watch_current(self.current)
 
     def on_resize(self) -> None:
@@ -135,7 +135,7 @@ class SlideDeck(Vertical):
         publish(self.lesson.id, number)  # for `looplab notes --follow` on the instructor's own screen
 
     def show_header(self) -> None:
-        """Where we are, whether this is a deep dive, and how much of the slide is below the pane: never cut unseen."""
+        """Where we are in the lesson (or its core path), whether this is a deep dive, and the slide's title."""
         if not self.lesson.slides or not self.children:
             return
         slide = self.lesson.slides[self.current]
@@ -144,11 +144,19 @@ class SlideDeck(Vertical):
         parts = [f"core {place}/{len(shown)}" if self.core_only else f"slide {place}/{len(shown)}"]
         if slide.deep:
             parts.append("[reverse] deep dive [/] d skips" if not self.core_only else "[reverse] deep dive [/]")
-        below = self.query_one(SlideView).rows_below()
-        if below:
-            parts.append(f"[reverse] ↓ {below} more [/]")
         header = self.query_one("#slide-header", Static)
         header.update(Content.from_markup(" · ".join(parts) + " · $title", title=slide.title))
+        self.show_rows_below()
+
+    def show_rows_below(self) -> None:
+        """A slide taller than the pane says so on the pane's bottom edge: nothing is cut unseen.
+
+        The border's subtitle needs no new layout, so scrolling stays cheap.
+        """
+        if not self.children:
+            return
+        below = self.query_one(SlideView).rows_below()
+        self.border_subtitle = f"↓ {below} more" if below else ""
 
     def watch_core_only(self, core_only: bool) -> None:
         if core_only and self.lesson.slides[self.current].deep:
