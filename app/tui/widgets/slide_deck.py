@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.events import Resize
 from textual.reactive import reactive
 from textual.widgets import Label, Markdown, Static
-from textual.widgets._markdown import MarkdownFence
+from textual.widgets.markdown import MarkdownFence
 
 from app.course.model import Lesson
 from app.learner.presenter import publish
@@ -166,11 +166,8 @@ class SlideDeck(Vertical):
         self.show_header()
 
     def _step(self, delta: int) -> None:
-        shown = self.shown
-        if self.current in shown:
-            place = shown.index(self.current) + delta
-        else:
-            place = len([i for i in shown if i < self.current]) + (delta if delta < 0 else 0)
+        shown = self.shown  # holds the current slide: leaving a deep dive for the core path moves off it first
+        place = shown.index(self.current) + delta
         self.current = shown[max(0, min(place, len(shown) - 1))]
 
     def action_next(self) -> None:
