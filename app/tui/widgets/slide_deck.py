@@ -16,6 +16,7 @@ from app.learner.presenter import publish
 
 WRAP_MARK = "↪"  # starts the rest of a code line too wide for the pane
 OTHER_PANES_WIDTH = 110  # columns the visualizer and exercise keep when the slides widen for their code
+LABEL_PADDING = 2  # the code block's own padding, one column each side (app.tcss)
 PANE_CHROME = 7  # columns around a code line: the border, the view's padding, the scroll bar, the block's padding
 
 
@@ -41,14 +42,14 @@ class WrappedFence(MarkdownFence):
         yield Label(self._wrapped(self._highlighted_code), id="code-content")
 
     def on_resize(self, event: Resize) -> None:
-        self.set_content(self._highlighted_code)
+        if self.content_region.width - LABEL_PADDING != self.wrapped_at:  # a new height alone changes nothing
+            self.set_content(self._highlighted_code)
 
     def set_content(self, content: Content) -> None:
         super().set_content(self._wrapped(content))
 
     def _wrapped(self, content: Content) -> Content:
-        label_padding = 2
-        self.wrapped_at = self.content_region.width - label_padding
+        self.wrapped_at = self.content_region.width - LABEL_PADDING
         return wrap_code(content.rstrip("\n"), self.wrapped_at)
 
 
