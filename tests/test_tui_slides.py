@@ -139,3 +139,12 @@ async def test_on_a_wide_screen_the_slides_widen_for_their_code_and_leave_the_ot
         for index in range(len(lesson.slides)):
             await show(pilot, slides, index)
             assert not any(WRAP_MARK in str(fence.query_one(Label).content) for fence in slides.query(WrappedFence))
+
+
+def test_a_code_line_wider_than_the_block_goes_on_after_the_wrap_mark() -> None:
+    from textual.content import Content
+
+    from app.tui.widgets.slide_deck import wrap_code
+
+    wrapped = wrap_code(Content("short\n" + "x" * 8 + "0123456789abc"), 8)
+    assert wrapped.plain.split("\n") == ["short", "xxxxxxxx", "↪0123456", "↪789abc"]
