@@ -125,6 +125,14 @@ async def test_d_skips_the_deep_dives_and_the_counter_counts_the_core_path(tmp_p
         assert deck.current == 0 and "core 1/2" in str(header.render())
         await pilot.press("d", "right")
         assert deck.current == 1 and "slide 2/3" in str(header.render())
+        await pilot.press("d", "escape")  # the core path again, then back to the course map
+        await pilot.pause()
+        app.screen.query_one("#outline").focus()
+        await pilot.press("enter")  # the first entry: the same lesson, opened afresh
+        await pilot.pause()
+        first, deck = deck, app.screen.query_one(SlideDeck)
+        assert deck is not first and deck.core_only
+        assert "core 1/2" in str(deck.query_one("#slide-header", Static).render())
 
 
 async def test_on_a_wide_screen_the_slides_widen_for_their_code_and_leave_the_other_panes_110_columns() -> None:

@@ -14,6 +14,7 @@ from textual.widgets.markdown import MarkdownFence
 from app.course.model import Lesson
 from app.learner.presenter import publish
 
+CORE_ONLY_CHOICE = "slides_core_only"  # kept on the app, so the next lesson opens on the path the learner chose
 WRAP_MARK = "↪"  # starts the rest of a code line too wide for the pane
 OTHER_PANES_WIDTH = 110  # columns the visualizer and exercise keep when the slides widen for their code
 LABEL_PADDING = 2  # the code block's own padding, one column each side (app.tcss)
@@ -119,6 +120,7 @@ class SlideDeck(Vertical):
         self.watch(view, "scroll_y", lambda: self.show_rows_below(), init=False)
         self.watch(view, "virtual_size", lambda: self.show_rows_below(), init=False)
         self.watch_current(self.current)
+        self.core_only = getattr(self.app, CORE_ONLY_CHOICE, False)  # the learner's choice holds from lesson to lesson
 
     def on_resize(self) -> None:
         """On a wide screen the slides take the columns their widest code line needs, leaving the rest enough."""
@@ -185,6 +187,7 @@ class SlideDeck(Vertical):
 
     def action_toggle_deep(self) -> None:
         self.core_only = not self.core_only
+        setattr(self.app, CORE_ONLY_CHOICE, self.core_only)
         deep = sum(slide.deep for slide in self.lesson.slides)
         if self.core_only:
             self.notify(f"Core path: {deep} deep-dive slides skipped (d shows them again).", timeout=3)
