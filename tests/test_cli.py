@@ -785,3 +785,14 @@ def test_a_timed_out_fix_starter_gets_no_tick_for_what_it_never_printed(
     for never in ("exit: code 0", "beforeExit: nothing left to wait for"):
         rule = next(c for c in verdict["constraints"] if c["kind"] == "place" and f"“{never}”" in c["description"])
         assert rule["passed"] is False and "never printed" in rule["violation"]["explanation"]
+
+
+def test_verify_rejects_a_mistyped_deep_dive_marker_with_its_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    slides = "# One\n\nHello.\n<!-- end_slide -->\n# Two\n<!-- deep-dive -->\nMore.\n"
+    root = tiny_course(tmp_path / "course", {"lessons/intro/slides.md": slides})
+    assert main(["verify", "--runs", "1", "--course", str(root)]) != 0
+    out = capsys.readouterr()
+    where = f"{root / 'lessons' / 'intro' / 'slides.md'}:6: unknown slide marker '<!-- deep-dive -->'"
+    assert where in out.out + out.err

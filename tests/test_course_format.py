@@ -241,12 +241,45 @@ def test_slides_are_split_and_notes_are_kept_off_the_slide(tmp_path: Path) -> No
         ("# A\n<!-- end_slide -->\n<!-- end_slide -->\n# B\n", "empty slide", 3),
         ("# A\n```jsx2\nx\n```\n", "unknown code language 'jsx2'", 2),
         ("# A\n```\nx\n```\n", "code block has no language", 2),
+        ("# A\n<!-- deep -->\n", "unknown slide marker '<!-- deep -->'", 2),
+        ("# A\n\n<!-- deep-dive -->\n", "unknown slide marker '<!-- deep-dive -->'", 3),
+        ("# A\n<!-- deep_dive: yes -->\n", "unknown slide marker '<!-- deep_dive: yes -->'", 2),
+        ("# A\n<!-- end_slide-->\n# B\n", "unknown slide marker '<!-- end_slide-->'", 2),
+        (
+            "# A\n<!-- deep_dive -->\n<!-- deep_dive -->\n",
+            "second <!-- deep_dive --> on one slide (the first is on line 2)",
+            3,
+        ),
+        ("# A\n<!-- deep_dive -->\n", "every slide is a deep dive, so the core path is empty", 1),
+        ("# A\n```js fragmnet\nx\n```\n", "unknown code block attribute 'fragmnet'", 2),
+        ("# A\n```text fragment\nx\n```\n", "'fragment' on a text block", 2),
+        ("# A\n```js needs=busy-four\nx\n```\n", "unknown snippet 'busy-four' in needs=", 2),
+        ("# A\n```js exit=one\nx\n```\n", "exit= takes an exit code such as exit=1, not 'one'", 2),
     ],
 )
 def test_slide_mistakes_are_located(tmp_path: Path, text: str, message: str, line: int) -> None:
     problems: list = []
     parse_slides(text, tmp_path / "slides.md", problems)
     assert [(p.message, p.line) for p in problems][:1] == [(message, line)]
+
+
+def test_deep_dives_fragments_and_snippets_are_read_and_kept_off_the_slide(tmp_path: Path) -> None:
+    problems: list = []
+    snippet = tmp_path / "lessons" / "_snippets" / "busy-for.js"
+    snippet.parent.mkdir(parents=True)
+    snippet.write_text("// busyFor(ms) holds the thread\nfunction busyFor(ms) {}\n")
+    text = (
+        "# Core\n\n```js needs=busy-for\nbusyFor(5);\n```\n<!-- end_slide -->\n"
+        "# Deep\n<!-- deep_dive -->\n```js fragment\nexcerpt(\n```\n\n```js exit=3\nprocess.exit(3);\n```\n"
+    )
+    core, deep = parse_slides(text, tmp_path / "lessons" / "intro" / "slides.md", problems)
+    assert problems == []
+    assert not core.deep and deep.deep and "deep_dive" not in deep.markdown
+    assert [(b.runnable, b.needs, b.line) for b in core.code] == [(True, (snippet,), 3)]
+    assert "```js\n" in core.markdown and "needs=" not in core.markdown
+    assert "_snippets/busy-for.js`: busyFor(ms) holds the thread" in core.markdown  # the reader sees what it needs
+    assert [(b.runnable, b.exit_code) for b in deep.code] == [(False, 0), (True, 3)]
+    assert "fragment" not in deep.markdown and deep.body.startswith("```js")  # the title is the header's
 
 
 def test_a_line_may_say_its_phase_and_queue(tmp_path: Path) -> None:
@@ -305,3 +338,18 @@ def test_the_coverage_table_names_every_exercise_with_its_real_kind() -> None:
     assert wanted <= named, f"missing from the coverage table: {sorted(wanted - named)}"
     kinds = re.findall(r"`([a-z0-9-]+)` \((predict|fix|explore)\b", table)
     assert kinds and all(course.exercises[e].kind == kind for e, kind in kinds), kinds
+
+
+def test_a_core_slide_never_leans_on_a_deep_dive_next_to_it() -> None:
+    """The core path skips deep dives, so "the previous slide" on a core slide must be a core slide too."""
+    for lesson in load_course(REPO).lessons:
+        slides = lesson.slides
+        assert any(slide.deep for slide in slides) and not slides[0].deep, lesson.id
+        for index, slide in enumerate(slides):
+            if slide.deep:
+                continue
+            text = slide.markdown.lower()
+            if index > 0 and re.search(r"(previous|last) slide", text):
+                assert not slides[index - 1].deep, f"{lesson.id} slide {slide.number} points back at a deep dive"
+            if index + 1 < len(slides) and re.search(r"next slide", text):
+                assert not slides[index + 1].deep, f"{lesson.id} slide {slide.number} points on to a deep dive"

@@ -22,6 +22,7 @@ setTimeout(() => console.log('later'), 0);
 <!-- end_slide -->
 
 # Native code
+<!-- deep_dive -->
 
 ```c
 napi_value init(napi_env env, napi_value exports) { return exports; }

@@ -1,4 +1,4 @@
-"""Split a lesson's slides.md into slides and pull out the speaker notes the slides don't show."""
+"""Split a lesson's slides.md into slides, pull out the speaker notes, and read the slide and code-block markers."""
 
 from __future__ import annotations
 
@@ -6,13 +6,36 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.errors import Problem
+from app.errors import Problem, did_you_mean
 
 SLIDE_BREAK = "<!-- end_slide -->"
+DEEP_DIVE = "<!-- deep_dive -->"
+SNIPPETS_FOLDER = "_snippets"  # lessons/_snippets/NAME.js: helpers a code block names with `needs=NAME`
+JS_LANGUAGES = ("js", "javascript", "mjs", "cjs")
 _NOTE_ONE_LINE = re.compile(r"^\s*<!--\s*speaker_note:(.*?)-->\s*$")
 _NOTE_OPEN = re.compile(r"^\s*<!--\s*speaker_note:(.*)$")
-_FENCE = re.compile(r"^\s*(```+|~~~+)\s*([^\s`]*)")
+# A comment that looks like a marker (one word, maybe with a colon or a value): checked, never silently ignored.
+_MARKER_LIKE = re.compile(r"^\s*<!--\s*([A-Za-z][\w-]*)\s*(?::.*|[=\w\s-]*)?-->\s*$")
+_KNOWN_MARKERS = ("end_slide", "deep_dive", "speaker_note")
+_FENCE = re.compile(r"^(\s*)(```+|~~~+)\s*([^\s`]*)(.*)$")
 _HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$")
+_SNIPPET_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    """A fenced block of a slide; a JavaScript one runs as it stands unless it is marked a fragment."""
+
+    language: str
+    code: str
+    line: int  # the line of its opening fence in slides.md
+    fragment: bool = False  # an excerpt: not meant to run on its own
+    needs: tuple[Path, ...] = ()  # shared snippets run before it (lessons/_snippets/NAME.js)
+    exit_code: int = 0  # what it exits with when it runs as it should
+
+    @property
+    def runnable(self) -> bool:
+        return self.language in JS_LANGUAGES and not self.fragment
 
 
 @dataclass(frozen=True)
@@ -21,6 +44,8 @@ class Slide:
     markdown: str  # what the audience sees
     notes: str  # speaker notes, never shown on the slide
     line: int  # where the slide starts in slides.md
+    deep: bool = False  # a deep dive: the core path skips it
+    code: tuple[CodeBlock, ...] = ()
 
     @property
     def title(self) -> str:
@@ -30,14 +55,25 @@ class Slide:
                 return match.group(1)
         return f"Slide {self.number}"
 
+    @property
+    def body(self) -> str:
+        """The slide without its opening heading, for a view whose header already shows the title."""
+        lines = self.markdown.splitlines()
+        first = next((i for i, line in enumerate(lines) if line.strip()), None)
+        if first is not None and _HEADING.match(lines[first]) and lines[first].startswith("# "):
+            lines = lines[first + 1 :]
+        return "\n".join(lines).strip("\n") + "\n"
+
 
 def parse_slides(text: str, path: Path, problems: list[Problem]) -> tuple[Slide, ...]:
     """Slides separated by a line `<!-- end_slide -->`; notes in `<!-- speaker_note: ... -->` comments."""
     slides: list[Slide] = []
     body: list[str] = []
     notes: list[str] = []
+    code: list[CodeBlock] = []
+    deep: int | None = None  # the line of this slide's deep-dive marker
     start = 1
-    fence: tuple[str, int] | None = None  # the open fence marker and its line
+    fence: _OpenFence | None = None
     note_open: int | None = None  # the line of an unterminated speaker note
 
     def close_slide() -> None:
@@ -51,7 +87,9 @@ def parse_slides(text: str, path: Path, problems: list[Problem]) -> tuple[Slide,
                     hint=f"remove the extra {SLIDE_BREAK!r} or give the slide content",
                 )
             )
-        slides.append(Slide(len(slides) + 1, markdown + "\n", "\n".join(notes).strip(), start))
+        number = len(slides) + 1
+        note_text = "\n".join(notes).strip()
+        slides.append(Slide(number, markdown + "\n", note_text, start, deep is not None, tuple(code)))
 
     for number, line in enumerate(text.splitlines(), start=1):
         if note_open is not None:
@@ -62,18 +100,23 @@ def parse_slides(text: str, path: Path, problems: list[Problem]) -> tuple[Slide,
             continue
         fence_match = _FENCE.match(line)
         if fence is not None:
-            body.append(line)
-            if fence_match and fence_match.group(1).startswith(fence[0][0]) and not fence_match.group(2):
+            if fence_match and fence_match.group(2).startswith(fence.marker[0]) and not fence_match.group(3):
+                code.append(fence.block())
+                body.append(line)
+                body.extend(_snippet_captions(fence.needs))
                 fence = None
+            else:
+                fence.lines.append(line)
+                body.append(line)
             continue
         if fence_match:
-            fence = (fence_match.group(1), number)
-            _check_language(fence_match.group(2), path, number, problems)
-            body.append(line)
+            indent, marker, language, rest = fence_match.groups()
+            fence = _open_fence(marker, language, rest, number, path, problems)
+            body.append(f"{indent}{marker}{language}")  # the attributes are for looplab, not the reader
             continue
         if line.strip() == SLIDE_BREAK:
             close_slide()
-            body, notes, start = [], [], number + 1
+            body, notes, code, deep, start = [], [], [], None, number + 1
             continue
         one_line = _NOTE_ONE_LINE.match(line)
         if one_line:
@@ -84,15 +127,129 @@ def parse_slides(text: str, path: Path, problems: list[Problem]) -> tuple[Slide,
             notes.append(opened.group(1))
             note_open = number
             continue
+        if line.strip() == DEEP_DIVE:
+            if deep is not None:
+                problems.append(
+                    Problem(
+                        f"second {DEEP_DIVE} on one slide (the first is on line {deep})",
+                        file=path,
+                        line=number,
+                        hint="keep one",
+                    )
+                )
+            deep = number
+            continue
+        marker_like = _MARKER_LIKE.match(line)
+        if marker_like:
+            problems.append(_bad_marker(line.strip(), marker_like.group(1), path, number))
+            continue
         body.append(line)
 
     if fence is not None:
-        problems.append(Problem(f"code block opened with {fence[0]} is never closed", file=path, line=fence[1]))
+        problems.append(Problem(f"code block opened with {fence.marker} is never closed", file=path, line=fence.line))
     if note_open is not None:
         problems.append(Problem("speaker note is never closed with -->", file=path, line=note_open))
     if body and any(line.strip() for line in body) or notes or not slides:
         close_slide()
+    if slides and all(slide.deep for slide in slides):
+        problems.append(
+            Problem(
+                "every slide is a deep dive, so the core path is empty",
+                file=path,
+                line=1,
+                hint=f"remove {DEEP_DIVE} from the slides a newcomer needs",
+            )
+        )
     return tuple(slides)
+
+
+def _bad_marker(text: str, word: str, path: Path, line: int) -> Problem:
+    hint = did_you_mean(word.replace("-", "_").lower(), _KNOWN_MARKERS)
+    if word.lower().startswith("deep") or word == "deep_dive":
+        hint = f"a deep-dive slide has the line {DEEP_DIVE} alone"
+    return Problem(
+        f"unknown slide marker {text!r}",
+        file=path,
+        line=line,
+        hint=hint or f"markers are {SLIDE_BREAK}, {DEEP_DIVE} and <!-- speaker_note: ... -->",
+    )
+
+
+@dataclass
+class _OpenFence:
+    marker: str
+    language: str
+    line: int
+    fragment: bool
+    needs: tuple[Path, ...]
+    exit_code: int
+    lines: list[str]
+
+    def block(self) -> CodeBlock:
+        code = "\n".join(self.lines) + "\n"
+        return CodeBlock(self.language, code, self.line, self.fragment, self.needs, self.exit_code)
+
+
+def _open_fence(marker: str, language: str, rest: str, line: int, path: Path, problems: list[Problem]) -> _OpenFence:
+    _check_language(language, path, line, problems)
+    fragment, needs, exit_code = False, [], 0
+    for word in rest.split():
+        if language not in JS_LANGUAGES:
+            problems.append(
+                Problem(
+                    f"{word!r} on a {language or 'plain'} block",
+                    file=path,
+                    line=line,
+                    hint="only js blocks take `fragment`, `needs=NAME` or `exit=N`; they are the ones that run",
+                )
+            )
+        elif word == "fragment":
+            fragment = True
+        elif word.startswith("needs="):
+            needs += _snippets(word.removeprefix("needs="), path, line, problems)
+        elif word.startswith("exit="):
+            code = word.removeprefix("exit=")
+            if not code.isdigit() or int(code) > 255:
+                problems.append(Problem(f"exit= takes an exit code such as exit=1, not {code!r}", file=path, line=line))
+            else:
+                exit_code = int(code)
+        else:
+            hint = did_you_mean(word, ["fragment", "needs=", "exit="]) or "write `fragment`, `needs=NAME` or `exit=N`"
+            problems.append(Problem(f"unknown code block attribute {word!r}", file=path, line=line, hint=hint))
+    if fragment and needs:
+        problems.append(
+            Problem(
+                "a fragment never runs, so it needs no snippet",
+                file=path,
+                line=line,
+                hint="keep `fragment` or `needs=`, not both",
+            )
+        )
+    return _OpenFence(marker, language, line, fragment, tuple(needs), exit_code, [])
+
+
+def _snippet_captions(needs: tuple[Path, ...]) -> list[str]:
+    """A line under the block naming each snippet it runs with, so a reader can paste both."""
+    lines = []
+    for snippet in needs:
+        first = snippet.read_text(encoding="utf-8").partition("\n")[0]
+        what = first.removeprefix("//").strip() if first.startswith("//") else ""
+        lines += ["", f"*with `{SNIPPETS_FOLDER}/{snippet.name}`{': ' + what if what else ''}*"]
+    return lines
+
+
+def _snippets(names: str, path: Path, line: int, problems: list[Problem]) -> list[Path]:
+    folder = path.parent.parent / SNIPPETS_FOLDER
+    found = []
+    for name in names.split(","):
+        snippet = folder / f"{name}.js"
+        if not _SNIPPET_NAME.fullmatch(name) or not snippet.is_file():
+            known = sorted(p.stem for p in folder.glob("*.js")) if folder.is_dir() else []
+            hint = did_you_mean(name, known) or f"a snippet is a file lessons/{SNIPPETS_FOLDER}/NAME.js"
+            problems.append(Problem(f"unknown snippet {name!r} in needs=", file=path, line=line, hint=hint))
+            continue
+        found.append(snippet)
+    return found
 
 
 def _check_language(language: str, path: Path, line: int, problems: list[Problem]) -> None:

@@ -1,15 +1,61 @@
-"""Slides: Textual's Markdown widget, one slide at a time, with "slide n/m" and keys to page."""
+"""Slides: Textual's Markdown widget, one slide at a time, with its place, a mark when it runs on, and keys to page."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.events import Resize
 from textual.reactive import reactive
-from textual.widgets import Markdown, Static
+from textual.widgets import Label, Markdown, Static
+from textual.widgets.markdown import MarkdownFence
 
 from app.course.model import Lesson
 from app.learner.presenter import publish
+
+CORE_ONLY_CHOICE = "slides_core_only"  # kept on the app, so the next lesson opens on the path the learner chose
+WRAP_MARK = "↪"  # starts the rest of a code line too wide for the pane
+OTHER_PANES_WIDTH = 110  # columns the visualizer and exercise keep when the slides widen for their code
+LABEL_PADDING = 2  # the code block's own padding, one column each side (app.tcss)
+PANE_CHROME = 7  # columns around a code line: the border, the view's padding, the scroll bar, the block's padding
+
+
+def wrap_code(code: Content, width: int) -> Content:
+    """Code lines wider than `width` go on in the next row after a WRAP_MARK, so nothing is cut unseen."""
+    width = max(width, 8)
+    rows: list[Content] = []
+    for line in code.split("\n"):
+        rows.append(line[:width])
+        rest = line[width:]
+        while rest.cell_length:
+            rows.append(Content.styled(WRAP_MARK, "dim") + rest[: width - 1])
+            rest = rest[width - 1 :]
+    return Content("\n").join(rows)
+
+
+class WrappedFence(MarkdownFence):
+    """A code block that wraps its long lines behind a mark instead of scrolling them out of sight."""
+
+    wrapped_at = 0  # the width its code was last wrapped to
+
+    def compose(self) -> ComposeResult:
+        yield Label(self._wrapped(self._highlighted_code), id="code-content")
+
+    def on_resize(self, event: Resize) -> None:
+        if self.content_region.width - LABEL_PADDING != self.wrapped_at:  # a new height alone changes nothing
+            self.set_content(self._highlighted_code)
+
+    def set_content(self, content: Content) -> None:
+        super().set_content(self._wrapped(content))
+
+    def _wrapped(self, content: Content) -> Content:
+        self.wrapped_at = self.content_region.width - LABEL_PADDING
+        return wrap_code(content.rstrip("\n"), self.wrapped_at)
+
+
+class SlideMarkdown(Markdown):
+    BLOCKS = {**Markdown.BLOCKS, "fence": WrappedFence, "code_block": WrappedFence}
 
 
 class SlideView(VerticalScroll, can_focus=True, inherit_bindings=False):
@@ -21,6 +67,16 @@ class SlideView(VerticalScroll, can_focus=True, inherit_bindings=False):
         Binding("down", "scroll_down", "Scroll down", id="slides.scroll_down", show=False),
     ]
 
+    def rows_below(self) -> int:
+        return max(0, round(self.max_scroll_y - self.scroll_y))
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._tell_deck)
+
+    def _tell_deck(self) -> None:
+        if isinstance(self.parent, SlideDeck):
+            self.parent.show_rows_below()
+
 
 class SlideDeck(Vertical):
     HELP_GROUP = "Slides"
@@ -31,52 +87,121 @@ class SlideDeck(Vertical):
         Binding("home", "first", "First slide", id="slides.first", show=False),
         Binding("end", "last", "Last slide", id="slides.last", show=False),
         Binding("g", "jump", "Go to slide", id="slides.jump", tooltip="Type a slide number"),
+        Binding("d", "toggle_deep", "Deep dives", id="slides.deep", tooltip="Skip or show the deep-dive slides"),
     ]
-    current: reactive[int] = reactive(0)
+    current: reactive[int] = reactive(0)  # an index into lesson.slides, deep dives included
+    core_only: reactive[bool] = reactive(False)  # page through the core path, skipping deep dives
 
     def __init__(self, lesson: Lesson, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.lesson = lesson
+        self.code_width = max(
+            (len(line) for slide in lesson.slides for block in slide.code for line in block.code.splitlines()),
+            default=0,
+        )
 
     def compose(self) -> ComposeResult:
         yield Static(id="slide-header", classes="pane-header")
         with SlideView(id="slide-view"):
-            yield Markdown(id="slide", open_links=False)
+            yield SlideMarkdown(id="slide", open_links=False)
 
     @property
     def count(self) -> int:
         return len(self.lesson.slides)
 
+    @property
+    def shown(self) -> list[int]:
+        """The indexes of the slides paged through: all of them, or the core path only."""
+        slides = self.lesson.slides
+        return [i for i, slide in enumerate(slides) if not (self.core_only and slide.deep)]
+
     def on_mount(self) -> None:
+        view = self.query_one(SlideView)
+        self.watch(view, "scroll_y", lambda: self.show_rows_below(), init=False)
+        self.watch(view, "virtual_size", lambda: self.show_rows_below(), init=False)
         self.watch_current(self.current)
+        self.core_only = getattr(self.app, CORE_ONLY_CHOICE, False)  # the learner's choice holds from lesson to lesson
+
+    def on_resize(self) -> None:
+        """On a wide screen the slides take the columns their widest code line needs, leaving the rest enough."""
+        spare = self.app.size.width - OTHER_PANES_WIDTH
+        wanted = self.code_width + PANE_CHROME
+        self.styles.min_width = min(wanted, spare) if spare > 0 and self.code_width else None
 
     def watch_current(self, number: int) -> None:
         if not self.lesson.slides or not self.children:
             return
         slide = self.lesson.slides[number]
-        header = self.query_one("#slide-header", Static)
-        header.update(f"slide {number + 1}/{self.count} · {slide.title}")
-        self.query_one("#slide", Markdown).update(slide.markdown)
+        self.query_one("#slide", Markdown).update(slide.body)
         self.query_one(SlideView).scroll_home(animate=False)
+        self.show_header()
         publish(self.lesson.id, number)  # for `looplab notes --follow` on the instructor's own screen
 
+    def show_header(self) -> None:
+        """Where we are in the lesson (or its core path), whether this is a deep dive, and the slide's title."""
+        if not self.lesson.slides or not self.children:
+            return
+        slide = self.lesson.slides[self.current]
+        shown = self.shown
+        place = shown.index(self.current) + 1 if self.current in shown else 0
+        parts = [f"core {place}/{len(shown)}" if self.core_only else f"slide {place}/{len(shown)}"]
+        if slide.deep:
+            parts.append("[reverse] deep dive [/] d skips" if not self.core_only else "[reverse] deep dive [/]")
+        header = self.query_one("#slide-header", Static)
+        header.update(Content.from_markup(" · ".join(parts) + " · $title", title=slide.title))
+        self.show_rows_below()
+
+    def show_rows_below(self) -> None:
+        """A slide taller than the pane says so on the pane's bottom edge: nothing is cut unseen.
+
+        The border's subtitle needs no new layout, so scrolling stays cheap.
+        """
+        if not self.children:
+            return
+        below = self.query_one(SlideView).rows_below()
+        self.border_subtitle = f"↓ {below} more" if below else ""
+
+    def watch_core_only(self, core_only: bool) -> None:
+        if core_only and self.lesson.slides[self.current].deep:
+            later = [i for i in self.shown if i > self.current]
+            earlier = [i for i in self.shown if i < self.current]
+            self.current = later[0] if later else earlier[-1]
+        self.show_header()
+
+    def _step(self, delta: int) -> None:
+        shown = self.shown  # holds the current slide: leaving a deep dive for the core path moves off it first
+        place = shown.index(self.current) + delta
+        self.current = shown[max(0, min(place, len(shown) - 1))]
+
     def action_next(self) -> None:
-        self.current = min(self.current + 1, self.count - 1)
+        self._step(1)
 
     def action_previous(self) -> None:
-        self.current = max(self.current - 1, 0)
+        self._step(-1)
 
     def action_first(self) -> None:
-        self.current = 0
+        self.current = self.shown[0]
 
     def action_last(self) -> None:
-        self.current = self.count - 1
+        self.current = self.shown[-1]
+
+    def action_toggle_deep(self) -> None:
+        self.core_only = not self.core_only
+        setattr(self.app, CORE_ONLY_CHOICE, self.core_only)
+        deep = sum(slide.deep for slide in self.lesson.slides)
+        if self.core_only:
+            self.notify(f"Core path: {deep} deep-dive slides skipped (d shows them again).", timeout=3)
+        else:
+            self.notify(f"All slides, {deep} deep dives among them.", timeout=3)
 
     def action_jump(self) -> None:
         from app.tui.screens.dialogs import NumberScreen
 
+        shown = self.shown
+
         def go(number: int | None) -> None:
             if number is not None:
-                self.current = number - 1
+                self.current = shown[number - 1]
 
-        self.app.push_screen(NumberScreen("Go to slide", self.count), go)
+        title = "Go to core slide" if self.core_only else "Go to slide"
+        self.app.push_screen(NumberScreen(title, len(shown)), go)
