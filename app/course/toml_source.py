@@ -14,6 +14,12 @@ KeyPath = tuple[str | int, ...]
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _DECODE_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+_STRINGS = (  # (opener, the whole literal); multi-line kinds first. An unclosed one runs to the end of its line.
+    ('"""', re.compile(r'"""(?:[^\\"]|\\.|"(?!""))*(?:"""|\Z)', re.DOTALL)),
+    ("'''", re.compile(r"'''(?:[^']|'(?!''))*(?:'''|\Z)")),
+    ('"', re.compile(r'"(?:[^"\\\n]|\\.)*"?')),
+    ("'", re.compile(r"'[^'\n]*'?")),
+)
 
 
 def format_key(path: KeyPath) -> str:
@@ -204,16 +210,12 @@ class _KeyLocator:
                 self._advance()
 
     def _string(self) -> None:
-        quote = self._peek()
-        if self._peek(3) == quote * 3:
-            self._advance(3)
-            while self.pos < len(self.text) and self._peek(3) != quote * 3:
-                self._advance(2 if quote == '"' and self._peek() == "\\" else 1)
-            self._advance(3)
-            while self._peek() == quote:  # up to two quotes may end a multi-line string
-                self._advance()
-            return
-        self._advance()
-        while self.pos < len(self.text) and self._peek() not in (quote, "\n"):
-            self._advance(2 if quote == '"' and self._peek() == "\\" else 1)
-        self._advance()
+        """Step over one string literal with one regex: stepping char by char cost 0.1 s per course load."""
+        for opener, pattern in _STRINGS:
+            if self.text.startswith(opener, self.pos):
+                match = pattern.match(self.text, self.pos)
+                self._advance(match.end() - self.pos if match else len(opener))
+                if len(opener) == 3:
+                    while self._peek() == opener[0]:  # up to two quotes may end a multi-line string
+                        self._advance()
+                return

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.driver import Driver
 from textual.screen import Screen
 
 from app import __version__
@@ -35,6 +36,14 @@ class LooplabApp(App[int]):
         self.blink = blink  # tests turn the cursor blink off for stable screenshots
         session.warn = lambda message: self.notify(message, severity="warning", timeout=8)  # type: ignore[method-assign]
         session.note = lambda message: self.notify(message, timeout=4)  # type: ignore[method-assign]
+
+    def get_driver_class(self) -> type[Driver]:
+        from textual.drivers.linux_driver import LinuxDriver
+
+        from app.tui.quitting import QuickExitDriver
+
+        chosen = super().get_driver_class()
+        return QuickExitDriver if chosen is LinuxDriver else chosen
 
     def on_mount(self) -> None:
         self.theme = DARK_THEME

@@ -18,6 +18,7 @@ def cmd_app(session: Session) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise LooplabError("the app needs a terminal; `looplab overview` and the other commands work without one")
     from app.tui.app import LooplabApp  # Textual is imported only when the app really starts
+    from app.tui.quitting import exit_now
 
     app = LooplabApp(session, start=target, watch=not getattr(session.args, "no_watch", False))
-    return app.run() or 0
+    exit_now(app.run() or 0)

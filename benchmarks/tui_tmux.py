@@ -1,0 +1,137 @@
+"""The app as a learner meets it in tmux: start to the course map's first frame, and Ctrl+Q to exit.
+
+    python benchmarks/tui_tmux.py [--runs 7] [--size 120x40] [--json]
+
+Each run starts `looplab` (the installed script beside this Python, else `python -m app`) in a new tmux
+session of its own server socket, with a fresh LOOPLAB_HOME, and polls `tmux capture-pane` about every
+10 ms. Start: from just before `new-session` until the course title is on the screen. Quit, twice per
+run: on the course map, and in the first lesson once its exercise is shown (watch mode and the warm-up
+are running there); from just before Ctrl+Q is sent until tmux reports the pane's process dead. Polling
+costs a few ms per look, so the figures are upper bounds by about that much. Medians are quoted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.course.load import load_course  # noqa: E402
+from app.paths import course_root  # noqa: E402
+
+POLL_S = 0.01
+DEADLINE_S = 20.0
+START_TARGET_S, QUIT_TARGET_S = 0.5, 0.3
+
+
+def app_command() -> list[str]:
+    script = Path(sys.executable).with_name("looplab")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "app"]
+
+
+class Session:
+    """One tmux server (its own socket) holding the app in a pane that stays after the app exits."""
+
+    def __init__(self, columns: int, lines: int) -> None:
+        self.socket = f"looplab-bench-{os.getpid()}"
+        self.columns, self.lines = columns, lines
+        self.home = Path(tempfile.mkdtemp(prefix="looplab-bench-"))
+
+    def tmux(self, *args: str) -> str:
+        done = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=10)
+        return done.stdout
+
+    def start(self) -> float:
+        """Start the app; returns the moment just before tmux was asked to."""
+        env = {"LOOPLAB_HOME": str(self.home / "home"), "LOOPLAB_CACHE": os.environ.get("LOOPLAB_CACHE", "")}
+        env_args = [f"{key}={value}" for key, value in env.items() if value]
+        size = ["-x", str(self.columns), "-y", str(self.lines)]
+        started = time.perf_counter()
+        self.tmux("new-session", "-d", "-s", "app", *size, "env", *env_args, *app_command())
+        self.tmux("set-option", "-t", "app", "remain-on-exit", "on")
+        return started
+
+    def wait_until(self, what: str, seen: callable) -> float:  # type: ignore[valid-type]
+        """Poll until `seen()` holds; returns the moment it first did."""
+        deadline = time.monotonic() + DEADLINE_S
+        while time.monotonic() < deadline:
+            if seen():
+                return time.perf_counter()
+            time.sleep(POLL_S)
+        raise RuntimeError(f"gave up waiting for {what}; the screen was:\n{self.screen()}")
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "app")
+
+    def dead(self) -> bool:
+        return self.tmux("display-message", "-p", "-t", "app", "#{pane_dead}").strip() == "1"
+
+    def quit_time(self) -> float:
+        started = time.perf_counter()
+        self.tmux("send-keys", "-t", "app", "C-q")
+        return self.wait_until("the app to exit", self.dead) - started
+
+    def close(self) -> None:
+        self.tmux("kill-server")
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+def one_run(columns: int, lines: int, title: str, lesson_title: str) -> dict[str, float]:
+    figures: dict[str, float] = {}
+    session = Session(columns, lines)
+    try:
+        started = session.start()
+        figures["start"] = session.wait_until("the course map", lambda: title in session.screen()) - started
+        figures["quit_home"] = session.quit_time()
+    finally:
+        session.close()
+    session = Session(columns, lines)
+    try:
+        session.start()
+        session.wait_until("the course map", lambda: title in session.screen())
+        session.tmux("send-keys", "-t", "app", "Down", "Enter")
+        session.wait_until("the first lesson", lambda: "slide 1/" in session.screen())
+        time.sleep(1.0)  # watch mode and the warm-up are up by now
+        figures["quit_lesson"] = session.quit_time()
+    finally:
+        session.close()
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--size", default="120x40", help="COLUMNSxLINES of the tmux window")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    columns, lines = (int(part) for part in args.size.split("x"))
+    course = load_course(course_root(None))
+    lesson_title = course.lessons[0].title
+    one_run(columns, lines, course.title, lesson_title)  # warm-up, untimed: compiles .pyc files
+    runs = [one_run(columns, lines, course.title, lesson_title) for _ in range(args.runs)]
+    medians = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+    within = medians["start"] <= START_TARGET_S and max(medians["quit_home"], medians["quit_lesson"]) <= QUIT_TARGET_S
+    if args.json:
+        print(json.dumps({"size": args.size, "runs": runs, "medians_s": medians, "within_targets": within}, indent=2))
+    else:
+        print(f"tmux {args.size}, {args.runs} runs after one untimed warm-up, polled every {POLL_S * 1000:.0f} ms")
+        for key, label in (("start", "start to course map"), ("quit_home", "Ctrl+Q on the map"),
+                           ("quit_lesson", "Ctrl+Q in a lesson")):
+            times = ", ".join(f"{run[key] * 1000:.0f}" for run in runs)
+            print(f"  {label:<20} median {medians[key] * 1000:6.0f} ms   ({times})")
+        print(f"  targets: start ≤ {START_TARGET_S} s, quit ≤ {QUIT_TARGET_S} s: {'within' if within else 'OVER'}")
+    return 0 if within else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
