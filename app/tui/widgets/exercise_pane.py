@@ -76,6 +76,7 @@ class ExercisePane(Vertical):
         self.exercise: Exercise | None = None
         self.source = ""
         self.highlight: int | None = None
+        self.verdict: Verdict | None = None  # the one on show
 
     def compose(self) -> ComposeResult:
         yield Static(id="exercise-header", classes="pane-header")
@@ -102,6 +103,7 @@ class ExercisePane(Vertical):
             self._set(name, "")
         self.show_hints(progress.hints_shown)
         self.show_source(source)
+        self.query_one("#exercise-body", VerticalScroll).scroll_home(animate=False)  # a new exercise: its prompt
 
     def show_header(self, number: str, status: str, watching: bool) -> None:
         if self.exercise is None:
@@ -160,7 +162,14 @@ class ExercisePane(Vertical):
         self._set("#run-state", Text(text, style=style))
 
     def show_verdict(self, verdict: Verdict | None, what: str = "") -> None:
+        self.verdict = verdict
         self._set("#verdict", verdict_view(verdict, what) if verdict is not None else "")
+
+    def scroll_to_verdict(self) -> None:
+        """Bring the verdict's first lines to the top of the pane, once the layout has room for them."""
+        body = self.query_one("#exercise-body", VerticalScroll)
+        verdict = self.query_one("#verdict", Static)
+        self.call_after_refresh(lambda: body.scroll_to_widget(verdict, top=True, animate=False))
 
     def show_hints(self, shown: int) -> None:
         if self.exercise is None:

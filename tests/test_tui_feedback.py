@@ -1,0 +1,126 @@
+"""What the learner can see after acting: the verdict on screen at every size, the prompt and key lines in view."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.app import App
+from textual.containers import VerticalScroll
+from textual.pilot import Pilot
+
+from app.tui.app import LooplabApp
+from app.tui.screens.lesson import LessonScreen
+from app.tui.widgets.exercise_pane import ExercisePane
+from tests.test_tui_app import make_app, run_and_wait, wait_for
+from tests.tui_course import tui_session, write_tui_course
+
+pytestmark = pytest.mark.timeout(120)
+SIZES = [(80, 24), (120, 40), (200, 60)]
+LONG_TAIL = "".join(f"// a note the learner keeps, line {n}\n" for n in range(1, 91))
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Path:
+    return write_tui_course(tmp_path / "course")
+
+
+def screen_text(app: App[object]) -> str:
+    """The characters really painted on the terminal, row by row: what a learner sees, not what a widget holds."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def first_problem(screen: LessonScreen) -> str:
+    """The first words of the verdict's explanation of the first wrong line."""
+    verdict = screen.query_one(ExercisePane).verdict
+    assert verdict is not None and verdict.violation is not None
+    return " ".join(verdict.violation.explanation.split()[:3])
+
+
+def visible(app: App[object], words: str, pane: str = "#exercise") -> bool:
+    """`words` are painted inside the pane's borders (wrapped lines are read as one text)."""
+    region = app.screen.query_one(pane).region
+    rows = screen_text(app).splitlines()[region.y + 1 : region.bottom - 1]
+    inside = " ".join(row[region.x + 1 : region.right - 2] for row in rows)  # the last column is the scrollbar
+    return " ".join(words.split()) in " ".join(inside.split())
+
+
+def lengthen_the_program(course: Path) -> None:
+    """Give the learner's copy of hello-order (still in the wrong order) more lines than any pane can show."""
+    session = tui_session(course)
+    program = session.ensure_copy(session.course.exercises["hello-order"])
+    program.write_text(program.read_text() + LONG_TAIL)
+
+
+async def lesson_open(pilot: Pilot, app: LooplabApp) -> LessonScreen:
+    await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+    return app.screen
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+async def test_after_a_check_the_first_problem_is_on_screen(course: Path, size: tuple[int, int]) -> None:
+    lengthen_the_program(course)
+    app = make_app(course, start="hello-order")
+    async with app.run_test(size=size) as pilot:
+        screen = await lesson_open(pilot, app)
+        await pilot.press("3", "end")  # reading the end of the program, far below where the verdict goes
+        await pilot.pause(0.2)
+        await run_and_wait(pilot, screen, "c")
+        await pilot.pause(0.2)
+        assert visible(app, "not yet"), screen_text(app)
+        assert visible(app, first_problem(screen)), screen_text(app)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+async def test_after_a_watch_recheck_the_first_problem_is_on_screen(course: Path, size: tuple[int, int]) -> None:
+    lengthen_the_program(course)
+    app = make_app(course, start="hello-order", watch=True)
+    async with app.run_test(size=size) as pilot:
+        screen = await lesson_open(pilot, app)
+        await pilot.press("3", "end")  # reading the end of the program while saving it from an editor
+        program = screen.session.workspace.program(screen.exercise)
+        for attempt in range(10):  # the watcher may still be starting: a later save must still be seen
+            done = screen.finished_runs
+            program.write_text(program.read_text() + f"// save {attempt}\n")
+            try:
+                await wait_for(pilot, lambda: screen.finished_runs > done, 3)  # noqa: B023
+                break
+            except AssertionError:
+                continue
+        await pilot.pause(0.3)
+        assert visible(app, first_problem(screen)), screen_text(app)
+
+
+async def test_focusing_a_predict_exercise_keeps_its_prompt_and_key_line_in_view(course: Path) -> None:
+    app = make_app(course, start="guess")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        await pilot.press("3")
+        await pilot.pause(0.2)
+        assert visible(app, "In what order do these"), screen_text(app)
+        assert visible(app, "Your prediction:"), screen_text(app)
+
+
+async def test_the_next_exercise_starts_at_its_prompt_not_the_last_scroll_offset(course: Path) -> None:
+    lengthen_the_program(course)
+    app = make_app(course, start="hello-order")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await lesson_open(pilot, app)
+        await pilot.press("3", "end")
+        await pilot.pause(0.2)
+        assert screen.query_one("#exercise-body", VerticalScroll).scroll_y > 0
+        await pilot.press("n")  # the predict exercise
+        await pilot.pause(0.3)
+        assert visible(app, "In what order do these"), screen_text(app)
+        assert visible(app, "Your prediction:"), screen_text(app)
+
+
+async def test_a_checked_prediction_shows_its_verdict_on_a_short_screen(course: Path) -> None:
+    app = make_app(course, start="guess")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await lesson_open(pilot, app)
+        await pilot.press("1")  # reading the slides: the exercise pane is folded
+        await run_and_wait(pilot, screen, "c")  # the shuffled starter order is wrong: a verdict, then Node's replay
+        await pilot.pause(0.2)
+        assert visible(app, "your prediction: not yet"), screen_text(app)
+        assert visible(app, first_problem(screen)), screen_text(app)
