@@ -109,6 +109,7 @@ class NodeRun:
         self._stop = asyncio.Event()
         self._token = uuid.uuid4().hex
         self._started = 0.0
+        self._ended: float | None = None  # when the program exited
         self._process: asyncio.subprocess.Process | None = None
         self._supervisor: asyncio.Task[RunResult] | None = None
         self._side: asyncio.StreamReader | None = None
@@ -130,6 +131,7 @@ class NodeRun:
             _widen_pipe(side_read)
         if side_write >= 0:
             env[TRACE_FD_ENV] = str(side_write)
+        self._started = time.monotonic()  # the run's clock: from the spawn, not from once it is set up
         try:
             self._process = await asyncio.create_subprocess_exec(
                 *self.request.argv,
@@ -160,7 +162,6 @@ class NodeRun:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(self._process.pid, signal.SIGKILL)
                 raise
-        self._started = time.monotonic()
         self._supervisor = asyncio.create_task(self._supervise())
 
     @property
@@ -238,6 +239,7 @@ class NodeRun:
         if self._side is not None and self.request.side_channel is not None:
             readers.append(asyncio.create_task(self._read_side(self._side, self.request.side_channel)))
         exited = asyncio.create_task(process.wait())
+        exited.add_done_callback(lambda _: setattr(self, "_ended", time.monotonic()))  # not after the cleanup
         stop = asyncio.create_task(self._stop.wait())
         try:
             done, _ = await asyncio.wait(
@@ -268,7 +270,7 @@ class NodeRun:
             timed_out=self._timed_out,
             cancelled=self._cancelled,
             truncated=self._truncated,
-            duration=time.monotonic() - self._started,
+            duration=(self._ended or time.monotonic()) - self._started,
             timeout=self.request.timeout,
             leftovers=tuple(leftovers),
         )
