@@ -16,7 +16,7 @@ from app.cli.output import print_json
 from app.cli.session import Session
 from app.course.model import Exercise
 from app.errors import LooplabError, did_you_mean
-from app.learner.progress import where_to_continue
+from app.learner.progress import run_counts_as_done, where_to_continue
 from app.learner.workspace import Workspace
 from app.runner.exercise import grade_prediction, grade_run, needs_trace, run_exercise
 from app.runner.process import RunResult
@@ -120,7 +120,8 @@ def cmd_run(session: Session) -> int:
     exercise = session.exercise(session.args.id)
     program = _program_for(session, exercise)
     result, verdict = _run(session, exercise, program, live=not session.args.json)
-    _remember(session, exercise, None)
+    done = None if session.args.reference else run_counts_as_done(exercise.kind, result.clean)  # not an author's
+    session.store.record(exercise.id, done, session.node.version)
     if session.args.json:
         print_json(_verdict_json(exercise, session, verdict, {"program": str(program), "run": result.to_json()}))
         return 0

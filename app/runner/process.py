@@ -65,6 +65,11 @@ class RunResult:
     def stderr(self) -> list[str]:
         return self.stream("stderr")
 
+    @property
+    def clean(self) -> bool:
+        """It ended by itself, with exit code 0: not stopped, cut short or killed."""
+        return self.exit_code == 0 and not (self.cancelled or self.timed_out or self.truncated or self.signal)
+
     def describe_end(self) -> str:
         if self.cancelled:
             return "cancelled"

@@ -25,6 +25,7 @@ from app.check.verdict import Verdict
 from app.course.model import Exercise, Lesson
 from app.errors import LooplabError
 from app.learner.files import atomic_write
+from app.learner.progress import run_counts_as_done
 from app.learner.workspace import PREDICTION_FILE
 from app.runner.exercise import grade_prediction, grade_run, run_exercise
 from app.runner.process import NodeRun, RunResult
@@ -563,7 +564,8 @@ class LessonScreen(Screen[None]):
             self._show_solution_if_earned()
             self.notify("✓ Passed!" if verdict.passed else "✗ Not yet: the verdict says which line and why.")
         else:
-            self.session.store.record(exercise.id, None, version)
+            self.session.store.record(exercise.id, run_counts_as_done(exercise.kind, result.clean), version)
+            self._update_header()
             if exercise.kind == "predict":  # judging Node's own order says nothing about the learner's guess
                 pane.show_ended(f"Node {version}: {ending}. That is Node's real order; c compares your prediction.")
             else:
