@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 from app.tui.app import LooplabApp
 from app.tui.screens.lesson import LessonScreen
 from app.tui.widgets.exercise_pane import ExercisePane
-from tests.test_tui_app import make_app, run_and_wait, wait_for
+from tests.test_tui_app import make_app, run_and_wait, text_of, wait_for
 from tests.tui_course import tui_session, write_tui_course
 
 pytestmark = pytest.mark.timeout(120)
@@ -124,3 +124,19 @@ async def test_a_checked_prediction_shows_its_verdict_on_a_short_screen(course: 
         await pilot.pause(0.2)
         assert visible(app, "your prediction: not yet"), screen_text(app)
         assert visible(app, first_problem(screen)), screen_text(app)
+
+
+async def test_hints_render_markdown_and_h_past_the_last_one_says_so(course: Path) -> None:
+    toml = course / "exercises/hello-order/exercise.toml"
+    toml.write_text(toml.read_text().replace("Print first straight away.", "Print `first` **straight** away."))
+    app = make_app(course, start="hello-order")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await lesson_open(pilot, app)
+        await pilot.press("h")
+        shown = text_of(screen, "#hints")
+        assert "hint 1/2: Print first straight away." in shown and "`" not in shown and "**" not in shown
+        await pilot.press("h")
+        assert not any("No more hints" in str(n.message) for n in app._notifications)
+        await pilot.press("h")
+        assert any("No more hints" in str(n.message) for n in app._notifications)
+        assert "every hint" in text_of(screen, "#hints")

@@ -289,8 +289,11 @@ class LessonScreen(Screen[None]):
         if not exercise.hints:
             self.notify("This exercise has no hints: run it and watch.")
             return
+        before = self.session.store.load().of(exercise.id).hints_shown
         shown = self.session.store.take_hint(exercise.id, len(exercise.hints))
         self.query_one(ExercisePane).show_hints(shown)
+        if shown == before:
+            self.notify(f"No more hints: all {shown} are shown in the exercise pane.")
         self.action_focus_pane("exercise")
 
     def action_reset(self) -> None:

@@ -178,13 +178,14 @@ class ExercisePane(Vertical):
         if not hints:
             self.query_one("#hints", Static).update(Text("No hints: this one is there to run and watch.", "dim"))
             return
-        text = Text()
-        for number, hint in enumerate(hints[:shown], start=1):
-            text.append(f"hint {number}/{len(hints)}: ", style="bold yellow")
-            text.append(hint + "\n")
+        parts: list[RenderableType] = [
+            RichMarkdown(f"**hint {number}/{len(hints)}:** {hint}") for number, hint in enumerate(hints[:shown], 1)
+        ]  # hints are Markdown, like the prompt: `code` and *emphasis* show as such
         if shown < len(hints):
-            text.append(f"h shows hint {shown + 1} of {len(hints)}", style="dim")
-        self.query_one("#hints", Static).update(text)
+            parts.append(Text(f"h shows hint {shown + 1} of {len(hints)}", style="dim"))
+        else:
+            parts.append(Text(f"That is every hint ({len(hints)} of {len(hints)}).", style="dim"))
+        self.query_one("#hints", Static).update(Group(*parts))
 
     def show_solution(self, source: str | None) -> None:
         if self.exercise is None or source is None:
