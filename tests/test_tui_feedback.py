@@ -10,6 +10,8 @@ from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 
 from app.tui.app import LooplabApp
+from app.tui.screens.help import HelpScreen
+from app.tui.screens.home import HomeScreen
 from app.tui.screens.lesson import LessonScreen
 from app.tui.widgets.exercise_pane import ExercisePane
 from tests.test_tui_app import make_app, run_and_wait, text_of, wait_for
@@ -140,3 +142,32 @@ async def test_hints_render_markdown_and_h_past_the_last_one_says_so(course: Pat
         await pilot.press("h")
         assert any("No more hints" in str(n.message) for n in app._notifications)
         assert "every hint" in text_of(screen, "#hints")
+
+
+def help_rows(app: App[object]) -> dict[str, str]:
+    """Help's table as {binding id: its keys}, and its group titles under the key "groups"."""
+    assert isinstance(app.screen, HelpScreen)
+    table = app.screen.table
+    keys, ids = list(table.columns[0].cells), list(table.columns[2].cells)
+    rows = {str(ident): str(key) for key, ident in zip(keys, ids, strict=True) if str(ident)}
+    rows["groups"] = " | ".join(str(key) for key, ident in zip(keys, ids, strict=True) if str(key) and not str(ident))
+    return rows
+
+
+async def test_help_lists_every_key_of_an_action_under_readable_group_names(course: Path) -> None:
+    app = make_app(course, start="hello-order")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await lesson_open(pilot, app)
+        await pilot.press("1", "f1")
+        rows = help_rows(app)
+        assert rows["slides.next"].split(", ") == ["→", "space", "pgdn"], rows
+        assert rows["slides.previous"].split(", ") == ["←", "pgup"], rows
+        assert rows["app.help"].split(", ") == ["f1", "?"], rows
+        assert rows["lesson.grow"].split(", ") == ["=", "+"], rows
+        assert rows["groups"] == "Slides | Lesson | Everywhere", rows
+        await pilot.press("escape", "escape")  # back to the course map
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await pilot.press("f1")
+        rows = help_rows(app)
+        assert rows["home.search"].split(", ") == ["/", "^f"], rows
+        assert "LooplabApp" not in rows["groups"] and "Everywhere" in rows["groups"], rows

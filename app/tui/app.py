@@ -21,6 +21,7 @@ DARK_THEME, LIGHT_THEME = "textual-dark", "textual-light"
 class LooplabApp(App[int]):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "looplab"
+    HELP_GROUP = "Everywhere"
     SUB_TITLE = f"v{__version__}"
     BINDINGS = [
         Binding("f1,question_mark", "help", "Help", id="app.help", tooltip="List every key that works here"),
