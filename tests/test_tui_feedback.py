@@ -171,3 +171,15 @@ async def test_help_lists_every_key_of_an_action_under_readable_group_names(cour
         rows = help_rows(app)
         assert rows["home.search"].split(", ") == ["/", "^f"], rows
         assert "LooplabApp" not in rows["groups"] and "Everywhere" in rows["groups"], rows
+
+
+async def test_the_command_palette_finds_an_exercise_by_its_id(course: Path) -> None:
+    app = make_app(course)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"forever")  # the id: its title is "A server that never stops"
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen), 5)
+        assert app.screen.exercise is not None and app.screen.exercise.id == "forever"

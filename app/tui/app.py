@@ -85,12 +85,15 @@ class LooplabApp(App[int]):
             yield SystemCommand("Hint", "Show the next hint", screen.action_hint)
         course = self.session.course
         for number, lesson in enumerate(course.lessons, start=1):
-            yield SystemCommand(f"Lesson {number}: {lesson.title}", lesson.summary, self._opener(lesson.id, None))
+            # The ids are in the names too, so typing an id from the CLI or the course notes finds it.
+            name = f"Lesson {number}: {lesson.title} · {lesson.id}"
+            yield SystemCommand(name, lesson.summary, self._opener(lesson.id, None))
             for exercise_id in lesson.exercises:
                 exercise = course.exercises.get(exercise_id)
                 if exercise is not None:
                     text = f"{exercise.kind} exercise in {lesson.title}"
-                    yield SystemCommand(f"Exercise: {exercise.title}", text, self._opener(lesson.id, exercise.id))
+                    name = f"Exercise: {exercise.title} · {exercise.id}"
+                    yield SystemCommand(name, text, self._opener(lesson.id, exercise.id))
         theme = "Switch between the dark and the light theme"
         yield SystemCommand("Theme: dark or light", theme, self.action_toggle_theme)
         yield SystemCommand("Help", "Every key that works on this screen", self.action_help)
