@@ -8,6 +8,7 @@ import pytest
 from textual.app import App
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
+from textual.widgets import OptionList
 
 from app.tui.app import LooplabApp
 from app.tui.screens.help import HelpScreen
@@ -183,3 +184,16 @@ async def test_the_command_palette_finds_an_exercise_by_its_id(course: Path) -> 
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen), 5)
         assert app.screen.exercise is not None and app.screen.exercise.id == "forever"
+
+
+async def test_down_from_the_search_box_moves_into_the_list(course: Path) -> None:
+    app = make_app(course)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"threads")
+        assert app.screen.focused is app.screen.query_one("#search")
+        await pilot.press("down")
+        outline = app.screen.query_one("#outline", OptionList)
+        assert app.screen.focused is outline
+        assert outline.highlighted_option is not None and outline.highlighted_option.id == "lesson:later"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen), 5)
