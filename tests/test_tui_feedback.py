@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 import pytest
+from rich.style import Style
 from textual.app import App
+from textual.color import Color
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.widgets import OptionList
 
+from app.learner.settings import Settings, SettingsStore
 from app.tui.app import LooplabApp
 from app.tui.screens.help import HelpScreen
 from app.tui.screens.home import HomeScreen
 from app.tui.screens.lesson import LessonScreen
 from app.tui.widgets.exercise_pane import ExercisePane
+from app.tui.widgets.marks import PHASE_STYLES
 from tests.test_tui_app import make_app, run_and_wait, text_of, wait_for
 from tests.tui_course import tui_session, write_tui_course
 
@@ -197,3 +203,77 @@ async def test_down_from_the_search_box_moves_into_the_list(course: Path) -> Non
         assert outline.highlighted_option is not None and outline.highlighted_option.id == "lesson:later"
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen), 5)
+
+
+async def test_the_theme_chosen_is_kept_for_the_next_run(course: Path, isolated_home: Path) -> None:
+    app = make_app(course)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.current_theme.dark
+        await pilot.press("ctrl+t")
+        assert not app.current_theme.dark
+    saved = json.loads((isolated_home / "settings.json").read_text())
+    assert saved == {"theme": "light"}
+    again = make_app(course)
+    async with again.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert not again.current_theme.dark
+        await pilot.press("ctrl+t")
+    assert json.loads((isolated_home / "settings.json").read_text()) == {"theme": "dark"}
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        ("{ nope", "settings.json:1: not JSON: Expecting property name enclosed in double quotes"),
+        ('{"theme": "pink"}', "settings.json: theme: 'pink' is not a theme (use 'dark' or 'light')"),
+        ("[1]", "settings.json: not a JSON object"),
+    ],
+)
+async def test_a_broken_settings_file_is_one_clear_line_and_the_app_starts(
+    course: Path, isolated_home: Path, content: str, says: str
+) -> None:
+    (isolated_home / "settings.json").parent.mkdir(parents=True, exist_ok=True)
+    (isolated_home / "settings.json").write_text(content)
+    app = make_app(course)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.current_theme.dark and isinstance(app.screen, HomeScreen)
+        warnings = [str(n.message) for n in app._notifications if "settings.json" in str(n.message)]
+        assert len(warnings) == 1 and "\n" not in warnings[0], warnings
+        assert says in warnings[0] and "using the default settings" in warnings[0], warnings
+
+
+def test_a_named_pipe_for_settings_is_refused_not_waited_on(isolated_home: Path) -> None:
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(isolated_home / "settings.json")
+    said: list[str] = []
+    assert SettingsStore(isolated_home / "settings.json", said.append).load() == Settings()
+    assert len(said) == 1 and "not a regular file" in said[0]
+
+
+def contrast(one: tuple[int, int, int], other: tuple[int, int, int]) -> float:
+    """WCAG 2 contrast ratio of two sRGB colours."""
+
+    def luminance(rgb: tuple[int, int, int]) -> float:
+        linear = [(c / 255 / 12.92) if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(one), luminance(other)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+async def test_the_light_theme_shows_every_phase_colour_at_aa_contrast(course: Path) -> None:
+    app = make_app(course)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+t")
+        theme = app.current_theme
+        assert not theme.dark
+        palette = app.ansi_theme  # what the terminal really gets for an ANSI colour name on this theme
+        backgrounds = {name: Color.parse(getattr(theme, name)) for name in ("background", "surface", "panel")}
+        for phase, style in PHASE_STYLES.items():
+            colour = Style.parse(style).color
+            assert colour is not None and colour.number is not None, phase
+            rgb = tuple(palette.ansi_colors[colour.number])
+            for name, background in backgrounds.items():
+                ratio = contrast(rgb, background.rgb)  # type: ignore[arg-type]
+                assert ratio >= 4.5, f"{phase} ({style}, {rgb}) on the {name} {background.hex}: {ratio:.2f}:1"

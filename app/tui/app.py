@@ -8,12 +8,16 @@ from pathlib import Path
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.driver import Driver
+from textual.reactive import Reactive
 from textual.screen import Screen
 
 from app import __version__
 from app.cli.session import Session
+from app.learner.settings import SETTINGS_FILE, Settings, SettingsStore
+from app.paths import data_dir
 from app.tui.screens.help import HelpScreen
 from app.tui.screens.home import HomeScreen
+from app.tui.widgets.marks import LIGHT_ANSI
 
 DARK_THEME, LIGHT_THEME = "textual-dark", "textual-light"
 
@@ -29,6 +33,8 @@ class LooplabApp(App[int]):
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave looplab (a running program is stopped)"),
     ]
 
+    ansi_theme_light = Reactive(LIGHT_ANSI, init=False)  # phase colours readable on the light theme
+
     def __init__(self, session: Session, start: str | None = None, watch: bool = True, blink: bool = True) -> None:
         super().__init__()
         self.session = session
@@ -37,6 +43,7 @@ class LooplabApp(App[int]):
         self.blink = blink  # tests turn the cursor blink off for stable screenshots
         session.warn = lambda message: self.notify(message, severity="warning", timeout=8)  # type: ignore[method-assign]
         session.note = lambda message: self.notify(message, timeout=4)  # type: ignore[method-assign]
+        self.settings = SettingsStore(data_dir() / SETTINGS_FILE, session.warn)
 
     def get_driver_class(self) -> type[Driver]:
         from textual.drivers.linux_driver import LinuxDriver
@@ -47,7 +54,7 @@ class LooplabApp(App[int]):
         return QuickExitDriver if chosen is LinuxDriver else chosen
 
     def on_mount(self) -> None:
-        self.theme = DARK_THEME
+        self.theme = LIGHT_THEME if self.settings.load().theme == "light" else DARK_THEME
         self.push_screen(HomeScreen())
         if self.start:
             self.open(self.start)
@@ -75,6 +82,7 @@ class LooplabApp(App[int]):
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME
+        self.settings.save(Settings(theme="dark" if self.current_theme.dark else "light"))  # kept for next time
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette: every lesson and exercise to jump to, the exercise actions, and the theme."""
