@@ -1,13 +1,17 @@
 """The app as a learner meets it in tmux: start to the course map's first frame, and Ctrl+Q to exit.
 
-    python benchmarks/tui_tmux.py [--runs 7] [--size 120x40] [--json]
+    python benchmarks/tui_tmux.py [--runs 7] [--size 120x40] [--compare DIR] [--json]
 
 Each run starts `looplab` (the installed script beside this Python, else `python -m app`) in a new tmux
 session of its own server socket, with a fresh LOOPLAB_HOME, and polls `tmux capture-pane` about every
-10 ms. Start: from just before `new-session` until the course title is on the screen. Quit, twice per
-run: on the course map, and in the first lesson once its exercise is shown (watch mode and the warm-up
-are running there); from just before Ctrl+Q is sent until tmux reports the pane's process dead. Polling
-costs a few ms per look, so the figures are upper bounds by about that much. Medians are quoted.
+10 ms. Start: from just before `new-session` until the course map is on the screen (the course title and
+the first lesson's title). Quit, twice per run: on the course map, and in the first lesson a second after
+it opened (watch mode and the warm-up are running there); from just before Ctrl+Q is sent until tmux
+reports the pane's process dead. Polling costs a few ms per look, so the figures are upper bounds by about
+that much. Medians are quoted. `--compare DIR` also runs `python -m app` in DIR, another checkout (say
+`git archive <commit> | tar -x -C DIR`), interleaved run by run with this one, for before/after figures.
+PYTHONDONTWRITEBYTECODE is dropped for the app, so the untimed warm-up leaves the .pyc files that an
+installed looplab has (pip compiles them); with it set, every start compiled all of app/ again.
 """
 
 from __future__ import annotations
@@ -34,17 +38,20 @@ DEADLINE_S = 20.0
 START_TARGET_S, QUIT_TARGET_S = 0.5, 0.3
 
 
-def app_command() -> list[str]:
+def app_command(checkout: Path | None = None) -> tuple[list[str], Path | None]:
+    """The command line and working folder that start looplab (this one, or the one in `checkout`)."""
+    if checkout is not None:
+        return [sys.executable, "-m", "app"], checkout
     script = Path(sys.executable).with_name("looplab")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "app"]
+    return ([str(script)] if script.exists() else [sys.executable, "-m", "app"]), None
 
 
 class Session:
     """One tmux server (its own socket) holding the app in a pane that stays after the app exits."""
 
-    def __init__(self, columns: int, lines: int) -> None:
+    def __init__(self, columns: int, lines: int, checkout: Path | None) -> None:
         self.socket = f"looplab-bench-{os.getpid()}"
-        self.columns, self.lines = columns, lines
+        self.columns, self.lines, self.checkout = columns, lines, checkout
         self.home = Path(tempfile.mkdtemp(prefix="looplab-bench-"))
 
     def tmux(self, *args: str) -> str:
@@ -56,8 +63,12 @@ class Session:
         env = {"LOOPLAB_HOME": str(self.home / "home"), "LOOPLAB_CACHE": os.environ.get("LOOPLAB_CACHE", "")}
         env_args = [f"{key}={value}" for key, value in env.items() if value]
         size = ["-x", str(self.columns), "-y", str(self.lines)]
+        command, cwd = app_command(self.checkout)
+        where = ["-c", str(cwd)] if cwd else []
         started = time.perf_counter()
-        self.tmux("new-session", "-d", "-s", "app", *size, "env", *env_args, *app_command())
+        self.tmux(
+            "new-session", "-d", "-s", "app", *where, *size, "env", "-u", "PYTHONDONTWRITEBYTECODE", *env_args, *command
+        )
         self.tmux("set-option", "-t", "app", "remain-on-exit", "on")
         return started
 
@@ -86,19 +97,24 @@ class Session:
         shutil.rmtree(self.home, ignore_errors=True)
 
 
-def one_run(columns: int, lines: int, title: str, lesson_title: str) -> dict[str, float]:
+def one_run(columns: int, lines: int, titles: tuple[str, str], checkout: Path | None) -> dict[str, float]:
     figures: dict[str, float] = {}
-    session = Session(columns, lines)
+    session = Session(columns, lines, checkout)
+
+    def on_map() -> bool:
+        screen = session.screen()
+        return all(title in screen for title in titles)
+
     try:
         started = session.start()
-        figures["start"] = session.wait_until("the course map", lambda: title in session.screen()) - started
+        figures["start"] = session.wait_until("the course map", on_map) - started
         figures["quit_home"] = session.quit_time()
     finally:
         session.close()
-    session = Session(columns, lines)
+    session = Session(columns, lines, checkout)
     try:
         session.start()
-        session.wait_until("the course map", lambda: title in session.screen())
+        session.wait_until("the course map", on_map)
         session.tmux("send-keys", "-t", "app", "Down", "Enter")
         session.wait_until("the first lesson", lambda: "slide 1/" in session.screen())
         time.sleep(1.0)  # watch mode and the warm-up are up by now
@@ -112,24 +128,39 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--size", default="120x40", help="COLUMNSxLINES of the tmux window")
+    parser.add_argument("--compare", type=Path, metavar="DIR", help="another checkout to run interleaved")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     columns, lines = (int(part) for part in args.size.split("x"))
     course = load_course(course_root(None))
-    lesson_title = course.lessons[0].title
-    one_run(columns, lines, course.title, lesson_title)  # warm-up, untimed: compiles .pyc files
-    runs = [one_run(columns, lines, course.title, lesson_title) for _ in range(args.runs)]
-    medians = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
-    within = medians["start"] <= START_TARGET_S and max(medians["quit_home"], medians["quit_lesson"]) <= QUIT_TARGET_S
+    titles = (course.title, course.lessons[0].title)
+    targets: dict[str, Path | None] = {"this": None}
+    if args.compare:
+        targets["compare"] = args.compare.resolve()
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in targets}
+    for checkout in targets.values():
+        one_run(columns, lines, titles, checkout)  # warm-up, untimed: writes .pyc files
+    for _ in range(args.runs):
+        for name, checkout in targets.items():
+            runs[name].append(one_run(columns, lines, titles, checkout))
+    medians = {
+        name: {key: statistics.median(run[key] for run in done) for key in done[0]} for name, done in runs.items()
+    }
+    mine = medians["this"]
+    within = mine["start"] <= START_TARGET_S and max(mine["quit_home"], mine["quit_lesson"]) <= QUIT_TARGET_S
     if args.json:
-        print(json.dumps({"size": args.size, "runs": runs, "medians_s": medians, "within_targets": within}, indent=2))
-    else:
-        print(f"tmux {args.size}, {args.runs} runs after one untimed warm-up, polled every {POLL_S * 1000:.0f} ms")
-        for key, label in (("start", "start to course map"), ("quit_home", "Ctrl+Q on the map"),
-                           ("quit_lesson", "Ctrl+Q in a lesson")):
-            times = ", ".join(f"{run[key] * 1000:.0f}" for run in runs)
-            print(f"  {label:<20} median {medians[key] * 1000:6.0f} ms   ({times})")
-        print(f"  targets: start ≤ {START_TARGET_S} s, quit ≤ {QUIT_TARGET_S} s: {'within' if within else 'OVER'}")
+        result = {"size": args.size, "runs": runs, "medians_s": medians, "within_targets": within}
+        print(json.dumps(result, indent=2, default=str))
+        return 0 if within else 1
+    print(f"tmux {args.size}, {args.runs} runs after one untimed warm-up, polled every {POLL_S * 1000:.0f} ms")
+    labels = {"start": "start to course map", "quit_home": "Ctrl+Q on the map", "quit_lesson": "Ctrl+Q in a lesson"}
+    for name, done in runs.items():
+        where = "this checkout" if name == "this" else f"{targets[name]}"
+        print(f"{where}:")
+        for key, label in labels.items():
+            times = ", ".join(f"{run[key] * 1000:.0f}" for run in done)
+            print(f"  {label:<20} median {medians[name][key] * 1000:6.0f} ms   ({times})")
+    print(f"targets: start ≤ {START_TARGET_S} s, quit ≤ {QUIT_TARGET_S} s: {'within' if within else 'OVER'}")
     return 0 if within else 1
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,12 @@ class TomlSource:
 
     path: Path
     data: dict[str, Any]
-    lines: dict[KeyPath, int] = field(default_factory=dict)
+    text: str = ""
+
+    @functools.cached_property
+    def lines(self) -> dict[KeyPath, int]:
+        """Found when a problem first needs a line: loading a valid course (every app start) skips the scan."""
+        return _KeyLocator(self.text).run()
 
     def line_of(self, key: KeyPath) -> int | None:
         """The line of the key, or of its nearest written ancestor."""
@@ -63,7 +69,7 @@ def read_toml(path: Path) -> TomlSource:
         message = _DECODE_LINE.sub("", str(exc)).strip()
         line = int(match.group(1)) if match else None
         raise LooplabError(Problem(f"invalid TOML: {message}", file=path, line=line)) from None
-    return TomlSource(path, data, _KeyLocator(text).run())
+    return TomlSource(path, data, text)
 
 
 class _KeyLocator:

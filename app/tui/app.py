@@ -15,7 +15,6 @@ from app import __version__
 from app.cli.session import Session
 from app.learner.settings import SETTINGS_FILE, Settings, SettingsStore
 from app.paths import data_dir
-from app.tui.screens.help import HelpScreen
 from app.tui.screens.home import HomeScreen
 from app.tui.widgets.marks import LIGHT_ANSI
 
@@ -77,6 +76,8 @@ class LooplabApp(App[int]):
         self.open(exercise_id or lesson_id)
 
     def action_help(self) -> None:
+        from app.tui.screens.help import HelpScreen  # Rich's tables load when help is first asked for
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
