@@ -166,10 +166,11 @@ class ExercisePane(Vertical):
         self._set("#verdict", verdict_view(verdict, what) if verdict is not None else "")
 
     def scroll_to_verdict(self) -> None:
-        """Bring the verdict's first lines to the top of the pane, once the layout has room for them."""
+        """Bring how the run ended and the verdict's first lines to the top of the pane, once laid out."""
         body = self.query_one("#exercise-body", VerticalScroll)
-        verdict = self.query_one("#verdict", Static)
-        self.call_after_refresh(lambda: body.scroll_to_widget(verdict, top=True, animate=False))
+        ending, verdict = self.query_one("#run-state", Static), self.query_one("#verdict", Static)
+        target = ending if ending.display else verdict
+        self.call_after_refresh(lambda: body.scroll_to_widget(target, top=True, animate=False))
 
     def show_hints(self, shown: int) -> None:
         if self.exercise is None:
