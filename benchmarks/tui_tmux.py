@@ -8,8 +8,10 @@ session of its own server socket, with a fresh LOOPLAB_HOME, and polls `tmux cap
 the first lesson's title). Quit, twice per run: on the course map, and in the first lesson a second after
 it opened (watch mode and the warm-up are running there); from just before Ctrl+Q is sent until tmux
 reports the pane's process dead. Polling costs a few ms per look, so the figures are upper bounds by about
-that much. Medians are quoted. `--compare DIR` also runs `python -m app` in DIR, another checkout (say
-`git archive <commit> | tar -x -C DIR`), interleaved run by run with this one, for before/after figures.
+that much. Medians are quoted. The app's CPU time (user + system) when the map appeared is reported too:
+on a machine busy with other work, wall times swing by seconds while CPU time moves little.
+`--compare DIR` also runs `python -m app` in DIR, another checkout (say `git archive <commit> | tar -x -C
+DIR`), interleaved run by run with this one, for before/after figures.
 PYTHONDONTWRITEBYTECODE is dropped for the app, so the untimed warm-up leaves the .pyc files that an
 installed looplab has (pip compiles them); with it set, every start compiled all of app/ again.
 """
@@ -38,7 +40,26 @@ DEADLINE_S = 20.0
 START_TARGET_S, QUIT_TARGET_S = 0.5, 0.3
 
 
-def app_command(checkout: Path | None = None) -> tuple[list[str], Path | None]:
+# The floor: a bare Textual app with the course map's widgets and the two titles, quitting on Ctrl+Q as
+# Textual does by default. looplab cannot start faster than this on the same machine at the same moment.
+FLOOR_APP = """
+import sys
+from textual.app import App
+from textual.widgets import Footer, Header, Input, OptionList, Static
+class Floor(App):
+    def compose(self):
+        yield Header()
+        yield Static(sys.argv[1])
+        yield Input()
+        yield OptionList(*sys.argv[2:])
+        yield Footer()
+Floor().run()
+"""
+
+Command = tuple[list[str], Path | None]  # argv and the folder it starts in (None: here)
+
+
+def app_command(checkout: Path | None = None) -> Command:
     """The command line and working folder that start looplab (this one, or the one in `checkout`)."""
     if checkout is not None:
         return [sys.executable, "-m", "app"], checkout
@@ -49,9 +70,9 @@ def app_command(checkout: Path | None = None) -> tuple[list[str], Path | None]:
 class Session:
     """One tmux server (its own socket) holding the app in a pane that stays after the app exits."""
 
-    def __init__(self, columns: int, lines: int, checkout: Path | None) -> None:
+    def __init__(self, columns: int, lines: int, command: Command) -> None:
         self.socket = f"looplab-bench-{os.getpid()}"
-        self.columns, self.lines, self.checkout = columns, lines, checkout
+        self.columns, self.lines, self.command = columns, lines, command
         self.home = Path(tempfile.mkdtemp(prefix="looplab-bench-"))
 
     def tmux(self, *args: str) -> str:
@@ -63,7 +84,7 @@ class Session:
         env = {"LOOPLAB_HOME": str(self.home / "home"), "LOOPLAB_CACHE": os.environ.get("LOOPLAB_CACHE", "")}
         env_args = [f"{key}={value}" for key, value in env.items() if value]
         size = ["-x", str(self.columns), "-y", str(self.lines)]
-        command, cwd = app_command(self.checkout)
+        command, cwd = self.command
         where = ["-c", str(cwd)] if cwd else []
         started = time.perf_counter()
         self.tmux(
@@ -81,6 +102,13 @@ class Session:
             time.sleep(POLL_S)
         raise RuntimeError(f"gave up waiting for {what}; the screen was:\n{self.screen()}")
 
+    def cpu_seconds(self) -> float:
+        """CPU time the app has used so far (user + system, from /proc): unlike wall time, it barely changes when
+        other programs load the machine, so before/after comparisons on a busy machine still mean something."""
+        pid = self.tmux("display-message", "-p", "-t", "app", "#{pane_pid}").strip()
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", "app")
 
@@ -97,9 +125,9 @@ class Session:
         shutil.rmtree(self.home, ignore_errors=True)
 
 
-def one_run(columns: int, lines: int, titles: tuple[str, str], checkout: Path | None) -> dict[str, float]:
+def one_run(columns: int, lines: int, titles: tuple[str, str], command: Command, lesson: bool) -> dict[str, float]:
     figures: dict[str, float] = {}
-    session = Session(columns, lines, checkout)
+    session = Session(columns, lines, command)
 
     def on_map() -> bool:
         screen = session.screen()
@@ -108,10 +136,13 @@ def one_run(columns: int, lines: int, titles: tuple[str, str], checkout: Path | 
     try:
         started = session.start()
         figures["start"] = session.wait_until("the course map", on_map) - started
+        figures["start_cpu"] = session.cpu_seconds()
         figures["quit_home"] = session.quit_time()
     finally:
         session.close()
-    session = Session(columns, lines, checkout)
+    if not lesson:
+        return figures
+    session = Session(columns, lines, command)
     try:
         session.start()
         session.wait_until("the course map", on_map)
@@ -129,20 +160,23 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--size", default="120x40", help="COLUMNSxLINES of the tmux window")
     parser.add_argument("--compare", type=Path, metavar="DIR", help="another checkout to run interleaved")
+    parser.add_argument("--floor", action="store_true", help="also time a bare Textual app, interleaved")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     columns, lines = (int(part) for part in args.size.split("x"))
     course = load_course(course_root(None))
     titles = (course.title, course.lessons[0].title)
-    targets: dict[str, Path | None] = {"this": None}
+    targets: dict[str, Command] = {"this": app_command()}
     if args.compare:
-        targets["compare"] = args.compare.resolve()
+        targets[str(args.compare.resolve())] = app_command(args.compare.resolve())
+    if args.floor:
+        targets["bare Textual app"] = ([sys.executable, "-c", FLOOR_APP, *titles], None)
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in targets}
-    for checkout in targets.values():
-        one_run(columns, lines, titles, checkout)  # warm-up, untimed: writes .pyc files
+    for name, command in targets.items():
+        one_run(columns, lines, titles, command, name != "bare Textual app")  # warm-up, untimed: writes .pyc files
     for _ in range(args.runs):
-        for name, checkout in targets.items():
-            runs[name].append(one_run(columns, lines, titles, checkout))
+        for name, command in targets.items():
+            runs[name].append(one_run(columns, lines, titles, command, name != "bare Textual app"))
     medians = {
         name: {key: statistics.median(run[key] for run in done) for key in done[0]} for name, done in runs.items()
     }
@@ -153,11 +187,17 @@ def main() -> int:
         print(json.dumps(result, indent=2, default=str))
         return 0 if within else 1
     print(f"tmux {args.size}, {args.runs} runs after one untimed warm-up, polled every {POLL_S * 1000:.0f} ms")
-    labels = {"start": "start to course map", "quit_home": "Ctrl+Q on the map", "quit_lesson": "Ctrl+Q in a lesson"}
+    labels = {
+        "start": "start to course map",
+        "start_cpu": "  its CPU time",
+        "quit_home": "Ctrl+Q on the map",
+        "quit_lesson": "Ctrl+Q in a lesson",
+    }
     for name, done in runs.items():
-        where = "this checkout" if name == "this" else f"{targets[name]}"
-        print(f"{where}:")
+        print("this checkout:" if name == "this" else f"{name}:")
         for key, label in labels.items():
+            if key not in medians[name]:
+                continue
             times = ", ".join(f"{run[key] * 1000:.0f}" for run in done)
             print(f"  {label:<20} median {medians[name][key] * 1000:6.0f} ms   ({times})")
     print(f"targets: start ≤ {START_TARGET_S} s, quit ≤ {QUIT_TARGET_S} s: {'within' if within else 'OVER'}")
