@@ -277,3 +277,12 @@ async def test_the_light_theme_shows_every_phase_colour_at_aa_contrast(course: P
             for name, background in backgrounds.items():
                 ratio = contrast(rgb, background.rgb)  # type: ignore[arg-type]
                 assert ratio >= 4.5, f"{phase} ({style}, {rgb}) on the {name} {background.hex}: {ratio:.2f}:1"
+
+
+async def test_a_hint_on_a_short_screen_is_shown_where_the_learner_looks(course: Path) -> None:
+    app = make_app(course, start="guess")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await lesson_open(pilot, app)
+        await pilot.press("h")
+        await pilot.pause(0.2)
+        assert visible(app, "The nextTick queue drains before the loop starts."), screen_text(app)
