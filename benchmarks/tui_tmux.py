@@ -19,6 +19,7 @@ installed looplab has (pip compiles them); with it set, every start compiled all
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
@@ -56,7 +57,8 @@ class Floor(App):
 Floor().run()
 """
 
-Command = tuple[list[str], Path | None]  # argv and the folder it starts in (None: here)
+Command = tuple[list[str], Path | None]
+_SERVERS = itertools.count()  # argv and the folder it starts in (None: here)
 
 
 def app_command(checkout: Path | None = None) -> Command:
@@ -71,7 +73,7 @@ class Session:
     """One tmux server (its own socket) holding the app in a pane that stays after the app exits."""
 
     def __init__(self, columns: int, lines: int, command: Command) -> None:
-        self.socket = f"looplab-bench-{os.getpid()}"
+        self.socket = f"looplab-bench-{os.getpid()}-{next(_SERVERS)}"  # a fresh server: the last may still be ending
         self.columns, self.lines, self.command = columns, lines, command
         self.home = Path(tempfile.mkdtemp(prefix="looplab-bench-"))
 
