@@ -6,10 +6,15 @@ import sys
 
 from app.cli.session import Session
 from app.errors import LooplabError, did_you_mean
+from app.paths import cache_dir, course_root
 
 
 def cmd_app(session: Session) -> int:
-    course = session.course  # a broken course is a one-line error before the screen is taken over
+    from app.tui.course_cache import load_course_cached
+
+    # A broken course is a one-line error before the screen is taken over.
+    session.course = load_course_cached(course_root(getattr(session.args, "course", None)), cache_dir())
+    course = session.course
     target = getattr(session.args, "id", None)
     known = [lesson.id for lesson in course.lessons] + list(course.exercises)
     if target and target not in known:
