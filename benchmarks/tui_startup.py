@@ -7,7 +7,9 @@ TERM=xterm-256color, a fresh LOOPLAB_HOME and LOOPLAB_CACHE per run, so no progr
 starts just before the process is spawned and stops when the terminal has received the course title, which
 the home screen paints in its first frame; the whole process group is then stopped. The baseline is a bare
 `python -c` that writes "ready" under the same pseudo-terminal: what the interpreter alone costs. App and
-baseline runs are interleaved after one untimed warm-up of each (the first import compiles .pyc files).
+baseline runs are interleaved after one untimed warm-up of each (the first import compiles .pyc files;
+PYTHONDONTWRITEBYTECODE is dropped for both, or every start would compile all of app/ again, which an
+installed looplab never does: pip compiles it at install).
 Exits 1 when the app's median is over the 1.0 s target.
 """
 
@@ -70,7 +72,7 @@ def time_to_output(command: list[str], needle: bytes) -> float:
     """Seconds from just before spawning `command` on a fresh pty until `needle` has been written to it."""
     scratch = Path(tempfile.mkdtemp(prefix="tui-startup-"))
     env = {
-        **os.environ,
+        **{key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"},
         "TERM": "xterm-256color",
         "COLUMNS": str(COLUMNS),
         "LINES": str(LINES),

@@ -219,6 +219,22 @@ def test_toml_locator_records_tables_arrays_and_inline_tables(tmp_path: Path) ->
     assert source.line_of(("expect", "sequence", 7)) == 7  # falls back to the nearest ancestor
 
 
+def test_toml_locator_counts_lines_inside_every_kind_of_string(tmp_path: Path) -> None:
+    path = tmp_path / "t.toml"
+    path.write_text(
+        'a = "q\\"uote # not a comment"\n'
+        "b = 'lit\\\\'\n"
+        'c = """\none "" two\n\\"""\nthree""""\n'
+        "d = '''\n'' x\n'''\n"
+        'e = ["""\n""", \'\'\'\n\'\'\']\n'
+        "f = 6\n"
+    )
+    source = read_toml(path)
+    assert source.data["c"] == 'one "" two\n"""\nthree"'
+    assert [source.line_of((key,)) for key in "abcdef"] == [1, 2, 3, 7, 10, 13]
+    assert source.line_of(("e", 1)) == 11
+
+
 def test_slides_are_split_and_notes_are_kept_off_the_slide(tmp_path: Path) -> None:
     problems: list = []
     text = (

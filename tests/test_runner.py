@@ -14,6 +14,7 @@ import pytest
 from app.errors import LooplabError
 from app.nodejs.locate import NodeBinary
 from app.runner import cgroup
+from app.runner import process as process_module
 from app.runner.process import MAX_LINE, NodeRun, OutputLine, RunRequest, RunResult, run_to_end
 from tests.conftest import processes_with
 
@@ -312,3 +313,31 @@ def test_a_grandchild_that_leaves_the_group_and_clears_its_environment_is_killed
     assert result.timed_out == leader_stays
     assert processes_with(marker) == [] and result.leftovers == ()
     assert run_cgroups_left() == []
+
+
+
+@pytest.mark.parametrize("stall", ["after the spawn", "in the cleanup"])
+def test_the_duration_runs_from_the_spawn_to_the_exit(
+    stall: str, bundled_node: NodeBinary, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A loaded machine may stall the runner just after the spawn, or after the exit: the clock still reads the
+    program's life, as Node itself measures it (it once read 0.01 s beside 57 ms of loop time)."""
+    real_spawn, real_kill = asyncio.create_subprocess_exec, process_module.kill_run
+
+    async def slow_after_spawn(*args: object, **kwargs: object) -> asyncio.subprocess.Process:
+        started = await real_spawn(*args, **kwargs)  # type: ignore[arg-type]
+        time.sleep(0.4)  # the program runs meanwhile
+        return started
+
+    async def slow_cleanup(*args: object) -> list[object]:
+        await asyncio.sleep(1.0)
+        return await real_kill(*args)  # type: ignore[arg-type]
+
+    if stall == "after the spawn":
+        monkeypatch.setattr(process_module.asyncio, "create_subprocess_exec", slow_after_spawn)
+    else:
+        monkeypatch.setattr(process_module, "kill_run", slow_cleanup)
+    busy = "const until = Date.now() + 600; while (Date.now() < until);"
+    result = node_run(bundled_node, tmp_path, busy + "process.on('exit', () => console.log(process.uptime()));")
+    lived = float(result.stream("stdout")[-1])  # seconds from Node's start to its exit, by its own clock
+    assert lived <= result.duration < lived + 0.5, (lived, result.duration)

@@ -18,7 +18,7 @@ from app.cli.output import print_json
 from app.cli.session import Session
 from app.course.model import Exercise
 from app.errors import LooplabError, did_you_mean
-from app.learner.progress import where_to_continue
+from app.learner.progress import run_counts_as_done, where_to_continue
 from app.learner.workspace import Workspace
 from app.runner.exercise import RUN_FOLDER, grade_prediction, grade_run, needs_trace, order_is_secret, run_exercise
 from app.runner.process import RunResult
@@ -127,7 +127,8 @@ def cmd_run(session: Session) -> int:
         )
     program = _program_for(session, exercise)
     result, verdict = _run(session, exercise, program, live=not session.args.json)
-    _remember(session, exercise, None)
+    done = None if session.args.reference else run_counts_as_done(exercise.kind, result.clean)  # not an author's
+    session.store.record(exercise.id, done, session.node.version)
     if session.args.json:
         print_json(_verdict_json(exercise, session, verdict, {"program": str(program), "run": result.to_json()}))
         return 0

@@ -70,13 +70,14 @@ class Session:
         return Workspace(Path(recorded) if recorded else data_dir() / "workspace")
 
     def exercise(self, exercise_id: str | None) -> Exercise:
-        """The named exercise, or the first one not yet passed."""
+        """The named exercise, or the one the course map's "continue" opens (one rule decides, for both)."""
+        from app.learner.progress import where_to_continue
+
         if exercise_id:
             return self.course.exercise(exercise_id)
-        progress = self.store.load()
-        for exercise in self.course.exercises_in_order():
-            if progress.status(exercise.id) != "passed":
-                return exercise
+        upcoming = where_to_continue(self.course, self.store.load())
+        if upcoming is not None:
+            return upcoming
         raise LooplabError("every exercise already passes; name one to run it again (looplab list shows them)")
 
     def prediction_major(self, exercise: Exercise) -> int | None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,12 @@ KeyPath = tuple[str | int, ...]
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _DECODE_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+_STRINGS = (  # (opener, the whole literal); multi-line kinds first. An unclosed one runs to the end of its line.
+    ('"""', re.compile(r'"""(?:[^\\"]|\\.|"(?!""))*(?:"""|\Z)', re.DOTALL)),
+    ("'''", re.compile(r"'''(?:[^']|'(?!''))*(?:'''|\Z)")),
+    ('"', re.compile(r'"(?:[^"\\\n]|\\.)*"?')),
+    ("'", re.compile(r"'[^'\n]*'?")),
+)
 
 
 def format_key(path: KeyPath) -> str:
@@ -33,7 +40,12 @@ class TomlSource:
 
     path: Path
     data: dict[str, Any]
-    lines: dict[KeyPath, int] = field(default_factory=dict)
+    text: str = ""
+
+    @functools.cached_property
+    def lines(self) -> dict[KeyPath, int]:
+        """Found when a problem first needs a line: loading a valid course (every app start) skips the scan."""
+        return _KeyLocator(self.text).run()
 
     def line_of(self, key: KeyPath) -> int | None:
         """The line of the key, or of its nearest written ancestor."""
@@ -57,7 +69,7 @@ def read_toml(path: Path) -> TomlSource:
         message = _DECODE_LINE.sub("", str(exc)).strip()
         line = int(match.group(1)) if match else None
         raise LooplabError(Problem(f"invalid TOML: {message}", file=path, line=line)) from None
-    return TomlSource(path, data, _KeyLocator(text).run())
+    return TomlSource(path, data, text)
 
 
 class _KeyLocator:
@@ -204,16 +216,12 @@ class _KeyLocator:
                 self._advance()
 
     def _string(self) -> None:
-        quote = self._peek()
-        if self._peek(3) == quote * 3:
-            self._advance(3)
-            while self.pos < len(self.text) and self._peek(3) != quote * 3:
-                self._advance(2 if quote == '"' and self._peek() == "\\" else 1)
-            self._advance(3)
-            while self._peek() == quote:  # up to two quotes may end a multi-line string
-                self._advance()
-            return
-        self._advance()
-        while self.pos < len(self.text) and self._peek() not in (quote, "\n"):
-            self._advance(2 if quote == '"' and self._peek() == "\\" else 1)
-        self._advance()
+        """Step over one string literal with one regex: stepping char by char cost 0.1 s per course load."""
+        for opener, pattern in _STRINGS:
+            if self.text.startswith(opener, self.pos):
+                match = pattern.match(self.text, self.pos)
+                self._advance(match.end() - self.pos if match else len(opener))
+                if len(opener) == 3:
+                    while self._peek() == opener[0]:  # up to two quotes may end a multi-line string
+                        self._advance()
+                return

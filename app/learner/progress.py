@@ -162,3 +162,9 @@ def where_to_continue(course: Course, progress: Progress) -> Exercise | None:
     if last is not None and progress.status(last.id) != "passed":
         return last
     return next((e for e in course.exercises_in_order() if progress.status(e.id) != "passed"), None)
+
+
+def run_counts_as_done(kind: str, clean: bool) -> bool | None:
+    """What a plain run (not a check) records: an explore exercise is done once it runs cleanly; None records
+    only that it was worked on, since running a fix or predict program proves nothing about the learner."""
+    return True if kind == "explore" and clean else None

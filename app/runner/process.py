@@ -67,6 +67,11 @@ class RunResult:
     def stderr(self) -> list[str]:
         return self.stream("stderr")
 
+    @property
+    def clean(self) -> bool:
+        """It ended by itself, with exit code 0: not stopped, cut short or killed."""
+        return self.exit_code == 0 and not (self.cancelled or self.timed_out or self.truncated or self.signal)
+
     def describe_end(self) -> str:
         if self.cancelled:
             return "cancelled"
@@ -111,6 +116,7 @@ class NodeRun:
         self._stop = asyncio.Event()
         self._token = uuid.uuid4().hex
         self._started = 0.0
+        self._ended: float | None = None  # when the program exited
         self._process: asyncio.subprocess.Process | None = None
         self._supervisor: asyncio.Task[RunResult] | None = None
         self._side: asyncio.StreamReader | None = None
@@ -138,6 +144,7 @@ class NodeRun:
             _widen_pipe(side_read)
         if side_write >= 0:
             env[TRACE_FD_ENV] = str(side_write)
+        self._started = time.monotonic()  # the run's clock: from the spawn, not from once it is set up
         try:
             self._process = await asyncio.create_subprocess_exec(
                 *self.request.argv,
@@ -182,7 +189,6 @@ class NodeRun:
                 if self._group is not None and cgroup.kill_and_remove(self._group):
                     watcher.release(self._token)  # else the watcher still holds it, and removes it when we exit
                 raise
-        self._started = time.monotonic()
         self._supervisor = asyncio.create_task(self._supervise())
 
     def _forget_group(self) -> None:
@@ -274,6 +280,7 @@ class NodeRun:
         if self._side is not None and self.request.side_channel is not None:
             readers.append(asyncio.create_task(self._read_side(self._side, self.request.side_channel)))
         exited = asyncio.create_task(process.wait())
+        exited.add_done_callback(lambda _: setattr(self, "_ended", time.monotonic()))  # not after the cleanup
         stop = asyncio.create_task(self._stop.wait())
         follow = asyncio.create_task(self._follow_tree(process.pid)) if self._group is None else None
         try:
@@ -310,7 +317,7 @@ class NodeRun:
             timed_out=self._timed_out,
             cancelled=self._cancelled,
             truncated=self._truncated,
-            duration=time.monotonic() - self._started,
+            duration=(self._ended or time.monotonic()) - self._started,
             timeout=self.request.timeout,
             leftovers=tuple(leftovers),
         )

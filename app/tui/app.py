@@ -10,12 +10,16 @@ from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.driver import Driver
+from textual.reactive import Reactive
 from textual.screen import Screen
 
 from app import __version__
 from app.cli.session import Session
-from app.tui.screens.help import HelpScreen
+from app.learner.settings import SETTINGS_FILE, Settings, SettingsStore
+from app.paths import data_dir
 from app.tui.screens.home import HomeScreen
+from app.tui.widgets.marks import LIGHT_ANSI
 
 DARK_THEME, LIGHT_THEME = "textual-dark", "textual-light"
 
@@ -23,12 +27,15 @@ DARK_THEME, LIGHT_THEME = "textual-dark", "textual-light"
 class LooplabApp(App[int]):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "looplab"
+    HELP_GROUP = "Everywhere"
     SUB_TITLE = f"v{__version__}"
     BINDINGS = [
         Binding("f1,question_mark", "help", "Help", id="app.help", tooltip="List every key that works here"),
         Binding("ctrl+t", "toggle_theme", "Theme", id="app.theme", tooltip="Switch between dark and light"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave looplab (a running program is stopped)"),
     ]
+
+    ansi_theme_light = Reactive(LIGHT_ANSI, init=False)  # phase colours readable on the light theme
 
     def __init__(self, session: Session, start: str | None = None, watch: bool = True, blink: bool = True) -> None:
         super().__init__()
@@ -38,6 +45,15 @@ class LooplabApp(App[int]):
         self.blink = blink  # tests turn the cursor blink off for stable screenshots
         session.warn = lambda message: self.notify(message, severity="warning", timeout=8)  # type: ignore[method-assign]
         session.note = lambda message: self.notify(message, timeout=4)  # type: ignore[method-assign]
+        self.settings = SettingsStore(data_dir() / SETTINGS_FILE, session.warn)
+
+    def get_driver_class(self) -> type[Driver]:
+        from textual.drivers.linux_driver import LinuxDriver
+
+        from app.tui.quitting import QuickExitDriver
+
+        chosen = super().get_driver_class()
+        return QuickExitDriver if chosen is LinuxDriver else chosen
 
     def on_mount(self) -> None:
         loop = asyncio.get_running_loop()
@@ -49,7 +65,7 @@ class LooplabApp(App[int]):
             resume = signal.getsignal(signal.SIGCONT)
             if callable(resume):
                 loop.add_signal_handler(signal.SIGCONT, resume, signal.SIGCONT, None)
-        self.theme = DARK_THEME
+        self.theme = LIGHT_THEME if self.settings.load().theme == "light" else DARK_THEME
         self.push_screen(HomeScreen())
         if self.start:
             self.open(self.start)
@@ -72,11 +88,14 @@ class LooplabApp(App[int]):
         self.open(exercise_id or lesson_id)
 
     def action_help(self) -> None:
+        from app.tui.screens.help import HelpScreen  # Rich's tables load when help is first asked for
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME
+        self.settings.save(Settings(theme="dark" if self.current_theme.dark else "light"))  # kept for next time
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette: every lesson and exercise to jump to, the exercise actions, and the theme."""
@@ -87,12 +106,15 @@ class LooplabApp(App[int]):
             yield SystemCommand("Hint", "Show the next hint", screen.action_hint)
         course = self.session.course
         for number, lesson in enumerate(course.lessons, start=1):
-            yield SystemCommand(f"Lesson {number}: {lesson.title}", lesson.summary, self._opener(lesson.id, None))
+            # The ids are in the names too, so typing an id from the CLI or the course notes finds it.
+            name = f"Lesson {number}: {lesson.title} · {lesson.id}"
+            yield SystemCommand(name, lesson.summary, self._opener(lesson.id, None))
             for exercise_id in lesson.exercises:
                 exercise = course.exercises.get(exercise_id)
                 if exercise is not None:
                     text = f"{exercise.kind} exercise in {lesson.title}"
-                    yield SystemCommand(f"Exercise: {exercise.title}", text, self._opener(lesson.id, exercise.id))
+                    name = f"Exercise: {exercise.title} · {exercise.id}"
+                    yield SystemCommand(name, text, self._opener(lesson.id, exercise.id))
         theme = "Switch between the dark and the light theme"
         yield SystemCommand("Theme: dark or light", theme, self.action_toggle_theme)
         yield SystemCommand("Help", "Every key that works on this screen", self.action_help)

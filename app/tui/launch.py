@@ -6,10 +6,15 @@ import sys
 
 from app.cli.session import Session
 from app.errors import LooplabError, did_you_mean
+from app.paths import cache_dir, course_root
 
 
 def cmd_app(session: Session) -> int:
-    course = session.course  # a broken course is a one-line error before the screen is taken over
+    from app.tui.course_cache import load_course_cached
+
+    # A broken course is a one-line error before the screen is taken over.
+    session.course = load_course_cached(course_root(getattr(session.args, "course", None)), cache_dir())
+    course = session.course
     target = getattr(session.args, "id", None)
     known = [lesson.id for lesson in course.lessons] + list(course.exercises)
     if target and target not in known:
@@ -18,6 +23,7 @@ def cmd_app(session: Session) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise LooplabError("the app needs a terminal; `looplab overview` and the other commands work without one")
     from app.tui.app import LooplabApp  # Textual is imported only when the app really starts
+    from app.tui.quitting import exit_now
 
     app = LooplabApp(session, start=target, watch=not getattr(session.args, "no_watch", False))
-    return app.run() or 0
+    exit_now(app.run() or 0)

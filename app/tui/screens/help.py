@@ -12,27 +12,34 @@ from textual.widgets import Static
 
 
 def _owner_name(node: object) -> str:
-    return getattr(node, "HELP_GROUP", None) or type(node).__name__
+    """The part of the screen a key belongs to: a widget without a name of its own takes its pane's."""
+    while node is not None:
+        group = getattr(node, "HELP_GROUP", None)
+        if group:
+            return group
+        node = getattr(node, "parent", None)
+    return "Everywhere"
 
 
 def bindings_table(screen: Screen) -> Table:
-    """The screen's active bindings, as the learner would read them: key, what it does, and its id."""
+    """The screen's active bindings, as the learner would read them: every key, what it does, and its id."""
     table = Table(box=None, expand=True, pad_edge=False, show_header=True, header_style="bold")
     table.add_column("key", no_wrap=True, style="bold cyan")
     table.add_column("does")
     table.add_column("id", style="dim", no_wrap=True)
-    groups: dict[str, list[tuple[str, Binding, str]]] = {}
-    seen: set[str] = set()
+    actions: dict[str, tuple[str, Binding, str, list[str]]] = {}  # binding id -> group, binding, tooltip, keys
     for key, active in screen.active_bindings.items():
         binding = active.binding
         if binding.system or not binding.id or not active.enabled:
             continue  # Textual's own list and scroll keys are summed up in one line below
-        ident = binding.id or binding.action
-        if ident in seen:  # one binding with several keys is listed once, with all of them
-            continue
-        seen.add(ident)
-        keys = ", ".join(screen.app.get_key_display(Binding(k, binding.action)) for k in binding.key.split(","))
-        groups.setdefault(_owner_name(active.node), []).append((keys or key, binding, active.tooltip))
+        if binding.id in actions:  # Textual splits "right,space,pagedown" into one binding per key
+            actions[binding.id][3].append(key)
+        else:
+            actions[binding.id] = (_owner_name(active.node), binding, active.tooltip, [key])
+    groups: dict[str, list[tuple[str, Binding, str]]] = {}
+    for group, binding, tooltip, keys in actions.values():
+        shown = ", ".join(screen.app.get_key_display(Binding(key, binding.action)) for key in keys)
+        groups.setdefault(group, []).append((shown, binding, tooltip))
     for group, rows in groups.items():
         table.add_row(Text(group, style="bold underline"), "", "")
         for keys, binding, tooltip in rows:
@@ -58,7 +65,7 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, under: Screen) -> None:
         super().__init__()
         self.table = bindings_table(under)
-        self.where = getattr(under, "HELP_GROUP", type(under).__name__)
+        self.where = _owner_name(under)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body") as body:

@@ -78,6 +78,8 @@ class HomeScreen(Screen[None]):
         Binding("slash,ctrl+f", "search", "Search", id="home.search", tooltip="Filter lessons and exercises"),
         Binding("enter", "open", "Open", id="home.open", show=False, tooltip="Open the selected lesson"),
         Binding("escape", "clear_search", "Clear search", id="home.clear", show=False),
+        # The list takes ↓ itself when it has focus; from the search box, ↓ goes into it.
+        Binding("down", "to_list", "To the list", id="home.to_list", show=False, tooltip="From the search box"),
         Binding("q", "app.quit", "Quit", id="home.quit", show=False),
     ]
 
@@ -147,6 +149,9 @@ class HomeScreen(Screen[None]):
 
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()
+
+    def action_to_list(self) -> None:
+        self.query_one("#outline", OptionList).focus()
 
     def action_clear_search(self) -> None:
         search = self.query_one("#search", Input)

@@ -26,6 +26,7 @@ from app.check.verdict import Verdict
 from app.course.model import Exercise, Lesson
 from app.errors import LooplabError
 from app.learner.files import atomic_write
+from app.learner.progress import run_counts_as_done
 from app.learner.workspace import PREDICTION_FILE
 from app.runner.exercise import grade_prediction, grade_run, order_is_secret, run_exercise
 from app.runner.process import NodeRun, RunResult
@@ -164,7 +165,9 @@ class LessonScreen(Screen[None]):
         pane.display = True
         target = {"slides": "#slide-view", "visualizer": "#lanes", "exercise": "#exercise-body"}[name]
         if name == "exercise" and self.exercise is not None and self.exercise.kind == "predict":
-            target = "#predict"
+            self.query_one("#predict").focus(scroll_visible=False)  # the prompt and key line above it stay in view
+            self.query_one("#exercise-body").scroll_home(animate=False)
+            return
         self.query_one(target).focus()
 
     def action_toggle_pane(self, name: str) -> None:
@@ -288,8 +291,11 @@ class LessonScreen(Screen[None]):
         if not exercise.hints:
             self.notify("This exercise has no hints: run it and watch.")
             return
+        before = self.session.store.load().of(exercise.id).hints_shown
         shown = self.session.store.take_hint(exercise.id, len(exercise.hints))
         self.query_one(ExercisePane).show_hints(shown)
+        if shown == before:
+            self.notify(f"No more hints: all {shown} are shown in the exercise pane.")
         self.action_focus_pane("exercise")
 
     def action_reset(self) -> None:
@@ -422,9 +428,11 @@ class LessonScreen(Screen[None]):
             self.query_one(PredictList).mark([_prediction_mark(m.status) for m in verdict.lines])
             self._unmarked_prediction = list(lines)
         self.query_one(ExercisePane).show_verdict(verdict, "your prediction")
+        self._show_the_verdict()
         self._update_header()
         self._show_solution_if_earned()
-        self.notify("✓ Right: here is Node doing it." if verdict.passed else "✗ Not quite: watch Node do it.")
+        watch = "2 shows" if self.query_one("#visualizer").has_class("folded") else "watch"
+        self.notify(f"✓ Right: {watch} Node doing it." if verdict.passed else f"✗ Not quite: {watch} Node do it.")
         self.run_program(check=False, program=exercise.starter, replay=True)  # Node's real order, replayed
 
     @on(PredictList.Changed)
@@ -485,7 +493,8 @@ class LessonScreen(Screen[None]):
             self._addon_warned = True
             self.notify(f"Phases are inferred, not measured: {addon.reason}.", severity="warning", timeout=10)
         self._running_label = f"running {exercise.entry} on Node {node.version}"
-        if self.query_one("#slides").has_class("folded") or self.query_one("#visualizer").has_class("folded"):
+        folded = self.query_one("#slides").has_class("folded") or self.query_one("#visualizer").has_class("folded")
+        if folded and not check and not replay:
             self.action_focus_pane("visualizer")  # a short stacked screen opens the loop to watch the run
         token = visualizer.start_live(f"{exercise.entry} on Node {node.version}")
         if not replay:
@@ -561,15 +570,24 @@ class LessonScreen(Screen[None]):
         if check:
             self.session.store.record(exercise.id, verdict.passed, version)
             pane.show_verdict(verdict, f"check on Node {version}")
+            self._show_the_verdict()
             self._update_header()
             self._show_solution_if_earned()
             self.notify("✓ Passed!" if verdict.passed else "✗ Not yet: the verdict says which line and why.")
         else:
-            self.session.store.record(exercise.id, None, version)
+            self.session.store.record(exercise.id, run_counts_as_done(exercise.kind, result.clean), version)
+            self._update_header()
             if exercise.kind == "predict":  # judging Node's own order says nothing about the learner's guess
                 pane.show_ended(f"Node {version}: {ending}. That is Node's real order; c compares your prediction.")
             else:
                 pane.show_verdict(verdict, f"run on Node {version}")
+                pane.scroll_to_verdict()
+
+    def _show_the_verdict(self) -> None:
+        """A check's verdict goes on screen: a folded exercise pane opens, and its body scrolls to the verdict."""
+        if self.query_one("#exercise").has_class("folded"):
+            self.query_one("#exercise-body").focus(scroll_visible=False)
+        self.query_one(ExercisePane).scroll_to_verdict()
 
     # --- watch mode --------------------------------------------------------------------------------------
 

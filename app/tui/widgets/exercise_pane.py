@@ -76,6 +76,7 @@ class ExercisePane(Vertical):
         self.exercise: Exercise | None = None
         self.source = ""
         self.highlight: int | None = None
+        self.verdict: Verdict | None = None  # the one on show
 
     def compose(self) -> ComposeResult:
         yield Static(id="exercise-header", classes="pane-header")
@@ -102,6 +103,7 @@ class ExercisePane(Vertical):
             self._set(name, "")
         self.show_hints(progress.hints_shown)
         self.show_source(source)
+        self.query_one("#exercise-body", VerticalScroll).scroll_home(animate=False)  # a new exercise: its prompt
 
     def show_header(self, number: str, status: str, watching: bool) -> None:
         if self.exercise is None:
@@ -160,7 +162,15 @@ class ExercisePane(Vertical):
         self._set("#run-state", Text(text, style=style))
 
     def show_verdict(self, verdict: Verdict | None, what: str = "") -> None:
+        self.verdict = verdict
         self._set("#verdict", verdict_view(verdict, what) if verdict is not None else "")
+
+    def scroll_to_verdict(self) -> None:
+        """Bring how the run ended and the verdict's first lines to the top of the pane, once laid out."""
+        body = self.query_one("#exercise-body", VerticalScroll)
+        ending, verdict = self.query_one("#run-state", Static), self.query_one("#verdict", Static)
+        target = ending if ending.display else verdict
+        self.call_after_refresh(lambda: body.scroll_to_widget(target, top=True, animate=False))
 
     def show_hints(self, shown: int) -> None:
         if self.exercise is None:
@@ -169,13 +179,14 @@ class ExercisePane(Vertical):
         if not hints:
             self.query_one("#hints", Static).update(Text("No hints: this one is there to run and watch.", "dim"))
             return
-        text = Text()
-        for number, hint in enumerate(hints[:shown], start=1):
-            text.append(f"hint {number}/{len(hints)}: ", style="bold yellow")
-            text.append(hint + "\n")
+        parts: list[RenderableType] = [
+            RichMarkdown(f"**hint {number}/{len(hints)}:** {hint}") for number, hint in enumerate(hints[:shown], 1)
+        ]  # hints are Markdown, like the prompt: `code` and *emphasis* show as such
         if shown < len(hints):
-            text.append(f"h shows hint {shown + 1} of {len(hints)}", style="dim")
-        self.query_one("#hints", Static).update(text)
+            parts.append(Text(f"h shows hint {shown + 1} of {len(hints)}", style="dim"))
+        else:
+            parts.append(Text(f"That is every hint ({len(hints)} of {len(hints)}).", style="dim"))
+        self.query_one("#hints", Static).update(Group(*parts))
 
     def show_solution(self, source: str | None) -> None:
         if self.exercise is None or source is None:
