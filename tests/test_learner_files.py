@@ -151,7 +151,7 @@ SPECIAL_FILES = [
     ("progress.json", [["list"], ["hint", "hello-order"], ["doctor"]]),
     ("progress.json.lock", [["hint", "hello-order"]]),
     ("workspace/guess/prediction.txt", [["check", "guess"], ["reset", "guess", "--yes"]]),
-    ("workspace/hello-order/hello-order.js", [["run", "hello-order"]]),
+    ("workspace/hello-order/hello-order.js", [["run", "hello-order"], ["show", "hello-order"]]),
     ("presenting.json", [["notes"]]),
 ]
 

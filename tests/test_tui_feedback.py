@@ -286,3 +286,17 @@ async def test_a_hint_on_a_short_screen_is_shown_where_the_learner_looks(course:
         await pilot.press("h")
         await pilot.pause(0.2)
         assert visible(app, "The nextTick queue drains before the loop starts."), screen_text(app)
+
+
+async def test_a_named_pipe_in_place_of_the_program_is_refused_not_waited_on(course: Path) -> None:
+    """Opening the exercise read the learner's copy with a plain read: a named pipe there froze the app."""
+    session = tui_session(course)
+    program = session.ensure_copy(session.course.exercises["hello-order"])
+    program.unlink()
+    os.mkfifo(program)
+    app = make_app(course, start="hello-order")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await lesson_open(pilot, app)
+        await wait_for(pilot, lambda: any("not a regular file" in str(n.message) for n in app._notifications))
+        await pilot.press("n")  # the app still answers keys
+        await pilot.pause(0.2)

@@ -18,6 +18,7 @@ from app.cli.output import print_json
 from app.cli.session import Session
 from app.course.model import Exercise
 from app.errors import LooplabError, did_you_mean
+from app.learner.files import read_regular
 from app.learner.progress import run_counts_as_done, where_to_continue
 from app.learner.workspace import Workspace
 from app.runner.exercise import RUN_FOLDER, grade_prediction, grade_run, needs_trace, order_is_secret, run_exercise
@@ -72,7 +73,8 @@ def cmd_show(session: Session) -> int:
         exercise = course.exercises[target]
         program = session.workspace.program(exercise)
         source, label = (program, str(program)) if program.exists() else (exercise.starter, "starter (not copied yet)")
-        session.out.print(render.exercise_view(exercise, source.read_text(encoding="utf-8"), label))
+        text = read_regular(source).decode("utf-8", "replace")  # refuses a named pipe, which would hang `show`
+        session.out.print(render.exercise_view(exercise, text, label))
         return 0
     if target not in (lesson.id for lesson in course.lessons):
         hint = did_you_mean(target, [lesson.id for lesson in course.lessons] + list(course.exercises))

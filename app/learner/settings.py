@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.errors import Problem
-from app.learner.files import atomic_write
+from app.errors import LooplabError, Problem
+from app.learner.files import atomic_write, read_regular
 
 SETTINGS_FILE = "settings.json"
 THEMES = ("dark", "light")
@@ -32,9 +30,9 @@ class SettingsStore:
         """The saved settings; the defaults when there are none, or (after one warning) when they are broken."""
         hint = "fix it or delete it; choosing a theme writes it again"
         try:
-            if not stat.S_ISREG(os.stat(self.path).st_mode):  # a named pipe would block the app forever
-                return self._broken(Problem("not a regular file, so looplab does not read it", file=self.path))
-            data = json.loads(self.path.read_bytes())
+            data = json.loads(read_regular(self.path))  # refuses a named pipe, which would block the app
+        except LooplabError as exc:
+            return self._broken(exc.problems[0])
         except FileNotFoundError:
             return Settings()
         except OSError as exc:

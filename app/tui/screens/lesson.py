@@ -25,7 +25,7 @@ from app.check.moves import describe_moves, fewest_moves
 from app.check.verdict import Verdict
 from app.course.model import Exercise, Lesson
 from app.errors import LooplabError
-from app.learner.files import atomic_write
+from app.learner.files import atomic_write, read_regular
 from app.learner.progress import run_counts_as_done
 from app.learner.workspace import PREDICTION_FILE
 from app.runner.exercise import grade_prediction, grade_run, order_is_secret, run_exercise
@@ -235,11 +235,11 @@ class LessonScreen(Screen[None]):
         pane = self.query_one(ExercisePane)
         try:
             program = self.session.ensure_copy(exercise)
-        except LooplabError as exc:
+            progress = self.session.store.load()
+            source = read_regular(program)  # a named pipe in its place would hang the app
+        except (LooplabError, OSError) as exc:
             self.notify(str(exc), severity="error", timeout=10)
             return
-        progress = self.session.store.load()
-        source = program.read_bytes()
         self._known_source = source
         number = f"{self.exercise_index + 1}/{len(self.exercise_ids)}"
         pane.show_exercise(exercise, number, progress.of(exercise.id), source.decode("utf-8", "replace"))
@@ -247,7 +247,11 @@ class LessonScreen(Screen[None]):
             path = self.session.workspace.prediction(exercise)
             if not path.exists():  # deleted by hand: a fresh one, as `looplab init` would make it
                 self.session.workspace.init([exercise], self.session.prediction_major(exercise))
-            self._known_prediction = path.read_bytes()
+            try:
+                self._known_prediction = read_regular(path)
+            except (LooplabError, OSError) as exc:
+                self.notify(str(exc), severity="error", timeout=10)
+                return
             self.query_one(PredictList).set_lines(self.session.workspace.read_prediction(exercise))
         self._show_solution_if_earned()
         if self.watching:  # follow the newly shown exercise's folder
@@ -665,8 +669,8 @@ def _major(version: str) -> int:
 def _changed(path: Path, known: bytes | None) -> bytes | None:
     """The file's bytes if they differ from `known`; None if they are the same or it cannot be read."""
     try:
-        data = path.read_bytes()
-    except OSError:
+        data = read_regular(path)
+    except (OSError, LooplabError):
         return None
     return None if data == known else data
 
@@ -684,7 +688,7 @@ def _prediction_mark(status: str) -> str | None:
 def _prediction_header(path: Path) -> list[str]:
     """The comment lines at the top of prediction.txt, kept when the app saves a new order."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError:
+        lines = read_regular(path).decode("utf-8", "replace").splitlines()
+    except (OSError, LooplabError):
         return []
     return [line for line in lines if line.startswith("#")]
