@@ -15,7 +15,7 @@ from types import FrameType
 from app import __version__
 from app.cli.session import Session
 from app.errors import LooplabError, did_you_mean
-from app.trace.schema import DEFAULT_DETAIL_LIMIT
+from app.trace import DEFAULT_DETAIL_LIMIT
 
 Handler = Callable[[Session], int]
 

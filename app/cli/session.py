@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.errors import LooplabError
-from app.nodejs.locate import NodeBinary, choose_node
 from app.paths import course_root, data_dir
 
 if TYPE_CHECKING:
@@ -17,6 +16,7 @@ if TYPE_CHECKING:
     from app.course.model import Course, Exercise
     from app.learner.progress import ProgressStore
     from app.learner.workspace import Workspace
+    from app.nodejs.locate import NodeBinary
 
 # The course, progress and Rich are imported where first needed: `looplab trace --json` uses none of them,
 # and start-up time is part of what a learner waits for.
@@ -54,6 +54,8 @@ class Session:
 
     @cached_property
     def node(self) -> NodeBinary:
+        from app.nodejs.locate import choose_node  # not needed for the course map's first frame
+
         return choose_node(getattr(self.args, "node", None))
 
     @cached_property

@@ -6,6 +6,7 @@ from enum import IntEnum
 from typing import NamedTuple
 
 from app.check.spec import PHASE_NAMES, QUEUE_NAMES
+from app.trace import DEFAULT_DETAIL_LIMIT  # noqa: F401  (re-exported for the decoder and the tests)
 
 
 class Kind(IntEnum):
@@ -34,7 +35,6 @@ PHASES = ("", *PHASE_NAMES)  # by the number tracer.js writes; 0 is unused
 QUEUES = ("", *QUEUE_NAMES)
 MARKS = ("", "prepare", "check")
 COUNTED = ("callback", "init", "resolve", "write")
-DEFAULT_DETAIL_LIMIT = 100_000  # records in full detail before the tracer switches to counts
 MAGIC = 0x504F4F4C
 HEADER_BYTES = 12
 INTERNAL_FLAG = 1 << 24
