@@ -329,9 +329,9 @@ def test_the_duration_runs_from_the_spawn_to_the_exit(
         time.sleep(0.4)  # the program runs meanwhile
         return started
 
-    async def slow_cleanup(*args: object) -> list[object]:
+    async def slow_cleanup(*args: object, **kwargs: object) -> list[object]:
         await asyncio.sleep(1.0)
-        return await real_kill(*args)  # type: ignore[arg-type]
+        return await real_kill(*args, **kwargs)  # type: ignore[arg-type]
 
     if stall == "after the spawn":
         monkeypatch.setattr(process_module.asyncio, "create_subprocess_exec", slow_after_spawn)
