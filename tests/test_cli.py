@@ -569,18 +569,35 @@ def escaping_server(marker: str) -> str:
     )
 
 
-def start_looplab_run(root: Path, home: Path) -> subprocess.Popen[str]:
-    """`looplab run` on the course's reference, in its own session, as a terminal would start it."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app", "run", "hello-order", "--reference", "--course", str(root)],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "LOOPLAB_HOME": str(home), "COLUMNS": "200"},
-        start_new_session=True,
-        preexec_fn=default_stop_signals,
-    )
+def start_looplab_run(
+    root: Path, home: Path, temp: Path | None = None, group: Path | None = None
+) -> subprocess.Popen[str]:
+    """`looplab run` on the course's reference, in its own session, as a terminal would start it; with its
+    temporary folder in `temp` and itself in the cgroup `group` if given."""
+    join = cgroup.join_fd(group) if group is not None else None
+
+    def before_exec() -> None:
+        default_stop_signals()
+        if join is not None:
+            os.write(join, b"0")
+
+    env = {**os.environ, "LOOPLAB_HOME": str(home), "COLUMNS": "200"}
+    if temp is not None:
+        env["TMPDIR"] = str(temp)
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app", "run", "hello-order", "--reference", "--course", str(root)],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            start_new_session=True,
+            preexec_fn=before_exec,
+        )
+    finally:
+        if join is not None:
+            os.close(join)
     assert process.stdout is not None
     deadline = time.monotonic() + 30
     while "listening" not in process.stdout.readline():
@@ -619,17 +636,25 @@ def test_a_killed_looplab_leaves_no_process_and_no_run_folder(
 
 def test_what_a_dead_looplab_left_is_removed_at_the_next_start(tmp_path: Path, isolated_home: Path) -> None:
     """Where even the watcher was killed: the next looplab removes the run folders and run cgroups (killing
-    what is in them) of a looplab that is dead, and nothing of one that lives."""
+    what is in them) of a looplab that is dead, and nothing of one that lives.
+
+    Every looplab sweeps its temporary folder and its own cgroup's children, so this looplab gets a temporary
+    folder and a cgroup of its own: a looplab started meanwhile by another test (pytest -n) cannot sweep first.
+    """
     dead = subprocess.Popen(["true"])
     dead.wait()
-    stale = Path(tempfile.mkdtemp(prefix=f"looplab-run-{dead.pid}-"))
-    alive = Path(tempfile.mkdtemp(prefix=f"looplab-run-{os.getpid()}-"))
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    stale = Path(tempfile.mkdtemp(prefix=f"looplab-run-{dead.pid}-", dir=temp))
+    alive = Path(tempfile.mkdtemp(prefix=f"looplab-run-{os.getpid()}-", dir=temp))
     marker = f"looplab-test-{uuid.uuid4().hex}"
     parent = cgroup.parent_folder()
-    stale_group = parent / f"{cgroup.PREFIX}{dead.pid}-{uuid.uuid4().hex}" if parent else None
+    own = parent / f"looplab-test-{uuid.uuid4().hex}" if parent else None  # no owner pid: never swept
+    stale_group = own / f"{cgroup.PREFIX}{dead.pid}-{uuid.uuid4().hex}" if own else None
     leftover = None
     try:
-        if stale_group is not None:  # a run of the dead looplab, still running in its cgroup
+        if own is not None and stale_group is not None:  # a run of the dead looplab, still running in its cgroup
+            own.mkdir()
             stale_group.mkdir()
             join = cgroup.join_fd(stale_group)
             leftover = subprocess.Popen(
@@ -638,7 +663,7 @@ def test_what_a_dead_looplab_left_is_removed_at_the_next_start(tmp_path: Path, i
             os.close(join)
             assert cgroup.members(stale_group) == [leftover.pid]
         root = tiny_course(tmp_path / "c", {"exercises/hello-order/solution.js": escaping_server(marker)})
-        process = start_looplab_run(root, isolated_home)
+        process = start_looplab_run(root, isolated_home, temp=temp, group=own)
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=20)
         assert wait_until_gone(marker, [stale] + ([stale_group] if stale_group else [])) == ([], [])
@@ -647,10 +672,9 @@ def test_what_a_dead_looplab_left_is_removed_at_the_next_start(tmp_path: Path, i
         if leftover is not None:
             leftover.kill()
             leftover.wait()
-        shutil.rmtree(stale, ignore_errors=True)
-        shutil.rmtree(alive, ignore_errors=True)
-        if stale_group is not None:
-            cgroup.remove(stale_group)
+        for group in (stale_group, own):
+            if group is not None and group.exists():
+                cgroup.kill_and_remove(group)
 
 
 def ended_with(pid: int, tmux: Callable[..., str], deadline: float) -> str:
