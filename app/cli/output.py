@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def make_console(stderr: bool = False) -> Console:
+    from rich.console import Console  # not imported by `looplab trace --json`, which prints no Rich text
+
     return Console(stderr=stderr, highlight=False)
 
 

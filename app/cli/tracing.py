@@ -8,13 +8,11 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from app.cli.output import print_json
-from app.cli.render_trace import trace_view
 from app.cli.session import Session
 from app.errors import LooplabError
 from app.runner.process import RunRequest, run_to_end
 from app.trace.analysis import run_notes
 from app.trace.attribute import attribute_lines
-from app.trace.loop_model import replay
 from app.trace.recording import TraceRecording, load_recording, save_recording
 from app.trace.session import TraceCollector, record_run, traced
 
@@ -72,6 +70,9 @@ def show(session: Session, recording: TraceRecording) -> int:
         for note in run_notes(recording, quiet_when_exact=True):  # stdout stays pure JSON
             session.note(f"note: {note}")
         return status
+    from app.cli.render_trace import trace_view  # Rich and the loop model: not needed for --json
+    from app.trace.loop_model import replay
+
     timeline = None
     if session.args.show_internals:
         timeline = replay(list(recording.events), show_internals=True, threadpool_size=recording.threadpool_size)
