@@ -615,6 +615,7 @@ def wait_until_gone(marker: str, folders: list[Path], seconds: float = 10) -> tu
     return left, kept
 
 
+@pytest.mark.alone
 @pytest.mark.parametrize("stop", ["SIGTERM", "SIGHUP", "SIGKILL"])
 def test_a_killed_looplab_leaves_no_process_and_no_run_folder(
     tmp_path: Path, isolated_home: Path, stop: str, launch: str
@@ -634,6 +635,7 @@ def test_a_killed_looplab_leaves_no_process_and_no_run_folder(
         assert "Traceback" not in err and err.strip().endswith(f"looplab: stopped by {stop}")
 
 
+@pytest.mark.alone
 def test_what_a_dead_looplab_left_is_removed_at_the_next_start(tmp_path: Path, isolated_home: Path) -> None:
     """Where even the watcher was killed: the next looplab removes the run folders and run cgroups (killing
     what is in them) of a looplab that is dead, and nothing of one that lives.
@@ -696,6 +698,7 @@ def ended_with(pid: int, tmux: Callable[..., str], deadline: float) -> str:
     raise AssertionError(f"the app ({pid}) is still running")
 
 
+@pytest.mark.alone
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 @pytest.mark.parametrize("stop", ["SIGTERM", "SIGHUP", "SIGKILL", "kill-session"])
 def test_the_app_stopped_from_outside_leaves_no_process_and_no_run_folder(

@@ -18,6 +18,8 @@ from app.runner import process as process_module
 from app.runner.process import MAX_LINE, NodeRun, OutputLine, RunRequest, RunResult, run_to_end
 from tests.conftest import processes_with
 
+pytestmark = pytest.mark.alone  # cgroups and leftover processes are counted machine-wide
+
 
 def node_run(node: NodeBinary, folder: Path, source: str, timeout: float = 10, **kwargs: object) -> RunResult:
     (folder / "main.js").write_text(source)
