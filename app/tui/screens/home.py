@@ -95,8 +95,12 @@ class HomeScreen(Screen[None]):
         self.query_one("#search", Input).cursor_blink = getattr(self.app, "blink", True)
         self.refresh_outline()
         self.query_one("#outline", OptionList).focus()
+        self._just_mounted = True
 
     def on_screen_resume(self) -> None:
+        if getattr(self, "_just_mounted", False):  # the first resume comes with the push: on_mount filled it
+            self._just_mounted = False
+            return
         self.refresh_outline()  # progress may have changed in a lesson
 
     @property
