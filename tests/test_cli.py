@@ -22,7 +22,7 @@ from app.cli.main import main
 from app.nodejs.locate import NodeBinary
 from app.runner import cgroup
 from app.runner.process import TRACE_FD_ENV
-from app.trace.schema import DEFAULT_DETAIL_LIMIT
+from app.trace import DEFAULT_DETAIL_LIMIT
 from app.trace.session import TraceCollector, trace_byte_limit
 from tests.conftest import EXERCISE_TOML, REPO, course_with_predict, processes_with, tiny_course
 

@@ -6,7 +6,6 @@ from enum import IntEnum
 from typing import NamedTuple
 
 from app.check.spec import PHASE_NAMES, QUEUE_NAMES
-from app.trace import DEFAULT_DETAIL_LIMIT  # noqa: F401  (re-exported for the decoder and the tests)
 
 
 class Kind(IntEnum):

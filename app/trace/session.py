@@ -9,10 +9,11 @@ from pathlib import Path
 
 from app.nodejs.locate import NodeBinary
 from app.runner.process import RunRequest, RunResult
+from app.trace import DEFAULT_DETAIL_LIMIT
 from app.trace.addon import TRACER, AddonBuild, build_addon
 from app.trace.decode import TraceDecoder, TraceFormatError
 from app.trace.recording import TraceRecording
-from app.trace.schema import DEFAULT_DETAIL_LIMIT, Hello, Summary, TraceEvent
+from app.trace.schema import Hello, Summary, TraceEvent
 
 MB = 1 << 20
 

@@ -93,15 +93,10 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#search", Input).cursor_blink = getattr(self.app, "blink", True)
-        self.refresh_outline()
         self.query_one("#outline", OptionList).focus()
-        self._just_mounted = True
 
     def on_screen_resume(self) -> None:
-        if getattr(self, "_just_mounted", False):  # the first resume comes with the push: on_mount filled it
-            self._just_mounted = False
-            return
-        self.refresh_outline()  # progress may have changed in a lesson
+        self.refresh_outline()  # on the push, and again after a lesson: progress may have changed
 
     @property
     def course(self) -> Course:
