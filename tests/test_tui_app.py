@@ -30,7 +30,7 @@ from app.tui.widgets.exercise_pane import ExercisePane
 from app.tui.widgets.predict_list import PredictList
 from app.tui.widgets.slide_deck import SlideDeck
 from app.tui.widgets.visualizer import SourcePicked, Visualizer
-from tests.tui_course import tui_session, write_tui_course
+from tests.tui_course import GUESS, tui_session, write_tui_course
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -164,16 +164,10 @@ async def test_predict_mode_marks_a_wrong_order_then_accepts_the_right_one(cours
         await wait_for(pilot, run_is_over(screen))
 
 
-RACING_GUESS = """
-title = "Tick or timer"
-kind = "predict"
-prompt = "In what order do these three lines print?"
-hints = ["The nextTick queue drains before the loop starts."]
-timeout = 10
-
-[expect]
-sequence = [{ any_order = ["main", "tick"], why = "WHY-SECRET both come before the loop starts" }, "timeout"]
-"""
+RACING_GUESS = GUESS.replace(
+    'sequence = ["main", "tick", "timeout"]',
+    'sequence = [{ any_order = ["main", "tick"], why = "WHY-SECRET both come before the loop starts" }, "timeout"]',
+)
 
 
 async def test_prediction_marks_are_the_verdicts_and_one_move_is_called_one_move(course: Path) -> None:
