@@ -659,11 +659,13 @@ def test_what_a_dead_looplab_left_is_removed_at_the_next_start(tmp_path: Path, i
             own.mkdir()
             stale_group.mkdir()
             join = cgroup.join_fd(stale_group)
-            leftover = subprocess.Popen(
-                ["sleep", "300", marker], preexec_fn=lambda: os.write(join, b"0"), start_new_session=True
+            leftover = subprocess.Popen(  # the marker is an argument it ignores, so it stays on its command line
+                [sys.executable, "-I", "-S", "-c", "import time; time.sleep(300)", marker],
+                preexec_fn=lambda: os.write(join, b"0"),
+                start_new_session=True,
             )
             os.close(join)
-            assert cgroup.members(stale_group) == [leftover.pid]
+            assert cgroup.members(stale_group) == [leftover.pid] and processes_with(marker) == [leftover.pid]
         root = tiny_course(tmp_path / "c", {"exercises/hello-order/solution.js": escaping_server(marker)})
         process = start_looplab_run(root, isolated_home, temp=temp, group=own)
         process.send_signal(signal.SIGTERM)

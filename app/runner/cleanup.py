@@ -159,9 +159,12 @@ async def kill_run(
                 seen.discard(pid)
         if not seen or loop.time() > deadline:
             reap_stray_orphans()
-            if not seen and (group is None or cgroup.remove(group)):
-                watcher.release(token)  # else the watcher still holds it, and tries again when we exit
-            return sorted(seen)
+            # The kernel may count a cgroup as populated for a moment after its last process is gone.
+            removed = not seen and (group is None or cgroup.remove(group))
+            if removed:
+                watcher.release(token)
+            if removed or loop.time() > deadline:  # else the watcher still holds it, and tries again when we exit
+                return sorted(seen)
         await asyncio.sleep(0.01)
 
 
