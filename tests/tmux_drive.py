@@ -71,7 +71,11 @@ def main() -> int:
     env = f"LOOPLAB_HOME={shlex.quote(home)} LOOPLAB_CACHE={shlex.quote(os.environ.get('LOOPLAB_CACHE', home))}"
     try:
         # 1. start looplab (the shell stays after it, so a crash leaves its message on the screen)
-        tmux("new-session", "-d", "-s", "app", "-x", str(WIDTH), "-y", str(HEIGHT), f"env {env} {command}; sleep 30")
+        #    tmux may create the pane at 80x24 and resize it a moment later; an app started in between can miss
+        #    the resize, so the shell waits (for at most 5 s) until the pane has its final size
+        wait_size = f'for i in $(seq 100); do [ "$(stty size)" = "{HEIGHT} {WIDTH}" ] && break; sleep 0.05; done'
+        tmux("new-session", "-d", "-s", "app", "-x", str(WIDTH), "-y", str(HEIGHT),
+             f"{wait_size}; env {env} {command}; sleep 30")
         tmux.wait_for("the course map", lambda s: course.title in s and lesson.title in s)
         # 2. open the first lesson: it is the first entry under the "continue" line
         tmux.keys("Down", "Enter")
