@@ -11,7 +11,7 @@ from app.course.load import load_course, read_course
 from app.course.slides import parse_slides
 from app.course.toml_source import read_toml
 from app.errors import LooplabError
-from tests.conftest import EXERCISE_TOML, REPO, tiny_course
+from tests.conftest import EXERCISE_TOML, LESSON_TOML, REPO, tiny_course
 
 EX = "exercises/hello-order/exercise.toml"
 LESSON = "lessons/intro/lesson.toml"
@@ -369,3 +369,14 @@ def test_a_core_slide_never_leans_on_a_deep_dive_next_to_it() -> None:
                 assert not slides[index - 1].deep, f"{lesson.id} slide {slide.number} points back at a deep dive"
             if index + 1 < len(slides) and re.search(r"next slide", text):
                 assert not slides[index + 1].deep, f"{lesson.id} slide {slide.number} points on to a deep dive"
+
+
+def test_a_lesson_names_the_views_it_opens_with(tmp_path: Path) -> None:
+    root = tiny_course(tmp_path, {LESSON: LESSON_TOML + 'views = ["loop", "pool"]\n'})
+    assert load_course(root).lessons[0].views == ("loop", "pool")
+    assert load_course(tiny_course(tmp_path / "plain")).lessons[0].views == ("loop",)
+
+
+def test_an_unknown_view_is_named_with_a_suggestion(tmp_path: Path) -> None:
+    root = tiny_course(tmp_path, {LESSON: LESSON_TOML + 'views = ["loop", "fd"]\n'})
+    assert only_problem(root) == f"{root}/{LESSON}:5: views[1]: unknown view 'fd' (did you mean 'fds'?)"

@@ -10,7 +10,7 @@ from app.check.prediction import prediction_lines, scrambled_prediction
 from app.check.spec import Expectation
 from app.course.expectations import read_expectation
 from app.course.fields import TableReader
-from app.course.model import KINDS, Course, Exercise, Fixture, Lesson, Section
+from app.course.model import DEFAULT_VIEWS, KINDS, VIEW_NAMES, Course, Exercise, Fixture, Lesson, Section
 from app.course.slides import parse_slides
 from app.course.toml_source import TomlSource, read_toml
 from app.errors import LooplabError, Problem, did_you_mean
@@ -151,12 +151,19 @@ def _read_lesson(
         problems += exc.problems
         return None
     reader = TableReader(source, source.data, (), problems)
-    reader.allow_only("title", "section", "order", "summary", "exercises")
+    reader.allow_only("title", "section", "order", "summary", "exercises", "views")
     title = reader.text("title", required=True)
     section = reader.text("section", required=True)
     order = reader.integer("order", low=1, high=10_000, required=True)
     summary = reader.text("summary", default="") or ""
     exercise_ids = reader.text_list("exercises", required=True)
+    views = reader.text_list("views") or list(DEFAULT_VIEWS)
+    for i, view in enumerate(views):
+        if view not in VIEW_NAMES:
+            hint = did_you_mean(view, VIEW_NAMES) or f"use one of {', '.join(VIEW_NAMES)}"
+            reader.problem(("views", i), f"unknown view {view!r}", hint)
+    if len(set(views)) != len(views):
+        reader.problem("views", "a view is named twice", "name each view once")
     known_sections = [s.id for s in sections]
     if section and section not in known_sections:
         reader.problem(
@@ -178,7 +185,7 @@ def _read_lesson(
     slides = parse_slides(slides_path.read_text(encoding="utf-8"), slides_path, problems)
     if not (title and section and order):
         return None
-    return Lesson(folder.name, title, section, order, summary, tuple(exercise_ids), folder, slides)
+    return Lesson(folder.name, title, section, order, summary, tuple(exercise_ids), folder, slides, tuple(views))
 
 
 def _read_exercise(folder: Path, problems: list[Problem]) -> Exercise | None:

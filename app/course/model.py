@@ -10,6 +10,10 @@ from app.course.slides import Slide
 from app.errors import LooplabError, did_you_mean
 
 KINDS = ("predict", "fix", "explore")
+# the visualizer's views: the loop's phases and queues, the thread pool by slot, the open descriptors and
+# sockets, and the syscalls each callback made (where strace is present)
+VIEW_NAMES = ("loop", "pool", "fds", "syscalls")
+DEFAULT_VIEWS = ("loop",)
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class Lesson:
     exercises: tuple[str, ...]
     folder: Path
     slides: tuple[Slide, ...]
+    views: tuple[str, ...] = DEFAULT_VIEWS  # the visualizer's views the lesson opens with, from VIEW_NAMES
 
 
 @dataclass(frozen=True)
