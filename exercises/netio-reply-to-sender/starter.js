@@ -1,5 +1,6 @@
-// A tiny greeting service on 127.0.0.1 and two clients, all in this process. Both clients
-// connect first; then A asks for its greeting, and B asks once A has its answer.
+// A tiny greeting service on 127.0.0.1 and two clients, all in this process.
+// Both clients connect first; then A asks for its greeting, and B asks once A has
+// its answer.
 const net = require('node:net');
 
 let latest; // the most recent connection
@@ -30,7 +31,10 @@ function connectClient(name) {
 let giveUp;
 function bothConnected() {
   clients.A.write('A');
-  giveUp = setTimeout(() => { console.log('client A: no answer after 1 s'); finish(); }, 1000);
+  giveUp = setTimeout(() => {
+    console.log('client A: no answer after 1 s');
+    finish();
+  }, 1000);
 }
 
 function finish() {

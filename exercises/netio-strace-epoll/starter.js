@@ -1,5 +1,5 @@
-// A server on 127.0.0.1 and two clients, in one process, and what the kernel sees of them:
-// the descriptors in /proc/self/fd and the list of fds the loop's epoll instance watches.
+// A server on 127.0.0.1 and two clients, in one process, and what the kernel sees
+// of them: the descriptors in /proc/self/fd and the fds the loop's epoll watches.
 // Run it as it is, then under strace (see the prompt).
 const fs = require('node:fs');
 const net = require('node:net');
@@ -17,7 +17,7 @@ const openFds = () => fs.readdirSync('/proc/self/fd').map(Number)
   .filter((fd) => kindOf(fd) !== null).sort((a, b) => a - b);
 const threadCount = () => fs.readdirSync('/proc/self/task').length;
 
-// The fds an epoll instance watches, and for what: /proc/self/fdinfo lists them ("tfd").
+// The fds an epoll instance watches, and for what (/proc/self/fdinfo: "tfd" lines).
 function watchedBy(epfd) {
   const info = fs.readFileSync(`/proc/self/fdinfo/${epfd}`, 'utf8');
   return [...info.matchAll(/tfd:\s+(\d+) events:\s+([0-9a-f]+)/g)]
@@ -29,7 +29,8 @@ const names = new Map(); // fd -> what it is, for the sockets this program opens
 const name = (fd) => names.get(fd) ?? kindOf(fd);
 
 const before = openFds();
-console.log(`before any socket: ${before.length} fds open, 0-2 are stdin, stdout, stderr`);
+const count = before.length;
+console.log(`before any socket: ${count} fds open, 0-2 are stdin, stdout, stderr`);
 for (const fd of before.slice(3)) console.log(`  fd ${fd}: ${kindOf(fd)}`);
 const threadsBefore = threadCount();
 
@@ -43,7 +44,8 @@ const server = net.createServer((conn) => {
 });
 
 function client(who, then) {
-  const socket = net.connect(server.address().port, '127.0.0.1', () => socket.write(who));
+  const { port } = server.address();
+  const socket = net.connect(port, '127.0.0.1', () => socket.write(who));
   socket.once('data', (reply) => {
     names.set(socket._handle.fd, `client ${who}'s socket`);
     console.log(`client ${who} read "${reply}" on its own fd ${socket._handle.fd}`);
@@ -60,7 +62,8 @@ function report() {
   }
   console.log(`the loop's epoll instance is fd ${loopEpoll}; it watches:`);
   for (const w of watchedBy(loopEpoll)) {
-    console.log(`  watched fd ${w.fd}: ${name(w.fd)}, ${w.out ? 'until writable' : 'for reading'}`);
+    const why = w.out ? 'until writable' : 'for reading'; // EPOLLOUT or EPOLLIN
+    console.log(`  watched fd ${w.fd}: ${name(w.fd)}, ${why}`);
   }
   const added = threadCount() - threadsBefore;
   console.log(`threads started for the two connections: ${added}`);
