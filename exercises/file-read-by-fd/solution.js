@@ -1,0 +1,22 @@
+// Read record 3 of records.txt (16 bytes at offset 32) through a file descriptor,
+// without reading the rest of the file.
+const fs = require('node:fs');
+
+const RECORD_SIZE = 16;
+const wanted = 3;
+const record = Buffer.alloc(RECORD_SIZE);
+
+console.log('main: opening records.txt');
+fs.open('records.txt', 'r', (err, fd) => {
+  if (err) throw err;
+  console.log('open: descriptor ready');
+  // Only now is there a descriptor to read from.
+  fs.read(fd, record, 0, RECORD_SIZE, (wanted - 1) * RECORD_SIZE, (err, bytesRead) => {
+    if (err) throw err;
+    console.log(`read: record ${wanted} is "${record.toString('utf8', 0, bytesRead).trim()}"`);
+    fs.close(fd, (err) => {
+      if (err) throw err;
+      console.log('close: descriptor released');
+    });
+  });
+});
