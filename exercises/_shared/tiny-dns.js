@@ -47,6 +47,7 @@ function startTinyDns({ onQuery = () => {} } = {}) {
     header.writeUInt16BE(answers.length, 6); // ANCOUNT
     server.send(Buffer.concat([header, question, ...answers]), from.port, from.address);
   });
+  server.unref(); // it never keeps Node running on its own: a query in flight does
   return new Promise((resolve) => server.bind(0, '127.0.0.1', () => resolve(server)));
 }
 
