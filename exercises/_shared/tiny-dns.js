@@ -8,7 +8,10 @@ function startTinyDns({ onQuery = () => {} } = {}) {
   };
   const RDATA = {
     A: (ip) => Buffer.from(ip.split('.').map(Number)), // 4 bytes
-    AAAA: (ip) => Buffer.from(ip.split(':').flatMap((g) => [parseInt(g, 16) >> 8, parseInt(g, 16) & 255])), // 16
+    AAAA: (ip) => {
+      const groups = ip.split(':').map((g) => parseInt(g, 16)); // all 8 groups written out, 16 bits each
+      return Buffer.from(groups.flatMap((g) => [g >> 8, g & 255])); // 16 bytes
+    },
     TXT: (text) => Buffer.concat([Buffer.from([Buffer.byteLength(text)]), Buffer.from(text)]), // length, text
   };
 
