@@ -172,6 +172,15 @@ def test_fixture_from_a_missing_file(tmp_path: Path) -> None:
     assert "fixtures[0].from: no file 'fixtures/a.mjs' in hello-order/" in only_problem(root)
 
 
+def test_a_fixture_may_come_from_the_shared_folder_but_not_from_another_exercise(tmp_path: Path) -> None:
+    shared = EXERCISE_TOML + '\n[[fixtures]]\npath = "dns.js"\nfrom = "../_shared/dns.js"\n'
+    root = tiny_course(tmp_path, {EX: shared, "exercises/_shared/dns.js": "// shared\n"})
+    assert load_course(root).exercise("hello-order").fixtures[0].content == b"// shared\n"
+    foreign = EXERCISE_TOML + '\n[[fixtures]]\npath = "dns.js"\nfrom = "../other/dns.js"\n'
+    root = tiny_course(tmp_path / "b", {EX: foreign, "exercises/other/dns.js": "// not shared\n"})
+    assert "fixtures[0].from: no file '../other/dns.js' in hello-order/" in "\n".join(problems_of(root))
+
+
 def test_env_values_must_be_strings(tmp_path: Path) -> None:
     toml = EXERCISE_TOML.replace("[expect]", "[env]\nDEPTH = 3\n\n[expect]")
     root = tiny_course(tmp_path, {EX: toml})

@@ -289,6 +289,10 @@ def _read_env(reader: TableReader) -> dict[str, str]:
     return env
 
 
+# exercises/_shared/: fixture files that several exercises copy with from = "../_shared/NAME"
+SHARED_FIXTURES = "_shared"
+
+
 def _read_fixtures(reader: TableReader, folder: Path, entry: str | None) -> tuple[Fixture, ...]:
     fixtures: list[Fixture] = []
     for item in reader.tables("fixtures"):
@@ -315,11 +319,12 @@ def _read_fixtures(reader: TableReader, folder: Path, entry: str | None) -> tupl
             continue
         origin = item.text("from") or ""
         origin_path = (folder / origin).resolve()
-        if not origin_path.is_relative_to(folder.resolve()) or not origin_path.is_file():
+        allowed = (folder.resolve(), (folder.parent / SHARED_FIXTURES).resolve())
+        if not any(origin_path.is_relative_to(a) for a in allowed) or not origin_path.is_file():
             item.problem(
                 "from",
                 f"no file {origin!r} in {folder.name}/",
-                "'from' names a file inside the exercise folder",
+                f"'from' names a file inside the exercise folder, or ../{SHARED_FIXTURES}/NAME for one several share",
             )
             continue
         fixtures.append(Fixture(str(pure), origin_path.read_bytes()))

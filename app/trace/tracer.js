@@ -275,6 +275,8 @@ function startTracing(fd) {
   const TYPE_TICK = typeCode('TickObject');
   const TYPE_TIMEOUT = typeCode('Timeout');
   const TYPE_IMMEDIATE = typeCode('Immediate');
+  // c-ares answers (dns.resolve*) reach JavaScript from a native immediate, which Node's check handle runs
+  const TYPE_QUERYWRAP = typeCode('QUERYWRAP');
   const TYPE_MICROTASK = typeCode('Microtask'); // queueMicrotask wraps its callback in one of these
   function typeCode(type) {
     let code = typeIds.get(type);
@@ -337,7 +339,7 @@ function startTracing(fd) {
     const turn = ctrl[CTRL_ITERATION];
     if (!exact) {
       if (type === TYPE_TIMEOUT) return TIMERS;
-      if (type === TYPE_IMMEDIATE) return CHECK;
+      if (type === TYPE_IMMEDIATE || type === TYPE_QUERYWRAP) return CHECK;
       return POLL;
     }
     if (mark === MARK_PREPARE) return POLL;
@@ -347,7 +349,7 @@ function startTracing(fd) {
       iteration = turn;
       afterCheck = 0;
     }
-    if (type === TYPE_IMMEDIATE) {
+    if (type === TYPE_IMMEDIATE || type === TYPE_QUERYWRAP) {
       afterCheck = 0;
       return CHECK;
     }

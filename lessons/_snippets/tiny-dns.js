@@ -1,0 +1,1 @@
+../../exercises/_shared/tiny-dns.js
