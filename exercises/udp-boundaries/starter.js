@@ -1,6 +1,5 @@
 // A UDP client sends three datagrams of very different sizes to a server on
-// 127.0.0.1, one right after the other. The client never called bind(): its
-// first send() binds it. What does each side see, and when?
+// 127.0.0.1, one right after the other. What does each side see, and when?
 const dgram = require('node:dgram');
 
 const server = dgram.createSocket('udp4');
@@ -15,17 +14,18 @@ server.on('message', (msg) => {
   }
 });
 
-client.on('listening', () => {
-  console.log(`client: bound by its first send to ${client.address().address}`);
-});
-
 server.bind(0, '127.0.0.1', () => {
   console.log('server: bound');
-  const { port } = server.address();
-  for (const payload of ['hello', Buffer.alloc(60000, '.'), 'bye']) {
-    client.send(payload, port, '127.0.0.1', (err, bytes) => {
-      console.log(`client: send callback, ${bytes} bytes`);
-    });
-  }
-  console.log('client: three send() calls made');
+  // Bind the client to loopback ourselves: a send on an unbound socket would
+  // bind it to 0.0.0.0, every interface of the machine.
+  client.bind(0, '127.0.0.1', () => {
+    console.log('client: bound');
+    const { port } = server.address();
+    for (const payload of ['hello', Buffer.alloc(60000, '.'), 'bye']) {
+      client.send(payload, port, '127.0.0.1', (err, bytes) => {
+        console.log(`client: send callback, ${bytes} bytes`);
+      });
+    }
+    console.log('client: three send() calls made');
+  });
 });

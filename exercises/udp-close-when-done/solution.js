@@ -17,5 +17,7 @@ server.bind(0, '127.0.0.1', () => {
     client.close(() => console.log('client: closed'));
     server.close(() => console.log('server: closed'));
   });
-  client.send('time?', server.address().port, '127.0.0.1');
+  client.bind(0, '127.0.0.1', () => { // loopback only
+    client.send('time?', server.address().port, '127.0.0.1');
+  });
 });

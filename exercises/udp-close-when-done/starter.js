@@ -13,5 +13,7 @@ server.bind(0, '127.0.0.1', () => {
   client.on('message', (msg) => {
     console.log(`client: answer "${msg}"`);
   });
-  client.send('time?', server.address().port, '127.0.0.1');
+  client.bind(0, '127.0.0.1', () => { // loopback only
+    client.send('time?', server.address().port, '127.0.0.1');
+  });
 });

@@ -14,7 +14,11 @@ server.on('message', (msg, rinfo) => {
   server.send('pong', rinfo.port, rinfo.address);
 });
 
-server.bind(0, '127.0.0.1', () => {
+// Every socket is bound to loopback first (connect or send on an unbound socket
+// would bind it to 0.0.0.0, every interface).
+server.bind(0, '127.0.0.1', () => stranger.bind(0, '127.0.0.1', () => client.bind(0, '127.0.0.1', start)));
+
+function start() {
   const serverPort = server.address().port;
   client.connect(serverPort, '127.0.0.1', () => {
     const peer = client.remoteAddress();
@@ -39,7 +43,7 @@ server.bind(0, '127.0.0.1', () => {
       });
     });
   });
-});
+}
 
 client.on('error', (err) => {
   console.log(`client: 'error' ${err.code} (from ${err.syscall})`);
