@@ -68,7 +68,10 @@ def main() -> int:
     home = tempfile.mkdtemp(prefix="looplab-tmux-home-")
     tmux = Tmux()
     command = " ".join(shlex.quote(part) for part in app_command())
-    env = f"LOOPLAB_HOME={shlex.quote(home)} LOOPLAB_CACHE={shlex.quote(os.environ.get('LOOPLAB_CACHE', home))}"
+    # Textual takes the size from COLUMNS and LINES before asking the terminal; an inherited pair (80x24
+    # under some test runners) would make it draw a small layout in the big pane, so they are dropped
+    cache = os.environ.get("LOOPLAB_CACHE", home)
+    env = f"-u COLUMNS -u LINES LOOPLAB_HOME={shlex.quote(home)} LOOPLAB_CACHE={shlex.quote(cache)}"
     try:
         # 1. start looplab (the shell stays after it, so a crash leaves its message on the screen)
         #    tmux may create the pane at 80x24 and resize it a moment later; an app started in between can miss
