@@ -28,6 +28,7 @@ from app.trace.schema import (
     Meta,
     ModuleBody,
     Resolve,
+    Socket,
     Summary,
     TimeBase,
     Timer,
@@ -153,6 +154,9 @@ class TraceDecoder:
             append(Summary(thread, a))
         elif kind == Kind.COUNTS:
             append(Counts(thread, PHASES[a >> 8], QUEUES[a & 0xFF], COUNTED[b], c))
+        elif kind == Kind.SOCKET:
+            local, _, remote = strings.get((thread, c), "").partition("|")
+            append(Socket(thread, a, b, local, remote))
         else:
             raise TraceFormatError(f"unknown trace record kind {kind}")
 

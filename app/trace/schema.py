@@ -28,6 +28,7 @@ class Kind(IntEnum):
     META = 17
     TIMEBASE = 18
     BODY = 19
+    SOCKET = 20  # the fds view: a handle's fd and addresses
 
 
 PHASES = ("", *PHASE_NAMES)  # by the number tracer.js writes; 0 is unused
@@ -187,6 +188,30 @@ class Counts(NamedTuple):
     count: int
 
 
+# --- the fds view: descriptors from the tracer and from /proc ------------------------------------------------
+
+
+class Socket(NamedTuple):
+    """A socket, pipe or tty handle's fd and addresses, read from the handle between callbacks."""
+
+    thread: int
+    id: int  # the handle's async id
+    fd: int
+    local: str  # "127.0.0.1:41234" or "[::1]:41234"; "" when it has none (a pipe) or not yet
+    remote: str  # the peer of a connected socket, or ""
+
+
+class FdSample(NamedTuple):
+    """The process's open descriptors as /proc showed them, taken by looplab while the run went on.
+
+    `fds` holds (fd, kind, name, peer, state) rows: kind is tcp, udp, unix, file, pipe, epoll, ...; name is
+    the local address or the path; peer the remote address; state the TCP state (LISTEN, ESTABLISHED...).
+    """
+
+    thread: int  # always 0: the process's table, shared by its threads
+    fds: tuple[tuple[int, str, str, str, str], ...]
+
+
 TraceEvent = (
     Hello
     | Meta
@@ -203,6 +228,8 @@ TraceEvent = (
     | ExitEvent
     | Summary
     | Counts
+    | Socket
+    | FdSample
 )
 
 EVENT_TYPES: dict[str, type] = {
@@ -223,5 +250,7 @@ EVENT_TYPES: dict[str, type] = {
         ExitEvent,
         Summary,
         Counts,
+        Socket,
+        FdSample,
     )
 }

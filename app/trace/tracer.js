@@ -56,6 +56,7 @@ function startTracing(fd) {
   // Record kinds (each record is four int32 words; STRING and WRITE carry bytes after them).
   const INIT = 1, BEFORE = 2, AFTER = 3, DESTROY = 4, RESOLVE = 5, STRING = 6, LABEL = 7, WRITE = 8;
   const TIMER = 10, EXIT_EVENT = 13, HELLO = 14, SUMMARY = 15, COUNTS = 16, META = 17, TIMEBASE = 18, BODY = 19;
+  const SOCKET = 20; // the fds view: a handle's fd and addresses (see "sockets" below)
   // Phases and queues, as numbers in records.
   const MAIN = 1, TIMERS = 2, PENDING = 3, POLL = 4, CHECK = 5, CLOSE = 6, EXIT = 7;
   const MACROTASK = 1, NEXTTICK = 2, MICROTASK = 3;
@@ -363,6 +364,54 @@ function startTracing(fd) {
     return PENDING;
   }
 
+  // --- sockets: each handle's fd and addresses, for the fds view -----------------------------------------
+  // A socket's fd and addresses are read from its handle between callbacks, never inside init: there the
+  // handle is still being constructed, and reading `fd` crashed Node 20. Each watched handle is looked at
+  // when an outermost callback begins or ends, until it is fully named (a connected socket: both
+  // addresses; a server or UDP socket: its own; a pipe or tty: its fd), then forgotten: sockets are few,
+  // and a named one costs nothing more.
+  const SOCKET_TYPES = new Set(['TCPWRAP', 'TCPSERVERWRAP', 'UDPWRAP', 'PIPEWRAP', 'PIPESERVERWRAP', 'TTYWRAP']
+    .map(typeCode));
+  const TYPE_TCP = typeCode('TCPWRAP');
+  const watchedSockets = new Map(); // async id -> { resource, code, said }
+  function watchSocket(id, code, resource) {
+    if (resource && typeof resource === 'object') watchedSockets.set(id, { resource, code, said: '' });
+  }
+  function nameSockets() {
+    for (const [id, socket] of watchedSockets) {
+      let fd, local = '', remote = '';
+      try {
+        fd = socket.resource.fd;
+        if (typeof fd !== 'number') { // the handle is gone (its C++ side freed): nothing to name
+          watchedSockets.delete(id);
+          continue;
+        }
+        if (fd < 0) continue; // not open yet (a client before connect), or closing
+        local = socketAddress(socket.resource, 'getsockname');
+        remote = socketAddress(socket.resource, 'getpeername');
+      } catch {
+        watchedSockets.delete(id);
+        continue;
+      }
+      const said = `${fd}|${local}|${remote}`;
+      if (said !== socket.said) {
+        socket.said = said;
+        record(SOCKET, id, fd, stringId(`${local}|${remote}`));
+      }
+      const named = typeof socket.resource.getsockname !== 'function' || (local !== '' &&
+        (socket.code !== TYPE_TCP || remote !== ''));
+      if (named) watchedSockets.delete(id);
+    }
+  }
+  const addressOut = {};
+  function socketAddress(resource, method) {
+    if (typeof resource[method] !== 'function') return '';
+    addressOut.address = undefined;
+    if (resource[method](addressOut) !== 0 || typeof addressOut.address !== 'string') return '';
+    const host = addressOut.family === 'IPv6' || addressOut.family === 6 ? `[${addressOut.address}]` : addressOut.address;
+    return `${host}:${addressOut.port}`;
+  }
+
   // --- bounded mode: full detail up to the limit, then counts per phase and queue ----------------------
   let summary = false;
   const counts = new Int32Array(8 * 4 * 4); // [phase][queue][what: 0 callback, 1 init, 2 resolve, 3 write]
@@ -442,6 +491,7 @@ function startTracing(fd) {
       else checkForModuleBody();
     }
     record(INIT, id, trigger, code | (internal ? 1 << 24 : 0) | (HANDLE_TYPES.has(code) ? 1 << 25 : 0));
+    if (SOCKET_TYPES.has(code)) watchSocket(id, code, resource);
     if (code === TYPE_PROMISE) return maybeSummarise();
     let name = '';
     if (code === TYPE_TIMEOUT) {
@@ -473,6 +523,7 @@ function startTracing(fd) {
   }
 
   function enter(id, code) {
+    if (depth === 0 && watchedSockets.size !== 0) nameSockets();
     if (depth++ === 0) {
       contextId = id;
       if (code === undefined || code === TYPE_PROMISE || code === TYPE_MICROTASK) {
@@ -490,6 +541,7 @@ function startTracing(fd) {
 
   function leave() {
     if (--depth <= 0) {
+      if (watchedSockets.size !== 0) nameSockets();
       depth = 0;
       contextId = 0;
       queue = MACROTASK;
@@ -514,6 +566,7 @@ function startTracing(fd) {
 
   function destroy(id) {
     types.delete(id);
+    watchedSockets.delete(id);
     timers.delete(id);
     record(DESTROY, id, 0, 0);
   }
@@ -787,6 +840,7 @@ function startTracing(fd) {
   if (ctrl[CTRL_USED] < CAPACITY / 2) warmUp(); // nothing written yet, so nothing to take back
   record(HELLO, threadId, exact ? 1 : 0, process.pid);
   record(META, stringId(process.version), stringId(process.versions.uv), stringId(process.argv[1] || ''));
+  flush(); // the fds view: looplab learns the pid now and samples /proc while the main module runs
   wrapWhenCreated('stdout', 1);
   wrapWhenCreated('stderr', 2);
   observeDirectWrites();
