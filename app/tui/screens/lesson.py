@@ -102,7 +102,7 @@ class LessonScreen(Screen[None]):
         yield Header()
         with Container(id="panes"):
             yield SlideDeck(self.lesson, id="slides")
-            yield Visualizer(id="visualizer")
+            yield Visualizer(self.lesson.views, id="visualizer")
             yield ExercisePane(id="exercise")
         yield Footer()
 
@@ -163,7 +163,10 @@ class LessonScreen(Screen[None]):
             self._unzoom()  # the pane asked for must be on screen to take the keys
         pane = self.query_one(f"#{name}")
         pane.display = True
-        target = {"slides": "#slide-view", "visualizer": "#lanes", "exercise": "#exercise-body"}[name]
+        if name == "visualizer":
+            self.query_one(Visualizer).focus_first_view()  # the lanes, unless the lesson's views hide them
+            return
+        target = {"slides": "#slide-view", "exercise": "#exercise-body"}[name]
         if name == "exercise" and self.exercise is not None and self.exercise.kind == "predict":
             self.query_one("#predict").focus(scroll_visible=False)  # the prompt and key line above it stay in view
             self.query_one("#exercise-body").scroll_home(animate=False)

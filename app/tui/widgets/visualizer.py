@@ -20,9 +20,11 @@ from app.runner.process import RunResult
 from app.trace.loop_model import LoopSnapshot, QueueItem, RunEnd, ShownLine, Timeline, phase_order, replay
 from app.trace.schema import TraceEvent
 from app.tui.widgets.loop_view import lane_options, output_prompt, running_line, tag_width
+from app.tui.widgets.view_set import EXTRA_VIEWS, LOOP_VIEW, RunView, next_views, opening_views
 from app.tui.widgets.visualizer_parts import OutputView, PhaseRow, QueueLanes, ScrubBar
 
 IDLE_STATUS = "Press r to run this exercise; the event loop appears here as Node runs it."
+VIEWS_TOOLTIP = "Cycle the views: the lesson's own set, then each view alone (loop, thread pool, ...)"
 SPEEDS = (1, 2, 4, 8, 16)  # callbacks per second while playing
 OUTPUT_SHOWN = 400  # the newest lines drawn; a huge output stays quick to redraw
 COMPACT_BELOW = 30  # rows: a shorter narrow visualizer lists its empty lanes in one row
@@ -58,10 +60,13 @@ class Visualizer(Vertical):
         Binding("f", "speed(1)", "Faster", id="visualizer.faster", show=False),
         Binding("s", "speed(-1)", "Slower", id="visualizer.slower", show=False),
         Binding("l", "follow", "Follow live", id="visualizer.follow", show=False, tooltip="Stick to the newest event"),
+        Binding("v", "cycle_views", "Views", id="visualizer.views", show=False, tooltip=VIEWS_TOOLTIP),
     ]
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, views: tuple[str, ...] = (LOOP_VIEW,), **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.opening_views = opening_views(views)  # the lesson's set, where `v` starts and returns
+        self.views = self.opening_views
         self.timeline: Timeline | None = None
         self.position = 0
         self.snapshot: LoopSnapshot | None = None
@@ -81,7 +86,10 @@ class Visualizer(Vertical):
         yield PhaseRow(id="phase-row", classes="pane-header")
         yield Static(id="running")
         with Horizontal(id="vis-body"):
-            yield QueueLanes(id="lanes")
+            with Vertical(id="views"):
+                yield QueueLanes(id="lanes")
+                for view in EXTRA_VIEWS:
+                    yield view(id=f"{view.view_name}-view", classes="run-view")
             yield OutputView(id="output")
         yield ScrubBar(id="scrub")
         yield Static(id="transport")
@@ -93,7 +101,41 @@ class Visualizer(Vertical):
     def on_mount(self) -> None:
         self.query_one("#lanes", QueueLanes).border_title = "queues"
         self.query_one("#output", OutputView).border_title = "output"
+        self._show_views()
+
+    # --- which views are shown ---------------------------------------------------------------------------
+
+    def _extra_views(self) -> list[RunView]:
+        return list(self.query(".run-view").results())  # type: ignore[arg-type]
+
+    def _show_views(self) -> None:
+        self.query_one("#lanes").display = LOOP_VIEW in self.views
+        for view in self._extra_views():
+            view.display = view.view_name in self.views  # type: ignore[attr-defined]
+        # The loop alone says nothing: it is what every lesson before the I/O part shows.
+        self.border_subtitle = "" if self.views == (LOOP_VIEW,) else f"{' + '.join(self.views)} · v: views"
         self.render_snapshot()
+
+    def set_views(self, views: tuple[str, ...]) -> None:
+        """Open with these views (a lesson's `views`); names not built yet are left out."""
+        self.opening_views = self.views = opening_views(views)
+        if self.is_mounted:
+            self._show_views()
+
+    def action_cycle_views(self) -> None:
+        had_focus = self.has_focus_within
+        self.views = next_views(self.views, self.opening_views)
+        self._show_views()
+        focused = self.app.focused
+        if had_focus and (focused is None or not focused.display):
+            self.focus_first_view()  # the keys stay with the visualizer when its focused list is hidden
+
+    def focus_first_view(self) -> None:
+        """Focus the first shown list: the lanes, else a view that takes focus, else the output."""
+        for widget in (self.query_one("#lanes"), *self._extra_views(), self.query_one("#output")):
+            if widget.display and widget.focusable:  # type: ignore[attr-defined]
+                widget.focus()  # type: ignore[attr-defined]
+                return
 
     # --- feeding a live run ------------------------------------------------------------------------------
 
@@ -210,6 +252,9 @@ class Visualizer(Vertical):
         output.show_legend_for(lines[skipped:])
         if self.follow or self.live or self.playing:  # the newest line printed stays in sight
             output.scroll_end(animate=False)
+        for view in self._extra_views():
+            if view.display:  # type: ignore[attr-defined]
+                view.show_run(self.timeline, self.position)
         self._render_transport()
 
     def _render_transport(self) -> None:
