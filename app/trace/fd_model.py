@@ -139,9 +139,9 @@ class _State:
         handle = self.handles.get(event.id)
         if handle is None:
             return
-        for other_id, other in self.handles.items():  # the number was freed and reused: the other is closed
-            if other_id != event.id and other.fd == event.fd:
-                other.fd = None
+        reused = [other for other, known in self.handles.items() if other != event.id and known.fd == event.fd]
+        for other in reused:  # the number was freed and given again: that socket is closed, whatever came of it
+            del self.handles[other]
         handle.fd, handle.local, handle.remote = event.fd, event.local, event.remote
         if handle.kind == "pipe" and event.fd <= 2:
             handle.kind = "stdio"

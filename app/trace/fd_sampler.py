@@ -94,16 +94,21 @@ def classify(fd: int, target: str, sockets: dict[int, tuple[str, str, str, str]]
 class FdSampler:
     """Samples one process's descriptors; `sample()` returns a new FdSample only when the table changed."""
 
-    def __init__(self, pid: int, proc: Path = Path("/proc")) -> None:
+    def __init__(self, pid: int, proc: Path = Path("/proc"), forked_from: str | None = None) -> None:
         self.pid = pid
         self.proc = proc
         self._sockets: dict[int, tuple[str, str, str, str]] = {}
         self.last: tuple[Row, ...] | None = None
+        if forked_from is None:  # our own executable: until the pid runs another, it is not Node yet
+            forked_from = os.readlink(proc / "self" / "exe") if (proc / "self").exists() else ""
+        self._forked_from = forked_from
 
     def read(self) -> tuple[Row, ...] | None:
-        """The table now, or None if the process is gone or /proc is not readable."""
+        """The table now, () while the process is not Node yet, None once it is gone or /proc cannot be read."""
         folder = self.proc / str(self.pid) / "fd"
         try:
+            if os.readlink(self.proc / str(self.pid) / "exe") == self._forked_from:
+                return ()  # still looplab's own fork, before exec: its descriptors are not the program's
             names = os.listdir(folder)
         except OSError:
             return None
@@ -187,7 +192,7 @@ class SamplerThread(threading.Thread):
             rows = self.sampler.read()
             if rows is None:
                 return  # the process is gone
-            if rows != self.sampler.last:
+            if rows and rows != self.sampler.last:
                 self.sampler.last = rows
                 self.samples += 1
                 self.deliver(FdSample(0, rows), mark)

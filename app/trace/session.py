@@ -81,9 +81,15 @@ class TraceCollector:
         assert self._pid_probe is not None
         pid = self._pid_probe.feed(data)
         if pid is not None:
-            self._pid_probe = None
-            self.sampler = SamplerThread(pid, self._add_sample, lambda: self.chunks_fed)
-            self.sampler.start()
+            self.sample_process(pid)
+
+    def sample_process(self, pid: int) -> None:
+        """Sample this process's descriptors from now on (if this collector samples at all, and only once)."""
+        if self._pid_probe is None or self.sampler is not None:
+            return
+        self._pid_probe = None
+        self.sampler = SamplerThread(pid, self._add_sample, lambda: self.chunks_fed)
+        self.sampler.start()
 
     def _add_sample(self, sample: FdSample, mark: int) -> None:
         """From the sampler thread: the sample goes after the `mark` chunks received before it was taken."""

@@ -373,9 +373,11 @@ function startTracing(fd) {
   const SOCKET_TYPES = new Set(['TCPWRAP', 'TCPSERVERWRAP', 'UDPWRAP', 'PIPEWRAP', 'PIPESERVERWRAP', 'TTYWRAP']
     .map(typeCode));
   const TYPE_TCP = typeCode('TCPWRAP');
-  const watchedSockets = new Map(); // async id -> { resource, code, said }
+  const TYPE_UDP = typeCode('UDPWRAP');
+  const UDP_LOOKS = 16;
+  const watchedSockets = new Map(); // async id -> { resource, code, said, looks }
   function watchSocket(id, code, resource) {
-    if (resource && typeof resource === 'object') watchedSockets.set(id, { resource, code, said: '' });
+    if (resource && typeof resource === 'object') watchedSockets.set(id, { resource, code, said: '', looks: 0 });
   }
   function nameSockets() {
     for (const [id, socket] of watchedSockets) {
@@ -398,8 +400,9 @@ function startTracing(fd) {
         socket.said = said;
         record(SOCKET, id, fd, stringId(`${local}|${remote}`));
       }
-      const named = typeof socket.resource.getsockname !== 'function' || (local !== '' &&
-        (socket.code !== TYPE_TCP || remote !== ''));
+      // A UDP socket may still be connected after it is bound: it is looked at a few more times.
+      const named = typeof socket.resource.getsockname !== 'function' || (local !== '' && (remote !== '' ||
+        (socket.code !== TYPE_TCP && (socket.code !== TYPE_UDP || ++socket.looks > UDP_LOOKS))));
       if (named) watchedSockets.delete(id);
     }
   }

@@ -511,7 +511,8 @@ class LessonScreen(Screen[None]):
         if self._ticker is not None:
             self._ticker.stop()
         self._ticker = ticker = self.set_interval(0.1, self._tick)
-        collector = TraceCollector()  # keeps raw bytes; a worker thread decodes them (see _stream_events)
+        # Keeps raw bytes; a worker thread decodes them (see _stream_events). With the fds view, /proc samples too.
+        collector = TraceCollector(sample_fds="fds" in visualizer.opening_views + visualizer.views)
         streaming = asyncio.Event()
         streamer = asyncio.create_task(_stream_events(collector, visualizer, token, streaming))
         mine: list[NodeRun] = []
@@ -519,6 +520,8 @@ class LessonScreen(Screen[None]):
         def started(run: NodeRun) -> None:
             self.current_run = run
             mine.append(run)
+            if run.pid is not None:
+                collector.sample_process(run.pid)  # from the spawn on, not once the first trace bytes are in
 
         try:
             result = await run_exercise(exercise, program, node, on_start=started, trace=collector, addon=addon)
@@ -534,6 +537,7 @@ class LessonScreen(Screen[None]):
                 self._ticker = None
             if self.current_run is not None and self.current_run in mine:
                 self.current_run = None
+        collector.stop_sampling()
         await streamer
         visualizer.feed(await asyncio.to_thread(collector.decode_new), token)
         await visualizer.catch_up()

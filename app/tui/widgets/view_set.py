@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from app.course.model import DEFAULT_VIEWS, VIEW_NAMES
+from app.tui.widgets.fd_view import FdView
 from app.tui.widgets.pool_view import PoolView
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ class RunView(Protocol):
 
 
 LOOP_VIEW = "loop"  # the queue lanes, drawn by the visualizer itself
-EXTRA_VIEWS: tuple[type, ...] = (PoolView,)  # in the order they stack under the lanes
+EXTRA_VIEWS: tuple[type, ...] = (PoolView, FdView)  # in the order they stack under the lanes
 
 
 def available_views() -> tuple[str, ...]:
