@@ -477,7 +477,6 @@ function startTracing(fd) {
     }
     record(INIT, id, trigger, code | (internal ? 1 << 24 : 0) | (HANDLE_TYPES.has(code) ? 1 << 25 : 0));
     if (code === TYPE_PROMISE) return maybeSummarise();
-    if (poolCodes.has(code)) poolQueued(id);
     let name = '';
     if (code === TYPE_TIMEOUT) {
       name = resource._onTimeout && resource._onTimeout.name;
@@ -495,6 +494,7 @@ function startTracing(fd) {
       name = resource.callback && resource.callback.name;
     }
     if (name || site || api) record(LABEL, id, name ? stringId(name) : api, site);
+    if (poolCodes.has(code)) poolQueued(id); // after its label: the job is named when it appears
     maybeSummarise();
   }
 
