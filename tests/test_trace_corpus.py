@@ -11,7 +11,8 @@ import pytest
 from app.nodejs.locate import NodeBinary
 from app.runner.process import RunRequest, RunResult, run_to_end
 from app.trace.attribute import attribute_lines
-from app.trace.schema import Init, Socket
+from app.trace.pool_model import replay_pool
+from app.trace.schema import Init, Pool, PoolSize, Socket
 from app.trace.session import TraceCollector, traced
 from tests.trace_corpus.corpus import CorpusProgram, load_corpus, mismatches
 
@@ -64,6 +65,21 @@ def test_tracing_keeps_an_order_the_program_has_without_it(program: CorpusProgra
     if unseen:  # a rarer order: does the program give it without the tracer too, given more tries?
         plain |= set(asyncio.run(orders(False, EXTRA_PLAIN_RUNS)))
     assert traced_orders <= plain, f"only under the tracer: {traced_orders - plain}; without it: {plain}"
+
+
+def test_pool_jobs_are_timed_and_the_one_thread_makes_the_read_wait(any_node: NodeBinary) -> None:
+    program = next(p for p in PROGRAMS if p.name == "pool_starvation")
+    result, collector = asyncio.run(run_program(program, any_node, trace=True))
+    assert result.exit_code == 0, result.stderr[-5:]
+    assert [e.size for e in collector.events if isinstance(e, PoolSize)] == [1]  # the program's own setting
+    steps = [(e.id, e.step) for e in collector.events if isinstance(e, Pool)]
+    assert len(steps) == 12 and all((ident, "done") in steps for ident, _ in steps)  # 6 jobs, each queued then done
+    pool = replay_pool(list(collector.events))
+    pbkdf2, read, lookup = pool.at(len(pool)).jobs[:3]
+    assert (pbkdf2.type, read.type, lookup.type) == ("PBKDF2REQUEST", "FSREQCALLBACK", "GETADDRINFOREQWRAP")
+    assert pbkdf2.queued <= read.queued <= lookup.queued < pbkdf2.done <= read.started_by <= read.done
+    waited = [pool.at(p) for p in range(len(pool) + 1) if pool.at(p).waiting]
+    assert waited and [job.label for job in waited[0].waiting] == ["fs.readFile"]
 
 
 # --- the fds view: the tracer names each socket's fd and addresses (SOCKET records) -------------------------

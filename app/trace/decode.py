@@ -14,6 +14,7 @@ from app.trace.schema import (
     MARKS,
     MORE_FLAG,
     PHASES,
+    POOL_STEPS,
     QUEUES,
     After,
     Before,
@@ -27,6 +28,8 @@ from app.trace.schema import (
     Mark,
     Meta,
     ModuleBody,
+    Pool,
+    PoolSize,
     Resolve,
     Socket,
     Summary,
@@ -134,6 +137,10 @@ class TraceDecoder:
         append = out.append
         if kind == Kind.LABEL:
             append(Label(thread, a, strings.get((thread, b), ""), strings.get((thread, c), "")))
+        elif kind == Kind.POOL:
+            append(Pool(thread, a, POOL_STEPS[c], b))
+        elif kind == Kind.POOL_SIZE:
+            append(PoolSize(thread, a))
         elif kind == Kind.TIMER:
             append(Timer(thread, a, b, c))
         elif kind == Kind.MARK:

@@ -171,6 +171,18 @@ static napi_value loop_now(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* micros(handle): the time now (not the loop's cached time) in µs since tracing began, on the markers' clock:
+ * how long a thread-pool job took is often less than a millisecond. */
+static napi_value loop_micros(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], result;
+  tracer_t* t;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || napi_unwrap(env, argv[0], (void**) &t) != napi_ok) return throw_error(env, "micros(handle)");
+  napi_create_double(env, (double) (uv_hrtime() / 1000) - (double) t->start_now * 1000.0, &result);
+  return result;
+}
+
 NAPI_MODULE_INIT() {
   napi_value fn;
   napi_create_function(env, "start", NAPI_AUTO_LENGTH, start, NULL, &fn);
@@ -179,5 +191,7 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "flush", fn);
   napi_create_function(env, "now", NAPI_AUTO_LENGTH, loop_now, NULL, &fn);
   napi_set_named_property(env, exports, "now", fn);
+  napi_create_function(env, "micros", NAPI_AUTO_LENGTH, loop_micros, NULL, &fn);
+  napi_set_named_property(env, exports, "micros", fn);
   return exports;
 }

@@ -28,13 +28,16 @@ class Kind(IntEnum):
     META = 17
     TIMEBASE = 18
     BODY = 19
-    SOCKET = 20  # the fds view: a handle's fd and addresses
+    POOL = 20
+    POOL_SIZE = 21
+    SOCKET = 22  # the fds view: a handle's fd and addresses
 
 
 PHASES = ("", *PHASE_NAMES)  # by the number tracer.js writes; 0 is unused
 QUEUES = ("", *QUEUE_NAMES)
 MARKS = ("", "prepare", "check")
 COUNTED = ("callback", "init", "resolve", "write")
+POOL_STEPS = ("", "queued", "done")  # a thread-pool job: handed to libuv, then its callback began on the loop
 MAGIC = 0x504F4F4C
 HEADER_BYTES = 12
 INTERNAL_FLAG = 1 << 24
@@ -170,6 +173,18 @@ class ModuleBody(NamedTuple):
     id: int  # the promise job that is really an ES module entry's body: the main module
 
 
+class Pool(NamedTuple):
+    thread: int
+    id: int  # the async id of the request (its Init came just before a "queued")
+    step: str  # queued (handed to the pool) or done (its callback begins on the loop thread)
+    micros: int  # µs since tracing began, on the markers' clock (Mark.loop_ms * 1000, to within a few ms)
+
+
+class PoolSize(NamedTuple):
+    thread: int
+    size: int  # libuv's thread count, from UV_THREADPOOL_SIZE as the process had it at its first pool job
+
+
 class ExitEvent(NamedTuple):
     thread: int
     which: str  # beforeExit or exit
@@ -228,6 +243,8 @@ TraceEvent = (
     | ExitEvent
     | Summary
     | Counts
+    | Pool
+    | PoolSize
     | Socket
     | FdSample
 )
@@ -250,6 +267,8 @@ EVENT_TYPES: dict[str, type] = {
         ExitEvent,
         Summary,
         Counts,
+        Pool,
+        PoolSize,
         Socket,
         FdSample,
     )

@@ -56,7 +56,9 @@ function startTracing(fd) {
   // Record kinds (each record is four int32 words; STRING and WRITE carry bytes after them).
   const INIT = 1, BEFORE = 2, AFTER = 3, DESTROY = 4, RESOLVE = 5, STRING = 6, LABEL = 7, WRITE = 8;
   const TIMER = 10, EXIT_EVENT = 13, HELLO = 14, SUMMARY = 15, COUNTS = 16, META = 17, TIMEBASE = 18, BODY = 19;
-  const SOCKET = 20; // the fds view: a handle's fd and addresses (see "sockets" below)
+  const POOL = 20, POOL_SIZE = 21;
+  const POOL_QUEUED = 1, POOL_DONE = 2;
+  const SOCKET = 22; // the fds view: a handle's fd and addresses (see "sockets" below)
   // Phases and queues, as numbers in records.
   const MAIN = 1, TIMERS = 2, PENDING = 3, POLL = 4, CHECK = 5, CLOSE = 6, EXIT = 7;
   const MACROTASK = 1, NEXTTICK = 2, MICROTASK = 3;
@@ -271,6 +273,13 @@ function startTracing(fd) {
   }
 
   // --- resource types ------------------------------------------------------------------------------
+  // Work libuv hands to its thread pool: file system requests, dns.lookup and lookupService, crypto jobs,
+  // zlib. Only these get times (they are rare next to promises); their codes are added as they are first seen.
+  const POOL_TYPE_NAMES = new Set(['FSREQCALLBACK', 'FSREQPROMISE', 'GETADDRINFOREQWRAP', 'GETNAMEINFOREQWRAP',
+    'ZLIB', 'PBKDF2REQUEST', 'RANDOMBYTESREQUEST', 'SCRYPTREQUEST', 'HKDFREQUEST', 'HASHREQUEST', 'CIPHERREQUEST',
+    'SIGNREQUEST', 'VERIFYREQUEST', 'DERIVEBITSREQUEST', 'KEYGENREQUEST', 'KEYPAIRGENREQUEST', 'SECRETKEYGENREQUEST',
+    'CHECKPRIMEREQUEST', 'RANDOMPRIMEREQUEST', 'KEYEXPORTREQUEST']);
+  const poolCodes = new Set();
   const typeIds = new Map();
   const TYPE_PROMISE = typeCode('PROMISE');
   const TYPE_TICK = typeCode('TickObject');
@@ -282,6 +291,7 @@ function startTracing(fd) {
     if (code === undefined) {
       code = stringId(type);
       typeIds.set(type, code);
+      if (POOL_TYPE_NAMES.has(type)) poolCodes.add(code);
     }
     return code;
   }
@@ -461,6 +471,30 @@ function startTracing(fd) {
     record(BODY, contextId, 0, 0);
   }
 
+  // --- the thread pool: when each job was queued and when its callback ran, in µs on the markers' clock ----
+  const clockStart = process.hrtime.bigint();
+  const micros = exact && typeof addon.micros === 'function'
+    ? () => addon.micros(handle)
+    : () => Number((process.hrtime.bigint() - clockStart) / 1000n);
+  let poolSizeSent = false;
+  // libuv reads UV_THREADPOOL_SIZE when the first job is queued, which is now: atoi, 0 -> 1, capped at 1024
+  // (a negative number wraps to a huge unsigned one, so the cap), unset -> 4.
+  function poolSize() {
+    const text = process.env.UV_THREADPOOL_SIZE;
+    if (text === undefined) return 4;
+    const match = /^\s*([+-]?\d+)/.exec(text);
+    const asked = match === null ? 0 : Number(match[1]);
+    if (asked === 0) return 1;
+    return asked < 0 ? 1024 : Math.min(asked, 1024);
+  }
+  function poolQueued(id) {
+    if (!poolSizeSent) {
+      poolSizeSent = true;
+      record(POOL_SIZE, poolSize(), 0, 0);
+    }
+    record(POOL, id, micros() | 0, POOL_QUEUED);
+  }
+
   // --- hooks ------------------------------------------------------------------------------------------
   let firstTracedId = Infinity; // async ids below it belong to resources created before tracing began
   let inWrite = 0; // inside our stdout/stderr wrapper or getter: whatever is created there is Node's own
@@ -513,6 +547,7 @@ function startTracing(fd) {
       name = resource.callback && resource.callback.name;
     }
     if (name || site || api) record(LABEL, id, name ? stringId(name) : api, site);
+    if (poolCodes.has(code)) poolQueued(id); // after its label: the job is named when it appears
     maybeSummarise();
   }
 
@@ -522,6 +557,7 @@ function startTracing(fd) {
     // older than the first resource we saw (async ids only grow). Where promises have their own hook,
     // anything unknown here is one of the latter.
     if (code === undefined && (splitPromises || id < firstTracedId)) code = 0;
+    else if (!summary && poolCodes.has(code)) record(POOL, id, micros() | 0, POOL_DONE);
     enter(id, code);
   }
 

@@ -20,7 +20,7 @@ from app.runner.process import RunResult
 from app.trace.loop_model import LoopSnapshot, QueueItem, RunEnd, ShownLine, Timeline, phase_order, replay
 from app.trace.schema import TraceEvent
 from app.tui.widgets.loop_view import lane_options, output_prompt, running_line, tag_width
-from app.tui.widgets.view_set import EXTRA_VIEWS, LOOP_VIEW, RunView, next_views, opening_views
+from app.tui.widgets.view_set import EXTRA_VIEWS, LOOP_VIEW, RunView, next_views, opening_views, view_cycle
 from app.tui.widgets.visualizer_parts import OutputView, PhaseRow, QueueLanes, ScrubBar
 
 IDLE_STATUS = "Press r to run this exercise; the event loop appears here as Node runs it."
@@ -96,7 +96,12 @@ class Visualizer(Vertical):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW, "narrow")  # lanes above output rather than beside it
-        self.render_snapshot()
+        cramped = self.has_class("narrow") and self.size.height < COMPACT_BELOW
+        if cramped != self.has_class("cramped"):
+            self.set_class(cramped, "cramped")
+            self._show_views()
+        else:
+            self.render_snapshot()
 
     def on_mount(self) -> None:
         self.query_one("#lanes", QueueLanes).border_title = "queues"
@@ -108,12 +113,17 @@ class Visualizer(Vertical):
     def _extra_views(self) -> list[RunView]:
         return list(self.query(".run-view").results())  # type: ignore[arg-type]
 
+    def shown_views(self) -> tuple[str, ...]:
+        """The chosen views; in a short narrow pane only the last of them (boxes stacked there would not fit)."""
+        return self.views[-1:] if self.has_class("cramped") else self.views
+
     def _show_views(self) -> None:
-        self.query_one("#lanes").display = LOOP_VIEW in self.views
+        shown = self.shown_views()
+        self.query_one("#lanes").display = LOOP_VIEW in shown
         for view in self._extra_views():
-            view.display = view.view_name in self.views  # type: ignore[attr-defined]
+            view.display = view.view_name in shown  # type: ignore[attr-defined]
         # The loop alone says nothing: it is what every lesson before the I/O part shows.
-        self.border_subtitle = "" if self.views == (LOOP_VIEW,) else f"{' + '.join(self.views)} · v: views"
+        self.border_subtitle = "" if self.views == (LOOP_VIEW,) else f"{' + '.join(shown)} · v: views"
         self.render_snapshot()
 
     def set_views(self, views: tuple[str, ...]) -> None:
@@ -125,6 +135,8 @@ class Visualizer(Vertical):
     def action_cycle_views(self) -> None:
         had_focus = self.has_focus_within
         self.views = next_views(self.views, self.opening_views)
+        if self.has_class("cramped") and len(self.views) > 1 and self.shown_views() in view_cycle(self.opening_views):
+            self.views = next_views(self.views, self.opening_views)  # the set would show as one view already seen
         self._show_views()
         focused = self.app.focused
         if had_focus and (focused is None or not focused.display):
