@@ -62,8 +62,11 @@ class TraceDecoder:
         self._pending = b""
         self._strings: dict[tuple[int, int], str] = {}
         self._partial: dict[tuple[int, int], bytearray] = {}  # (thread, kind) -> bytes of a record cut in pieces
+        self.main_chunk_ends: list[int] = []  # after feed(): where each main-thread chunk ended (the syscalls lane)
 
     def feed(self, data: bytes) -> list[TraceEvent]:
+        """The events of every complete chunk; `main_chunk_ends` then says where each main-thread chunk ended."""
+        self.main_chunk_ends = []
         buffer = self._pending + data if self._pending else data
         events: list[TraceEvent] = []
         at = 0
@@ -75,6 +78,8 @@ class TraceDecoder:
             if end - at < used:
                 break
             self._decode_chunk(memoryview(buffer)[at + HEADER_BYTES : at + used], thread, events)
+            if thread == 0:
+                self.main_chunk_ends.append(len(events))
             at += used
         self._pending = bytes(buffer[at:])
         return events

@@ -155,6 +155,7 @@ class PidProbe:
     def __init__(self) -> None:
         self._decoder = TraceDecoder()
         self._seen = 0
+        self.pid: int | None = None
 
     def feed(self, data: bytes) -> int | None:
         if self._seen > PROBE_BYTES:
@@ -165,7 +166,8 @@ class PidProbe:
         except TraceFormatError:
             self._seen = PROBE_BYTES + 1
             return None
-        return next((e.pid for e in events if isinstance(e, Hello) and e.thread == 0), None)
+        self.pid = next((e.pid for e in events if isinstance(e, Hello) and e.thread == 0), None)
+        return self.pid
 
 
 class SamplerThread(threading.Thread):

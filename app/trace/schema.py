@@ -227,6 +227,16 @@ class FdSample(NamedTuple):
     fds: tuple[tuple[int, str, str, str, str], ...]
 
 
+class Syscall(NamedTuple):
+    """A system call of the main thread, from strace's log, placed after the trace records made before it."""
+
+    thread: int  # always 0: the loop's thread
+    name: str  # epoll_pwait, accept4, read, sendto...
+    fd: int  # the descriptor it acted on, -1 for none
+    detail: str  # a few words: bytes moved, fds ready, an address, a path
+    result: str  # what it returned, as strace printed it
+
+
 TraceEvent = (
     Hello
     | Meta
@@ -247,6 +257,7 @@ TraceEvent = (
     | PoolSize
     | Socket
     | FdSample
+    | Syscall
 )
 
 EVENT_TYPES: dict[str, type] = {
@@ -271,5 +282,6 @@ EVENT_TYPES: dict[str, type] = {
         PoolSize,
         Socket,
         FdSample,
+        Syscall,
     )
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -15,6 +17,7 @@ from app.trace.decode import TraceDecoder, TraceFormatError
 from app.trace.fd_sampler import PidProbe, SamplerThread
 from app.trace.recording import TraceRecording
 from app.trace.schema import FdSample, Hello, Summary, TraceEvent
+from app.trace.syscalls import line_up, strace_path, strace_prefix
 
 MB = 1 << 20
 
@@ -45,6 +48,9 @@ class TraceCollector:
         self.addon: AddonBuild | None = None
         self.decoder = TraceDecoder()
         self.chunks_fed = 0
+        # The syscalls lane: strace's log of this run, lined up with the trace when the run is over.
+        self.syscall_log: Path | None = None
+        self.chunk_ends: list[int] = []  # in self._events, after each main-thread chunk
         # The fds view: /proc samples of the process's descriptors, from a thread, once its pid is known.
         self._pid_probe: PidProbe | None = PidProbe() if sample_fds else None
         self.sampler: SamplerThread | None = None
@@ -87,6 +93,8 @@ class TraceCollector:
         """Sample this process's descriptors from now on (if this collector samples at all, and only once)."""
         if self._pid_probe is None or self.sampler is not None:
             return
+        if self.syscall_log is not None and self._pid_probe is not None and pid != self._pid_probe.pid:
+            return  # the spawned process is strace; the tracer's hello names Node's pid
         self._pid_probe = None
         self.sampler = SamplerThread(pid, self._add_sample, lambda: self.chunks_fed)
         self.sampler.start()
@@ -139,6 +147,24 @@ class TraceCollector:
         if self.sampler is not None:
             self.sampler.stop()
 
+    def run_over(self) -> bool:
+        """The run is over: stop sampling, and put strace's syscalls into the events. True if it added any."""
+        self.stop_sampling()
+        log, self.syscall_log = self.syscall_log, None
+        if log is None:
+            return False
+        try:
+            text = log.read_text(errors="replace")
+        except OSError:
+            return False
+        finally:
+            log.unlink(missing_ok=True)
+        before = len(self.events)
+        with self._lock:
+            self._events = line_up(self._events, self.chunk_ends, text)
+            self.chunk_ends = []
+        return len(self._events) > before
+
     @property
     def events(self) -> list[TraceEvent]:
         """Every event so far; bytes not yet decoded are decoded now."""
@@ -157,6 +183,7 @@ class TraceCollector:
         except TraceFormatError as exc:
             self.error = str(exc)
             return
+        self.chunk_ends.extend(len(self._events) + end for end in self.decoder.main_chunk_ends)
         self._events.extend(new)
         if self.on_event is not None:
             for event in new:
@@ -191,17 +218,26 @@ def traced(
     collector: TraceCollector,
     detail_limit: int = DEFAULT_DETAIL_LIMIT,
     addon: AddonBuild | None = None,
+    syscalls: bool = False,
 ) -> RunRequest:
     """The same run with the tracer preloaded and its pipe feeding `collector`.
 
     `addon` is the loop-marker build to use; without it, it is built (or taken from the cache) here.
+    With `syscalls` and strace installed, it runs under strace; `collector.run_over()` adds its syscalls.
     """
     collector.addon = addon or build_addon(node)
     collector.limit = trace_byte_limit(detail_limit)
     env = {**request.env, "LOOPLAB_TRACE_DETAIL_LIMIT": str(detail_limit)}
     if collector.addon.path is not None:
         env["LOOPLAB_TRACE_ADDON"] = str(collector.addon.path)
-    argv = (request.argv[0], "--require", str(TRACER), *request.argv[1:])
+    argv: tuple[str, ...] = (request.argv[0], "--require", str(TRACER), *request.argv[1:])
+    strace = strace_path() if syscalls else None
+    if strace is not None:  # the syscalls lane: under strace, the tracer writing at every callback's edges
+        handle, name = tempfile.mkstemp(prefix="looplab-strace-", suffix=".log")
+        os.close(handle)
+        collector.syscall_log = Path(name)
+        env["LOOPLAB_TRACE_SYSCALLS"] = "1"
+        argv = (*strace_prefix(strace, collector.syscall_log), *argv)
     return replace(request, argv=argv, env=env, side_channel=collector.feed)
 
 

@@ -374,6 +374,10 @@ function startTracing(fd) {
     return PENDING;
   }
 
+  // --- the syscalls lane: under strace, a write of the buffer at each callback's start and end marks, in
+  // strace's log, which syscalls each callback made (app/trace/syscalls.py lines them up). Only then.
+  const flushEachCallback = process.env.LOOPLAB_TRACE_SYSCALLS === '1';
+
   // --- sockets: each handle's fd and addresses, for the fds view -----------------------------------------
   // A socket's fd and addresses are read from its handle between callbacks, never inside init: there the
   // handle is still being constructed, and reading `fd` crashed Node 20. Each watched handle is looked at
@@ -576,6 +580,7 @@ function startTracing(fd) {
     }
     if (summary) return bump(0);
     record(BEFORE, id, phase | (queue << 8), 0);
+    if (flushEachCallback && depth === 1 && !warmingUp) flush(); // the syscalls lane: what strace sees next is this callback's
   }
 
   function leave() {
@@ -601,6 +606,7 @@ function startTracing(fd) {
       }
     }
     if (!summary) record(AFTER, id, 0, 0);
+    if (flushEachCallback && depth === 0 && !summary && !warmingUp) flush();
   }
 
   function destroy(id) {
