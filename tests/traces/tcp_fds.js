@@ -1,4 +1,7 @@
-// A loopback TCP server and client, recorded for the fds view (tests/test_fd_model.py, the snapshots):
+// A loopback TCP server and client, recorded for the fds view (tests/test_fd_model.py, the snapshots) and,
+// under strace, for the syscalls lane (tests/test_syscalls.py):
+//   looplab trace --syscalls tests/traces/tcp_fds.js --save tests/traces/tcp_syscalls.jsonl
+// and without:
 //   looplab trace tests/traces/tcp_fds.js --save tests/traces/tcp_fds.jsonl
 // Both sockets stay open for 80 ms, so looplab's /proc samples see them connected; a file is open meanwhile.
 const fs = require('node:fs');

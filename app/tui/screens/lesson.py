@@ -512,7 +512,8 @@ class LessonScreen(Screen[None]):
             self._ticker.stop()
         self._ticker = ticker = self.set_interval(0.1, self._tick)
         # Keeps raw bytes; a worker thread decodes them (see _stream_events). With the fds view, /proc samples too.
-        collector = TraceCollector(sample_fds="fds" in visualizer.opening_views + visualizer.views)
+        views = visualizer.opening_views + visualizer.views
+        collector = TraceCollector(sample_fds="fds" in views)
         streaming = asyncio.Event()
         streamer = asyncio.create_task(_stream_events(collector, visualizer, token, streaming))
         mine: list[NodeRun] = []
@@ -524,7 +525,9 @@ class LessonScreen(Screen[None]):
                 collector.sample_process(run.pid)  # from the spawn on, not once the first trace bytes are in
 
         try:
-            result = await run_exercise(exercise, program, node, on_start=started, trace=collector, addon=addon)
+            result = await run_exercise(
+                exercise, program, node, on_start=started, trace=collector, addon=addon, syscalls="syscalls" in views
+            )
         except LooplabError as exc:
             visualizer.abort(str(exc))
             pane.show_ended(str(exc), style="bold red")
@@ -537,9 +540,10 @@ class LessonScreen(Screen[None]):
                 self._ticker = None
             if self.current_run is not None and self.current_run in mine:
                 self.current_run = None
-        collector.stop_sampling()
         await streamer
         visualizer.feed(await asyncio.to_thread(collector.decode_new), token)
+        if await asyncio.to_thread(collector.run_over):  # strace's syscalls now sit among the events
+            visualizer.refeed(list(collector.events), token)
         await visualizer.catch_up()
         if self.exercise is not exercise:
             return  # another exercise is shown by now

@@ -98,6 +98,16 @@ def fd_status(snapshot: FdSnapshot | None) -> str:
     return f"{words} · {source}" if words else source
 
 
+def rows_in_sight(widget: Widget) -> int:
+    """Content rows on screen: fewer than its height when the visualizer clips it (a short narrow pane)."""
+    height = widget.content_size.height
+    try:
+        visible = widget.screen.find_widget(widget).visible_region.bottom - widget.content_region.y
+    except Exception:  # not laid out yet: its own height
+        return height
+    return min(height, visible) if visible > 0 else height
+
+
 class FdView(Widget):
     """The fds view: keeps an FdTimeline in step with the loop's Timeline and draws it at the shown position."""
 
@@ -135,4 +145,4 @@ class FdView(Widget):
         return len(fd_rows(self.snapshot, width, 1000).plain.splitlines())
 
     def render(self) -> Text:
-        return fd_rows(self.snapshot, self.content_size.width or 80, self.content_size.height or 1000)
+        return fd_rows(self.snapshot, self.content_size.width or 80, rows_in_sight(self) or 1000)

@@ -172,6 +172,12 @@ class Visualizer(Vertical):
         if token is None or token == self._token:
             self._buffer.extend(events)
 
+    def refeed(self, events: list[TraceEvent], token: int) -> None:
+        """The run `token`'s events again, now complete: the syscalls lane adds strace's calls once it is over."""
+        if token == self._token and self.timeline is not None:
+            self.timeline = replay([])
+            self._buffer, self._taken = list(events), 0
+
     def _apply_some(self, budget: float) -> None:
         """Add buffered events to the model for at most `budget` seconds, so keys and redraws never wait long."""
         if self.timeline is None:
