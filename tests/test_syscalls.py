@@ -113,6 +113,5 @@ async def test_a_live_run_with_the_lane_open_records_the_loops_syscalls(course: 
         assert visualizer.timeline is not None
         calls = [e for e in visualizer.timeline.events if isinstance(e, Syscall)]
         assert {"epoll_pwait", "accept4", "connect"} <= {call.name for call in calls}
-        assert "passed" in str(screen.query_one("#verdict").render()) or calls  # graded as usual
         view = screen.query_one(SyscallView)
         assert view.snapshot is not None and view.snapshot.rows  # drawn at the end of the run
