@@ -380,10 +380,10 @@ function startTracing(fd) {
 
   // --- sockets: each handle's fd and addresses, for the fds view -----------------------------------------
   // A socket's fd and addresses are read from its handle between callbacks, never inside init: there the
-  // handle is still being constructed, and reading `fd` crashed Node 20. Each watched handle is looked at
-  // when an outermost callback begins or ends, until it is fully named (a connected socket: both
-  // addresses; a server or UDP socket: its own; a pipe or tty: its fd), then forgotten: sockets are few,
-  // and a named one costs nothing more.
+  // handle is still being constructed, and reading `fd` is a segfault (Node 20.20 and 24.19 alike). Each
+  // watched handle is looked at when an outermost callback begins or ends, until it is fully named (a
+  // connected socket: both addresses; a server or UDP socket: its own; a pipe or tty: its fd), then
+  // forgotten: sockets are few, and a named one costs nothing more.
   const SOCKET_TYPES = new Set(['TCPWRAP', 'TCPSERVERWRAP', 'UDPWRAP', 'PIPEWRAP', 'PIPESERVERWRAP', 'TTYWRAP']
     .map(typeCode));
   const TYPE_TCP = typeCode('TCPWRAP');
