@@ -425,7 +425,8 @@ function startTracing(fd) {
     if (typeof resource[method] !== 'function') return '';
     addressOut.address = undefined;
     if (resource[method](addressOut) !== 0 || typeof addressOut.address !== 'string') return '';
-    const host = addressOut.family === 'IPv6' || addressOut.family === 6 ? `[${addressOut.address}]` : addressOut.address;
+    const v6 = addressOut.family === 'IPv6' || addressOut.family === 6;
+    const host = v6 ? `[${addressOut.address}]` : addressOut.address;
     return `${host}:${addressOut.port}`;
   }
 
@@ -580,7 +581,8 @@ function startTracing(fd) {
     }
     if (summary) return bump(0);
     record(BEFORE, id, phase | (queue << 8), 0);
-    if (flushEachCallback && depth === 1 && !warmingUp) flush(); // the syscalls lane: what strace sees next is this callback's
+    // The syscalls lane: what strace logs next is this callback's doing.
+    if (flushEachCallback && depth === 1 && !warmingUp) flush();
   }
 
   function leave() {
