@@ -112,6 +112,7 @@ class _State:
     jobs: dict[tuple[int, int], PoolJob] = field(default_factory=dict)  # (id, chunk) -> job, in queue order
     out: list[tuple[int, int]] = field(default_factory=list)  # keys of jobs not done, in queue order
     types: dict[int, tuple[str, int]] = field(default_factory=dict)  # pool request id -> (type, trigger)
+    internal: set[int] = field(default_factory=set)  # requests Node made for itself (no site in the user's code)
     labels: dict[int, tuple[str, str]] = field(default_factory=dict)  # id -> (call, site)
     steps: dict[int, int] = field(default_factory=dict)  # a continuation's id -> its step (2, 3 ...)
     chunks: dict[int, int] = field(default_factory=dict)  # zlib stream id -> chunks queued so far
@@ -131,6 +132,7 @@ class _State:
             steps=dict(self.steps),
             chunks=dict(self.chunks),
             streams=set(self.streams),
+            internal=set(self.internal),
             busy=set(self.busy),
         )
 
@@ -144,6 +146,8 @@ class _State:
         elif isinstance(event, Init):
             if event.type in POOL_TYPES:
                 self.types[event.id] = (event.type, event.trigger)
+                if event.internal:
+                    self.internal.add(event.id)
                 if event.type == "ZLIB":
                     self.streams.add(event.id)
         elif isinstance(event, Label):
@@ -169,6 +173,8 @@ class _State:
             self.steps[ident] = self.steps.get(trigger, 1) + 1
             label, site = self.labels.get(trigger, ("", ""))
             self.labels[ident] = (label, site)
+        if not label and not site and ident in self.internal:
+            label = f"{call} (node)"  # Node's own work, such as Node 20's loader reading an ES module
         label = label or call
         if ident in self.steps:
             label = f"{label} step {self.steps[ident]}"

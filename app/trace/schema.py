@@ -220,6 +220,7 @@ TraceEvent = (
     | Counts
     | Pool
     | PoolSize
+    | ModuleBody
 )
 
 EVENT_TYPES: dict[str, type] = {
@@ -242,5 +243,6 @@ EVENT_TYPES: dict[str, type] = {
         Counts,
         Pool,
         PoolSize,
+        ModuleBody,
     )
 }
