@@ -126,12 +126,6 @@ class Visualizer(Vertical):
         self.border_subtitle = "" if self.views == (LOOP_VIEW,) else f"{' + '.join(shown)} · v: views"
         self.render_snapshot()
 
-    def set_views(self, views: tuple[str, ...]) -> None:
-        """Open with these views (a lesson's `views`); names not built yet are left out."""
-        self.opening_views = self.views = opening_views(views)
-        if self.is_mounted:
-            self._show_views()
-
     def action_cycle_views(self) -> None:
         had_focus = self.has_focus_within
         self.views = next_views(self.views, self.opening_views)
