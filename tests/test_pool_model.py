@@ -121,3 +121,15 @@ def test_tracer_js_times_the_resource_types_the_model_knows() -> None:
     listed = re.search(r"POOL_TYPE_NAMES = new Set\(\[(.*?)\]\)", source, re.S)
     assert listed is not None
     assert set(re.findall(r"'(\w+)'", listed.group(1))) == POOL_TYPES
+
+
+def test_a_saved_trace_keeps_every_event_kind_the_tracer_sends(tmp_path) -> None:  # noqa: ANN001
+    """An ES module's body marker and the pool's records survive save and load (the body marker once did not)."""
+    from app.trace.recording import save_recording
+    from app.trace.schema import EVENT_TYPES, ModuleBody
+
+    recording = load_recording(TRACES / "pool_starvation.jsonl")
+    events = (*recording.events, ModuleBody(0, -18))
+    save_recording(recording.__class__(**{**recording.__dict__, "events": events}), tmp_path / "saved.jsonl")
+    assert load_recording(tmp_path / "saved.jsonl").events == events
+    assert {Pool, PoolSize, ModuleBody} <= set(EVENT_TYPES.values())

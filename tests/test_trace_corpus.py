@@ -82,6 +82,21 @@ def test_pool_jobs_are_timed_and_the_one_thread_makes_the_read_wait(any_node: No
     assert waited and [job.label for job in waited[0].waiting] == ["fs.readFile"]
 
 
+# Unset, atoi's leniency (0 and text give one thread, a sign and trailing text are skipped), the cap of 1024
+# (a negative number wraps round to a huge one), and a 16-character value, which libuv 1.52 cannot read.
+@pytest.mark.parametrize("value", [None, "1", "0", "abc", "7", "2000", "-3", " 5x", "0000000000000002"])
+def test_the_pool_size_the_tracer_reports_is_the_threads_libuv_started(value: str | None, any_node: NodeBinary) -> None:
+    program = next(p for p in PROGRAMS if p.name == "pool_size")
+    with tempfile.TemporaryDirectory() as folder:
+        entry = program.copy_to(Path(folder))
+        env = {} if value is None else {"UV_THREADPOOL_SIZE": value}
+        collector = TraceCollector()
+        request = traced(RunRequest((str(any_node.path), entry.name), Path(folder), 15, env), any_node, collector)
+        result = asyncio.run(run_to_end(request))
+    started = int(result.stdout[0])
+    assert [e.size for e in collector.events if isinstance(e, PoolSize)] == [started]
+
+
 # --- the fds view: the tracer names each socket's fd and addresses (SOCKET records) -------------------------
 
 

@@ -30,6 +30,9 @@ def main() -> int:
     tmux = Tmux()
     command = " ".join(shlex.quote(part) for part in [*app_command(), "--course", str(course), "open", "starve"])
     env = f"LOOPLAB_HOME={shlex.quote(home)} LOOPLAB_CACHE={shlex.quote(os.environ.get('LOOPLAB_CACHE', home))}"
+    # Textual asks COLUMNS and LINES before the terminal: a pair inherited from whoever started tmux (seen under
+    # pytest) would override the pane's size
+    env += f" COLUMNS={WIDTH} LINES={HEIGHT}"
     try:
         wait_size = f'for i in $(seq 100); do [ "$(stty size)" = "{HEIGHT} {WIDTH}" ] && break; sleep 0.05; done'
         tmux("new-session", "-d", "-s", "app", "-x", str(WIDTH), "-y", str(HEIGHT),

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from app.trace.schema import Destroy, Init, Label, Mark, Pool, PoolSize, TraceEvent
 
@@ -60,8 +61,7 @@ def job_names(resource_type: str) -> tuple[str, str]:
     return ("crypto", "crypto " + resource_type.removesuffix("REQUEST").lower())
 
 
-@dataclass(frozen=True)
-class PoolJob:
+class PoolJob(NamedTuple):
     id: int  # the request's async id (a zlib stream's id, for each of its chunks)
     type: str
     kind: str  # fs, dns, crypto or zlib
@@ -112,10 +112,14 @@ class _State:
     jobs: dict[tuple[int, int], PoolJob] = field(default_factory=dict)  # (id, chunk) -> job, in queue order
     out: list[tuple[int, int]] = field(default_factory=list)  # keys of jobs not done, in queue order
     types: dict[int, tuple[str, int]] = field(default_factory=dict)  # pool request id -> (type, trigger)
+    internal: set[int] = field(default_factory=set)  # requests Node made for itself (no site in the user's code)
     labels: dict[int, tuple[str, str]] = field(default_factory=dict)  # id -> (call, site)
     steps: dict[int, int] = field(default_factory=dict)  # a continuation's id -> its step (2, 3 ...)
     chunks: dict[int, int] = field(default_factory=dict)  # zlib stream id -> chunks queued so far
     streams: set[int] = field(default_factory=set)  # zlib streams alive: each may hold a thread unseen
+    busy: set[int] = field(default_factory=set)  # slots held by jobs out
+    slow_out: int = 0  # slow jobs out
+    overtaking_out: int = 0  # jobs out that may run before jobs queued ahead of them
     resettle: bool = False  # a stream closed: at the next time the trace gives, jobs behind it may have started
 
     def copy(self) -> _State:
@@ -128,6 +132,8 @@ class _State:
             steps=dict(self.steps),
             chunks=dict(self.chunks),
             streams=set(self.streams),
+            internal=set(self.internal),
+            busy=set(self.busy),
         )
 
     def apply(self, event: TraceEvent) -> None:
@@ -140,6 +146,8 @@ class _State:
         elif isinstance(event, Init):
             if event.type in POOL_TYPES:
                 self.types[event.id] = (event.type, event.trigger)
+                if event.internal:
+                    self.internal.add(event.id)
                 if event.type == "ZLIB":
                     self.streams.add(event.id)
         elif isinstance(event, Label):
@@ -165,6 +173,8 @@ class _State:
             self.steps[ident] = self.steps.get(trigger, 1) + 1
             label, site = self.labels.get(trigger, ("", ""))
             self.labels[ident] = (label, site)
+        if not label and not site and ident in self.internal:
+            label = f"{call} (node)"  # Node's own work, such as Node 20's loader reading an ES module
         label = label or call
         if ident in self.steps:
             label = f"{label} step {self.steps[ident]}"
@@ -176,38 +186,45 @@ class _State:
         key = (ident, 0)
         job = self._new_job(ident, 0, at)
         if job.slow and any(self.jobs[k].slow for k in self.out):
-            job = replace(job, may_overtake=True)  # it joins the slow jobs' place in libuv's queue
+            job = job._replace(may_overtake=True)  # it joins the slow jobs' place in libuv's queue
         self.jobs[key] = job
-        self.out.append(key)
+        self._take_out(key, job)
         self._settle(at, None)
+
+    def _take_out(self, key: tuple[int, int], job: PoolJob) -> None:
+        self.out.append(key)
+        self.slow_out += job.slow
+        self.overtaking_out += job.may_overtake
 
     def _done(self, ident: int, at: int) -> None:
         chunk = self.chunks.get(ident, 0)
         key = (ident, chunk)
         if key not in self.jobs:  # a zlib stream's next chunk, queued in its last chunk's callback: seen only now
             previous = self.jobs.get((ident, chunk - 1))
-            self.jobs[key] = self._new_job(ident, chunk, previous.done or at if previous else at)
-            self.out.append(key)
+            self.jobs[key] = self._new_job(ident, chunk, (previous.done or at) if previous else at)
+            self._take_out(key, self.jobs[key])
         if self.types.get(ident, ("",))[0] == "ZLIB":
             self.chunks[ident] = chunk + 1
         job = self.jobs[key]
         freed = job.slot
         if job.started_by is None:  # it finished before the trace could prove it had a thread
-            job = replace(job, started_by=at)
-        self.jobs[key] = replace(job, done=at)
+            job = job._replace(started_by=at)
+        self.jobs[key] = job._replace(done=at)
         if key in self.out:
             self.out.remove(key)
+            self.slow_out -= job.slow
+            self.overtaking_out -= job.may_overtake
+            self.busy.discard(freed)  # type: ignore[arg-type]
         self._settle(at, freed)
 
     def _settle(self, at: int, freed: int | None) -> None:
         """Give a slot to every job still out that has now surely started (see the module's docstring)."""
-        streams_out = {key[0] for key in self.out if key[0] in self.streams}
-        unseen = len(self.streams - streams_out)  # zlib streams between chunks may hold a thread we cannot see
-        jobs = [self.jobs[key] for key in self.out]
-        overtaking = sum(1 for job in jobs if job.may_overtake)
-        slow_total = sum(1 for job in jobs if job.slow)
-        busy = {job.slot for job in jobs if job.slot is not None}
-        for index, job in enumerate(jobs[: self.size]):  # a job behind `size` others out cannot have started
+        unseen = 0
+        if self.streams:  # zlib streams between chunks may hold a thread we cannot see
+            unseen = len(self.streams - {key[0] for key in self.out})
+        overtaking, slow_total, busy = self.overtaking_out, self.slow_out, self.busy
+        for index, key in enumerate(self.out[: self.size]):  # a job behind `size` others out cannot have started
+            job = self.jobs[key]
             overtaking -= 1 if job.may_overtake else 0
             others = index + overtaking  # every job ahead of it, and every later one that may run first
             if job.started_by is not None or others + unseen >= self.size:
@@ -217,11 +234,16 @@ class _State:
                 continue
             free = [slot for slot in range(self.size) if slot not in busy]
             slot = freed if freed in free else (free[0] if free else None)
-            busy.add(slot)
-            self.jobs[self.out[index]] = replace(job, started_by=at, slot=slot)
+            if slot is not None:
+                busy.add(slot)
+            self.jobs[key] = job._replace(started_by=at, slot=slot)
 
     def snapshot(self, position: int) -> PoolSnapshot:
         return PoolSnapshot(position, self.size, self.now, tuple(self.jobs.values()), self.size_known)
+
+
+_POOL_INPUTS = frozenset({Pool, PoolSize, Init, Label, Mark, Destroy})
+_RESOURCE_EVENTS = frozenset({Init, Label, Destroy})  # kept only for pool requests
 
 
 class PoolTimeline:
@@ -242,10 +264,10 @@ class PoolTimeline:
             if getattr(event, "thread", self.thread) != self.thread:
                 continue
             self.length += 1
-            if not isinstance(event, Pool | PoolSize | Init | Label | Mark | Destroy):
+            if type(event) not in _POOL_INPUTS:
                 continue
             self._state.apply(event)
-            if isinstance(event, Init | Label | Destroy) and event.id not in self._state.types:
+            if type(event) in _RESOURCE_EVENTS and event.id not in self._state.types:  # type: ignore[attr-defined]
                 continue
             self._events.append(event)
             self._changes.append(self.length)

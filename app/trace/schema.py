@@ -255,6 +255,7 @@ TraceEvent = (
     | Counts
     | Pool
     | PoolSize
+    | ModuleBody
     | Socket
     | FdSample
     | Syscall
@@ -280,6 +281,7 @@ EVENT_TYPES: dict[str, type] = {
         Counts,
         Pool,
         PoolSize,
+        ModuleBody,
         Socket,
         FdSample,
         Syscall,

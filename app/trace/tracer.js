@@ -483,10 +483,13 @@ function startTracing(fd) {
     : () => Number((process.hrtime.bigint() - clockStart) / 1000n);
   let poolSizeSent = false;
   // libuv reads UV_THREADPOOL_SIZE when the first job is queued, which is now: atoi, 0 -> 1, capped at 1024
-  // (a negative number wraps to a huge unsigned one, so the cap), unset -> 4.
+  // (a negative number wraps to a huge unsigned one, so the cap), unset -> 4. libuv 1.52 (Node 24) reads it
+  // into 16 bytes and ignores a longer value. tests/test_trace_corpus.py counts the threads that really start.
+  const [uvMajor, uvMinor] = process.versions.uv.split('.').map(Number);
+  const envBuffer = uvMajor > 1 || uvMinor >= 52 ? 16 : Infinity;
   function poolSize() {
     const text = process.env.UV_THREADPOOL_SIZE;
-    if (text === undefined) return 4;
+    if (text === undefined || Buffer.byteLength(text) >= envBuffer) return 4;
     const match = /^\s*([+-]?\d+)/.exec(text);
     const asked = match === null ? 0 : Number(match[1]);
     if (asked === 0) return 1;

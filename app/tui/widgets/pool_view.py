@@ -77,21 +77,22 @@ class _Axis:
 
 
 def _bar(axis: _Axis, jobs: list[tuple[PoolJob, int, int, str]]) -> Text:
-    """Jobs drawn as (job, from µs, to µs, fill) on one row; each labelled inside its bar where it fits."""
+    """Jobs drawn as (job, from µs, to µs, fill) on one row, each named inside its bar where it fits, else
+    just after or before it where the row is blank (a name never covers another bar)."""
     cells: list[tuple[str, str]] = [(" ", "")] * axis.width
+    spans = []
     for job, start, end, fill in jobs:
         colour = KIND_STYLES.get(job.kind, "white")
         first, last = axis.column(start), max(axis.column(start), axis.column(end))
-        style = colour if fill == HELD else f"{colour} dim" if fill == WAITED else colour
         for x in range(first, last + 1):
-            cells[x] = (fill, style)
-        name = short_label(job.label)
-        if last - first + 1 >= len(name) + 2:  # inside its bar
+            cells[x] = (fill, f"{colour} dim" if fill == WAITED else colour)
+        spans.append((short_label(job.label), colour, fill, first, last))
+    for name, colour, fill, first, last in spans:
+        blank = [i for i in (last + 2, first - 1 - len(name)) if _blank(cells, i - 1, i + len(name) + 1)]
+        if last - first + 1 >= len(name) + 2:
             at, style = first + 1, f"bold black on {colour}" if fill == HELD else f"bold {colour}"
-        elif last + 2 + len(name) <= axis.width:  # after it
-            at, style = last + 2, colour
-        elif first - 1 - len(name) >= 0 and fill != HELD:  # before it (a waiting bar reaches to now)
-            at, style = first - 1 - len(name), colour
+        elif blank:
+            at, style = blank[0], colour
         else:
             continue
         for offset, char in enumerate(name):
@@ -100,6 +101,13 @@ def _bar(axis: _Axis, jobs: list[tuple[PoolJob, int, int, str]]) -> Text:
     for char, style in cells:
         text.append(char, style=style)
     return text
+
+
+def _blank(cells: list[tuple[str, str]], start: int, end: int) -> bool:
+    """Cells start..end (end excluded) are inside the row and empty: room for a name with a space each side."""
+    if start < -1 or end > len(cells) + 1:
+        return False
+    return all(cells[i][0] == " " for i in range(max(start, 0), min(end, len(cells))))
 
 
 def pool_rows(snapshot: PoolSnapshot | None, width: int, height: int) -> list[Text]:

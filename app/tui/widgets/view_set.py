@@ -6,8 +6,11 @@ or the shown position changes: `timeline` is the loop Timeline of the run (None 
 `events` are the traced thread's events, so the first `position` of them are what has happened so far.
 The view keeps its own pure model in step (extend it with the events it has not seen yet; start again
 when `timeline` is another object or None) and draws that model at `position`: stepping and scrubbing
-then move every view together. To plug a view in, add its class to `EXTRA_VIEWS` below; a lesson opens
-with the views its `views = [...]` names, and the `v` key cycles through the others.
+then move every view together. To plug a view in, add its class to `EXTRA_VIEWS` below; it is composed
+under the lanes with the id `<view_name>-view` and the class `run-view` (its border and height in app.tcss;
+set `border_title` yourself). A lesson opens with the views its `views = [...]` names, the `v` key cycles
+through the others, and a short narrow pane (80×24) shows only the last of a lesson's set at a time.
+PoolView (pool_view.py) is the example to copy.
 """
 
 from __future__ import annotations

@@ -17,11 +17,11 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from app.runner.process import RunResult
-from app.trace.loop_model import LoopSnapshot, QueueItem, RunEnd, ShownLine, Timeline, phase_order, replay
+from app.trace.loop_model import LoopSnapshot, RunEnd, ShownLine, Timeline, phase_order, replay
 from app.trace.schema import TraceEvent
 from app.tui.widgets.loop_view import lane_options, output_prompt, running_line, tag_width
 from app.tui.widgets.view_set import EXTRA_VIEWS, LOOP_VIEW, RunView, next_views, opening_views, view_cycle
-from app.tui.widgets.visualizer_parts import OutputView, PhaseRow, QueueLanes, ScrubBar
+from app.tui.widgets.visualizer_parts import OutputView, PhaseRow, QueueLanes, ScrubBar, lane_items, refill_options
 
 IDLE_STATUS = "Press r to run this exercise; the event loop appears here as Node runs it."
 VIEWS_TOOLTIP = "Cycle the views: the lesson's own set, then each view alone (loop, thread pool, ...)"
@@ -125,12 +125,6 @@ class Visualizer(Vertical):
         # The loop alone says nothing: it is what every lesson before the I/O part shows.
         self.border_subtitle = "" if self.views == (LOOP_VIEW,) else f"{' + '.join(shown)} · v: views"
         self.render_snapshot()
-
-    def set_views(self, views: tuple[str, ...]) -> None:
-        """Open with these views (a lesson's `views`); names not built yet are left out."""
-        self.opening_views = self.views = opening_views(views)
-        if self.is_mounted:
-            self._show_views()
 
     def action_cycle_views(self) -> None:
         had_focus = self.has_focus_within
@@ -256,7 +250,7 @@ class Visualizer(Vertical):
         self.query_one("#phase-row", PhaseRow).show(self.snapshot, order)
         self.query_one("#running", Static).update(running_line(self.snapshot))
         compact = self.has_class("narrow") and self.size.height < COMPACT_BELOW
-        _refill(self.query_one("#lanes", QueueLanes), lane_options(self.snapshot, compact))
+        refill_options(self.query_one("#lanes", QueueLanes), lane_options(self.snapshot, compact))
         lines = self.snapshot.output if self.snapshot is not None else ()
         if not lines and self._fallback and self.timeline is not None and self.position == len(self.timeline):
             lines = tuple(self._fallback)
@@ -266,7 +260,7 @@ class Visualizer(Vertical):
         shown = [Option(output_prompt(line, width), id=f"line:{i}") for i, line in enumerate(lines) if i >= skipped]
         if skipped:
             shown.insert(0, Option(Text(f"… {skipped} earlier lines", style="dim"), disabled=True))
-        _refill(output, shown)
+        refill_options(output, shown)
         output.show_legend_for(lines[skipped:])
         if self.follow or self.live or self.playing:  # the newest line printed stays in sight
             output.scroll_end(animate=False)
@@ -378,7 +372,7 @@ class Visualizer(Vertical):
         if self.snapshot is None or not event.option.id or not self.has_focus_within:
             return
         _, field, ident = event.option.id.split(":")
-        item = next((i for i in _items(self.snapshot, field) if i.id == int(ident)), None)
+        item = next((i for i in lane_items(self.snapshot, field) if i.id == int(ident)), None)
         if item is not None:
             self.post_message(SourcePicked(item.site, item.title))
 
@@ -397,22 +391,3 @@ class Visualizer(Vertical):
             label = self.timeline.sites.get(line.context, ("", ""))[0] or "its callback"
             self.post_message(SourcePicked(self.timeline.site_of(line.context), label))
 
-
-def _items(snapshot: LoopSnapshot, field: str) -> tuple[QueueItem, ...]:
-    """The items of one lane of the snapshot, or those the process left behind when it ended."""
-    if field == "left_at_end":
-        return tuple(item for _, item in snapshot.left_at_end)
-    return getattr(snapshot, field)
-
-
-def _refill(options: OptionList, new: list[Option]) -> None:
-    """Replace the options, keeping the highlight on the same item when it is still there."""
-    keep = options.highlighted_option.id if options.highlighted_option is not None else None
-    with options.prevent(OptionList.OptionHighlighted):  # a redraw is not the learner picking something
-        options.clear_options()
-        options.add_options(new)
-        if keep is not None:
-            for index, option in enumerate(new):
-                if option.id == keep:
-                    options.highlighted = index
-                    break
