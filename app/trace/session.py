@@ -17,7 +17,7 @@ from app.trace.decode import TraceDecoder, TraceFormatError
 from app.trace.fd_sampler import PidProbe, SamplerThread
 from app.trace.recording import TraceRecording
 from app.trace.schema import FdSample, Hello, Summary, TraceEvent
-from app.trace.syscalls import line_up, strace_path, strace_prefix
+from app.trace.syscalls import line_up, read_log, strace_path, strace_prefix
 
 MB = 1 << 20
 
@@ -154,7 +154,7 @@ class TraceCollector:
         if log is None:
             return False
         try:
-            text = log.read_text(errors="replace")
+            text = read_log(log)
         except OSError:
             return False
         finally:

@@ -21,6 +21,8 @@ CALLS = (
     "connect,bind,listen,socket,shutdown,close,openat"
 )
 STRING_BYTES = 48  # strace's -s: enough for a path and for the trace chunk's magic
+LOG_BYTES = 32 << 20  # of strace's log read; a busy program's log is cut there, like its trace
+MOST_CALLS = 20_000  # Syscall events at most: the lane is for looking at, not for counting
 TRACE_WRITE = re.compile(r'^write\(\d+, "LOOP')
 CALL = re.compile(r"^(?P<tid>\d+)\s+(?P<body>.*)$")
 FINISHED = re.compile(r"^(?P<name>\w+)\((?P<args>.*)\)\s+=\s+(?P<result>.*)$")
@@ -93,6 +95,7 @@ def main_thread_calls(text: str, pid: int) -> list[list[Syscall]]:
     Calls before the first trace write are Node starting up, before the tracer spoke: left out.
     """
     groups: list[list[Syscall]] = []
+    kept = 0
     for tid, body in parse_log(text):
         if tid != pid:
             continue  # the thread pool's and Node's other threads': not the loop's
@@ -100,12 +103,19 @@ def main_thread_calls(text: str, pid: int) -> list[list[Syscall]]:
             groups.append([])
             continue
         call = FINISHED.match(body)
-        if call is None or not groups:
+        if call is None or not groups or kept >= MOST_CALLS:
             continue
         described = describe(call["name"], call["args"], call["result"])
         if described is not None:
             groups[-1].append(described)
+            kept += 1
     return groups
+
+
+def read_log(path: Path) -> str:
+    """strace's log, up to LOG_BYTES."""
+    with path.open("rb") as log:
+        return log.read(LOG_BYTES).decode("utf-8", "replace")
 
 
 def line_up(events: Sequence[TraceEvent], chunk_ends: Sequence[int], log_text: str) -> list[TraceEvent]:
