@@ -9,8 +9,10 @@ is missing, runs are traced as always and the lane says how to get it.
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
+import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,8 +34,18 @@ PATH = re.compile(r'"([^"]*)"')
 MOVES_BYTES = {"read", "readv", "write", "writev", "recvfrom", "recvmsg", "sendto", "sendmsg"}
 
 
+@functools.cache
 def strace_path() -> str | None:
-    return shutil.which("strace")
+    """strace, if it is installed and may trace here (a container without ptrace rights refuses it)."""
+    strace = shutil.which("strace")
+    true = shutil.which("true")
+    if strace is None or true is None:
+        return None
+    try:
+        probe = subprocess.run((strace, "-qq", "-e", "trace=none", true), capture_output=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return strace if probe.returncode == 0 else None
 
 
 def strace_prefix(strace: str, log: Path) -> tuple[str, ...]:

@@ -55,7 +55,6 @@ class SyscallView(Widget):
         self._source: Timeline | None = None
         self.calls: SyscallTimeline | None = None
         self.snapshot: SyscallSnapshot | None = None
-        self._note = NO_STRACE if strace_path() is None else NOT_RECORDED
 
     def show_run(self, timeline: Timeline | None, position: int) -> None:
         if timeline is None:
@@ -75,4 +74,5 @@ class SyscallView(Widget):
         return max(1, min(16, len(self.snapshot.rows) if self.snapshot is not None else 1))
 
     def render(self) -> Text:
-        return syscall_rows(self.snapshot, self.content_size.width or 80, rows_in_sight(self) or 12, self._note)
+        note = NOT_RECORDED if self.snapshot is None or strace_path() else NO_STRACE  # probed once, when first needed
+        return syscall_rows(self.snapshot, self.content_size.width or 80, rows_in_sight(self) or 12, note)
