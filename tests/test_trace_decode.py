@@ -18,11 +18,14 @@ from app.trace.schema import (
     MAGIC,
     MORE_FLAG,
     PHASES,
+    POOL_STEPS,
     QUEUES,
     Before,
     Init,
     Kind,
     Mark,
+    Pool,
+    PoolSize,
     Write,
 )
 
@@ -54,6 +57,8 @@ def test_tracer_js_uses_the_numbers_schema_py_decodes() -> None:
         assert re.search(rf"\b{queue.upper()} = {number}\b", source), queue
     assert f"? 1 << {INTERNAL_FLAG.bit_length() - 1} : 0" in source
     assert f"? 1 << {HANDLE_FLAG.bit_length() - 1} : 0" in source
+    for number, step in enumerate(POOL_STEPS[1:], start=1):
+        assert re.search(rf"\bPOOL_{step.upper()} = {number}\b", source), step
     addon = SOURCE.read_text()
     assert f"#define RECORD_MARK {Kind.MARK.value}" in addon
     assert f"#define MAGIC {MAGIC:#x}" in addon
@@ -99,3 +104,8 @@ def test_a_damaged_stream_is_an_error_not_garbage() -> None:
 def test_a_handle_is_flagged_as_one() -> None:
     events = decode_all(chunk(0, string(1, "TCPWRAP"), rec(Kind.INIT, 7, 1, 1 | HANDLE_FLAG)))
     assert events == [Init(0, 7, 1, "TCPWRAP", False, True)]
+
+
+def test_a_pool_job_decodes_with_its_step_and_time() -> None:
+    events = decode_all(chunk(0, rec(Kind.POOL_SIZE, 1), rec(Kind.POOL, 9, 1500, 1), rec(Kind.POOL, 9, 2750, 2)))
+    assert events == [PoolSize(0, 1), Pool(0, 9, "queued", 1500), Pool(0, 9, "done", 2750)]

@@ -159,6 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the lines as JSON (a stable interface, see README)")
     p.add_argument("--save", metavar="FILE.jsonl", help="also save the trace, to replay without Node")
     p.add_argument("--show-internals", action="store_true", help="also list every callback, Node's own included")
+    p.add_argument(
+        "--syscalls", action="store_true", help="run it under strace too and record the loop thread's system calls"
+    )
     p.add_argument("--timeout", type=_seconds, default=10.0, help="seconds before the program is stopped (default 10)")
     p.add_argument(
         "--detail-limit",

@@ -23,19 +23,23 @@ def cmd_trace(session: Session) -> int:
     if not program.is_file():
         raise LooplabError(f"{args.file}: file not found")
     node = session.node
-    collector = TraceCollector()
+    collector = TraceCollector(sample_fds=True)  # a saved trace can redraw the fds view
     # The program runs from its own folder, so relative paths resolve as under `node FILE`.
     request = traced(
         RunRequest((str(node.path), program.name), program.parent, args.timeout),
         node,
         collector,
         detail_limit=args.detail_limit,
+        syscalls=args.syscalls,
     )
+    if args.syscalls and collector.syscall_log is None:
+        session.warn("strace is not installed (apt-get install strace): tracing without the syscalls lane")
     if args.json:
         result = asyncio.run(run_to_end(request))
     else:
         with session.err.status(f"tracing {program.name} on Node {node.version}…"):
             result = asyncio.run(run_to_end(request))
+    collector.run_over()  # stops the /proc samples and adds strace's syscalls, if any
     recording = record_run(program, node, result, collector, threadpool_size=threadpool_size(os.environ))
     if collector.error:  # after record_run, which decodes what was received
         session.warn(f"the trace stream was damaged ({collector.error}); lines after that are unattributed")

@@ -75,15 +75,17 @@ async def run_exercise(
     on_start: Callable[[NodeRun], None] | None = None,
     trace: TraceCollector | None = None,
     addon: AddonBuild | None = None,
+    syscalls: bool = False,
 ) -> RunResult:
     """Run `program` (a learner's copy, a starter or a solution) as this exercise's entry file.
 
-    With a `trace` collector the tracer is preloaded and its events land there as they happen.
+    With a `trace` collector the tracer is preloaded and its events land there as they happen; with
+    `syscalls` too, it runs under strace where strace is installed (see trace/syscalls.py).
     """
     with run_directory(program, exercise.entry, exercise.fixtures) as folder:
         request = exercise_request(exercise, node, folder)
         if trace is not None:
-            request = traced(request, node, trace, addon=addon)
+            request = traced(request, node, trace, addon=addon, syscalls=syscalls)
         async with await NodeRun.start(request) as run:
             if on_start is not None:
                 on_start(run)

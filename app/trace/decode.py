@@ -14,6 +14,7 @@ from app.trace.schema import (
     MARKS,
     MORE_FLAG,
     PHASES,
+    POOL_STEPS,
     QUEUES,
     After,
     Before,
@@ -27,7 +28,10 @@ from app.trace.schema import (
     Mark,
     Meta,
     ModuleBody,
+    Pool,
+    PoolSize,
     Resolve,
+    Socket,
     Summary,
     TimeBase,
     Timer,
@@ -58,8 +62,11 @@ class TraceDecoder:
         self._pending = b""
         self._strings: dict[tuple[int, int], str] = {}
         self._partial: dict[tuple[int, int], bytearray] = {}  # (thread, kind) -> bytes of a record cut in pieces
+        self.main_chunk_ends: list[int] = []  # after feed(): where each main-thread chunk ended (the syscalls lane)
 
     def feed(self, data: bytes) -> list[TraceEvent]:
+        """The events of every complete chunk; `main_chunk_ends` then says where each main-thread chunk ended."""
+        self.main_chunk_ends = []
         buffer = self._pending + data if self._pending else data
         events: list[TraceEvent] = []
         at = 0
@@ -71,6 +78,8 @@ class TraceDecoder:
             if end - at < used:
                 break
             self._decode_chunk(memoryview(buffer)[at + HEADER_BYTES : at + used], thread, events)
+            if thread == 0:
+                self.main_chunk_ends.append(len(events))
             at += used
         self._pending = bytes(buffer[at:])
         return events
@@ -133,6 +142,10 @@ class TraceDecoder:
         append = out.append
         if kind == Kind.LABEL:
             append(Label(thread, a, strings.get((thread, b), ""), strings.get((thread, c), "")))
+        elif kind == Kind.POOL:
+            append(Pool(thread, a, POOL_STEPS[c], b))
+        elif kind == Kind.POOL_SIZE:
+            append(PoolSize(thread, a))
         elif kind == Kind.TIMER:
             append(Timer(thread, a, b, c))
         elif kind == Kind.MARK:
@@ -153,6 +166,9 @@ class TraceDecoder:
             append(Summary(thread, a))
         elif kind == Kind.COUNTS:
             append(Counts(thread, PHASES[a >> 8], QUEUES[a & 0xFF], COUNTED[b], c))
+        elif kind == Kind.SOCKET:
+            local, _, remote = strings.get((thread, c), "").partition("|")
+            append(Socket(thread, a, b, local, remote))
         else:
             raise TraceFormatError(f"unknown trace record kind {kind}")
 

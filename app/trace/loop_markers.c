@@ -149,25 +149,42 @@ static napi_value start(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* flush(handle): write the buffer now (JavaScript calls this when the buffer is full). */
-static napi_value flush_now(napi_env env, napi_callback_info info) {
+/* The tracer behind the handle start() returned, from a call's first argument; NULL (and a JS error) if none. */
+static tracer_t* tracer_of(napi_env env, napi_callback_info info, const char* usage) {
   size_t argc = 1;
   napi_value argv[1];
   tracer_t* t;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 1 || napi_unwrap(env, argv[0], (void**) &t) != napi_ok) return throw_error(env, "flush(handle)");
-  flush(t);
+  if (argc < 1 || napi_unwrap(env, argv[0], (void**) &t) != napi_ok) {
+    throw_error(env, usage);
+    return NULL;
+  }
+  return t;
+}
+
+/* flush(handle): write the buffer now (JavaScript calls this when the buffer is full). */
+static napi_value flush_now(napi_env env, napi_callback_info info) {
+  tracer_t* t = tracer_of(env, info, "flush(handle)");
+  if (t) flush(t);
   return NULL;
 }
 
 /* now(handle): the loop's cached time in ms since tracing began, in the units of marker records. */
 static napi_value loop_now(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], result;
-  tracer_t* t;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 1 || napi_unwrap(env, argv[0], (void**) &t) != napi_ok) return throw_error(env, "now(handle)");
+  napi_value result;
+  tracer_t* t = tracer_of(env, info, "now(handle)");
+  if (!t) return NULL;
   napi_create_int32(env, (int32_t) (uv_now(t->prepare.loop) - t->start_now), &result);
+  return result;
+}
+
+/* micros(handle): the time now (not the loop's cached time) in µs since tracing began, on the markers' clock:
+ * how long a thread-pool job took is often less than a millisecond. */
+static napi_value loop_micros(napi_env env, napi_callback_info info) {
+  napi_value result;
+  tracer_t* t = tracer_of(env, info, "micros(handle)");
+  if (!t) return NULL;
+  napi_create_double(env, (double) (uv_hrtime() / 1000) - (double) t->start_now * 1000.0, &result);
   return result;
 }
 
@@ -179,5 +196,7 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "flush", fn);
   napi_create_function(env, "now", NAPI_AUTO_LENGTH, loop_now, NULL, &fn);
   napi_set_named_property(env, exports, "now", fn);
+  napi_create_function(env, "micros", NAPI_AUTO_LENGTH, loop_micros, NULL, &fn);
+  napi_set_named_property(env, exports, "micros", fn);
   return exports;
 }

@@ -27,6 +27,7 @@ from app.trace.schema import (
     Mark,
     Meta,
     ModuleBody,
+    PoolSize,
     Resolve,
     Summary,
     TimeBase,
@@ -418,6 +419,9 @@ class _State:
     def on_hello(self, event: Hello) -> None:
         self.traced = True
 
+    def on_pool_size(self, event: PoolSize) -> None:
+        self.threadpool_size = event.size  # what libuv really started, whatever the caller guessed
+
     def snapshot(self, index: int, output: tuple[ShownLine, ...]) -> LoopSnapshot:
         def lane(name: str) -> tuple[QueueItem, ...]:
             return tuple(self.items[i] for i in self.lanes[name] if i in self.items)
@@ -471,6 +475,7 @@ _HANDLERS = {
     Counts: _State.on_counts,
     RunEnd: _State.on_run_end,
     Hello: _State.on_hello,
+    PoolSize: _State.on_pool_size,
 }
 
 

@@ -82,7 +82,7 @@ def load_recording(path: Path) -> TraceRecording:
         if cls is None:
             raise LooplabError(Problem("unknown event", file=path, line=number, key="event"))
         try:
-            events.append(cls(**data))
+            events.append(cls(**{key: _tuples(value) for key, value in data.items()}))
         except TypeError as exc:
             raise LooplabError(Problem(f"bad event fields: {exc}", file=path, line=number)) from None
     header.pop("looplab_trace")
@@ -97,6 +97,11 @@ def load_recording(path: Path) -> TraceRecording:
         )
     except TypeError as exc:
         raise LooplabError(Problem(f"bad header: {exc}", file=path, line=1)) from None
+
+
+def _tuples(value: Any) -> Any:
+    """JSON arrays back into the tuples an event holds (an FdSample's rows), so a replay equals the run."""
+    return tuple(_tuples(item) for item in value) if isinstance(value, list) else value
 
 
 def _parse(row: str, path: Path, number: int) -> dict[str, Any]:

@@ -28,12 +28,16 @@ class Kind(IntEnum):
     META = 17
     TIMEBASE = 18
     BODY = 19
+    POOL = 20
+    POOL_SIZE = 21
+    SOCKET = 22  # the fds view: a handle's fd and addresses
 
 
 PHASES = ("", *PHASE_NAMES)  # by the number tracer.js writes; 0 is unused
 QUEUES = ("", *QUEUE_NAMES)
 MARKS = ("", "prepare", "check")
 COUNTED = ("callback", "init", "resolve", "write")
+POOL_STEPS = ("", "queued", "done")  # a thread-pool job: handed to libuv, then its callback began on the loop
 MAGIC = 0x504F4F4C
 HEADER_BYTES = 12
 INTERNAL_FLAG = 1 << 24
@@ -169,6 +173,18 @@ class ModuleBody(NamedTuple):
     id: int  # the promise job that is really an ES module entry's body: the main module
 
 
+class Pool(NamedTuple):
+    thread: int
+    id: int  # the async id of the request (its Init came just before a "queued")
+    step: str  # queued (handed to the pool) or done (its callback begins on the loop thread)
+    micros: int  # µs since tracing began, on the markers' clock (Mark.loop_ms * 1000, to within a few ms)
+
+
+class PoolSize(NamedTuple):
+    thread: int
+    size: int  # libuv's thread count, from UV_THREADPOOL_SIZE as the process had it at its first pool job
+
+
 class ExitEvent(NamedTuple):
     thread: int
     which: str  # beforeExit or exit
@@ -187,6 +203,40 @@ class Counts(NamedTuple):
     count: int
 
 
+# --- the fds view: descriptors from the tracer and from /proc ------------------------------------------------
+
+
+class Socket(NamedTuple):
+    """A socket, pipe or tty handle's fd and addresses, read from the handle between callbacks."""
+
+    thread: int
+    id: int  # the handle's async id
+    fd: int
+    local: str  # "127.0.0.1:41234" or "[::1]:41234"; "" when it has none (a pipe) or not yet
+    remote: str  # the peer of a connected socket, or ""
+
+
+class FdSample(NamedTuple):
+    """The process's open descriptors as /proc showed them, taken by looplab while the run went on.
+
+    `fds` holds (fd, kind, name, peer, state) rows: kind is tcp, udp, unix, file, pipe, epoll, ...; name is
+    the local address or the path; peer the remote address; state the TCP state (LISTEN, ESTABLISHED...).
+    """
+
+    thread: int  # always 0: the process's table, shared by its threads
+    fds: tuple[tuple[int, str, str, str, str], ...]
+
+
+class Syscall(NamedTuple):
+    """A system call of the main thread, from strace's log, placed after the trace records made before it."""
+
+    thread: int  # always 0: the loop's thread
+    name: str  # epoll_pwait, accept4, read, sendto...
+    fd: int  # the descriptor it acted on, -1 for none
+    detail: str  # a few words: bytes moved, fds ready, an address, a path
+    result: str  # what it returned, as strace printed it
+
+
 TraceEvent = (
     Hello
     | Meta
@@ -203,6 +253,12 @@ TraceEvent = (
     | ExitEvent
     | Summary
     | Counts
+    | Pool
+    | PoolSize
+    | ModuleBody
+    | Socket
+    | FdSample
+    | Syscall
 )
 
 EVENT_TYPES: dict[str, type] = {
@@ -223,5 +279,11 @@ EVENT_TYPES: dict[str, type] = {
         ExitEvent,
         Summary,
         Counts,
+        Pool,
+        PoolSize,
+        ModuleBody,
+        Socket,
+        FdSample,
+        Syscall,
     )
 }

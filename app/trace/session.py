@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -12,8 +14,10 @@ from app.runner.process import RunRequest, RunResult
 from app.trace import DEFAULT_DETAIL_LIMIT
 from app.trace.addon import TRACER, AddonBuild, build_addon
 from app.trace.decode import TraceDecoder, TraceFormatError
+from app.trace.fd_sampler import PidProbe, SamplerThread
 from app.trace.recording import TraceRecording
-from app.trace.schema import Hello, Summary, TraceEvent
+from app.trace.schema import FdSample, Hello, Summary, TraceEvent
+from app.trace.syscalls import line_up, read_log, strace_path, strace_prefix
 
 MB = 1 << 20
 
@@ -32,17 +36,24 @@ class TraceCollector:
     they arrive instead, at that cost. Bytes past `limit` are read and dropped, so decoding stays bounded.
     """
 
-    def __init__(self, on_event: Callable[[TraceEvent], None] | None = None) -> None:
+    def __init__(self, on_event: Callable[[TraceEvent], None] | None = None, sample_fds: bool = False) -> None:
         self.on_event = on_event
         self.limit = trace_byte_limit(DEFAULT_DETAIL_LIMIT)
         self.kept = 0
         self.dropped = 0  # bytes past the limit: only a program writing into the trace pipe sends that much
         self._events: list[TraceEvent] = []
-        self._pending: list[bytes] = []
+        self._pending: list[bytes | FdSample] = []  # an FdSample sits after the bytes that came before it
         self._lock = threading.Lock()
         self.error: str | None = None
         self.addon: AddonBuild | None = None
         self.decoder = TraceDecoder()
+        self.chunks_fed = 0
+        # The syscalls lane: strace's log of this run, lined up with the trace when the run is over.
+        self.syscall_log: Path | None = None
+        self.chunk_ends: list[int] = []  # in self._events, after each main-thread chunk
+        # The fds view: /proc samples of the process's descriptors, from a thread, once its pid is known.
+        self._pid_probe: PidProbe | None = PidProbe() if sample_fds else None
+        self.sampler: SamplerThread | None = None
 
     @classmethod
     def replaying(cls, events: list[TraceEvent]) -> TraceCollector:
@@ -62,8 +73,51 @@ class TraceCollector:
         if self.on_event is None:
             with self._lock:
                 self._pending.append(data)
+                self.chunks_fed += 1
         else:
+            with self._lock:
+                self.chunks_fed += 1
+                samples, self._pending = self._pending, []
+            self._add_samples(samples)
             self._decode(data)
+        if self._pid_probe is not None:  # after the bytes: the first sample comes after the tracer's hello
+            self._start_sampling(data)
+
+    def _start_sampling(self, data: bytes) -> None:
+        assert self._pid_probe is not None
+        pid = self._pid_probe.feed(data)
+        if pid is not None:
+            self.sample_process(pid)
+
+    def sample_process(self, pid: int) -> None:
+        """Sample this process's descriptors from now on (if this collector samples at all, and only once)."""
+        if self._pid_probe is None or self.sampler is not None:
+            return
+        if self.syscall_log is not None and self._pid_probe is not None and pid != self._pid_probe.pid:
+            return  # the spawned process is strace; the tracer's hello names Node's pid
+        self._pid_probe = None
+        self.sampler = SamplerThread(pid, self._add_sample, lambda: self.chunks_fed)
+        self.sampler.start()
+
+    def _add_sample(self, sample: FdSample, mark: int) -> None:
+        """From the sampler thread: the sample goes after the `mark` chunks received before it was taken."""
+        with self._lock:
+            undecoded = sum(1 for chunk in self._pending if isinstance(chunk, bytes))
+            keep = mark - (self.chunks_fed - undecoded)  # chunks still pending that came before the sample
+            at = 0
+            while keep > 0 and at < len(self._pending):
+                keep -= isinstance(self._pending[at], bytes)
+                at += 1
+            while at < len(self._pending) and isinstance(self._pending[at], FdSample):
+                at += 1  # after earlier samples placed here
+            self._pending.insert(at, sample)
+
+    def _add_samples(self, samples: list[bytes | FdSample]) -> None:
+        for sample in samples:
+            if isinstance(sample, FdSample):
+                self._events.append(sample)
+                if self.on_event is not None:
+                    self.on_event(sample)
 
     def decode_new(self) -> list[TraceEvent]:
         """Decode what arrived since the last call and return only those events.
@@ -76,12 +130,48 @@ class TraceCollector:
         if not chunks:
             return []
         before = len(self._events)
-        self._decode(b"".join(chunks))
+        run: list[bytes] = []
+        for chunk in chunks:
+            if isinstance(chunk, bytes):
+                run.append(chunk)
+                continue
+            self._decode(b"".join(run))
+            run = []
+            self._add_samples([chunk])
+        self._decode(b"".join(run))
         return self._events[before:]
+
+    def stop_sampling(self) -> None:
+        """The run is over: no more /proc samples (the sampler also stops by itself once the process is gone)."""
+        self._pid_probe = None
+        if self.sampler is not None:
+            self.sampler.stop()
+
+    def run_over(self) -> bool:
+        """The run is over: stop sampling, and put strace's syscalls into the events. True if it added any."""
+        self.stop_sampling()
+        log, self.syscall_log = self.syscall_log, None
+        if log is None:
+            return False
+        try:
+            text = read_log(log)
+        except OSError:
+            return False
+        finally:
+            log.unlink(missing_ok=True)
+        before = len(self.events)
+        with self._lock:
+            self._events = line_up(self._events, self.chunk_ends, text)
+            self.chunk_ends = []
+        return len(self._events) > before
 
     @property
     def events(self) -> list[TraceEvent]:
         """Every event so far; bytes not yet decoded are decoded now."""
+        if self.on_event is not None:
+            with self._lock:
+                samples, self._pending = self._pending, []
+            self._add_samples(samples)
         self.decode_new()
         return self._events
 
@@ -93,6 +183,7 @@ class TraceCollector:
         except TraceFormatError as exc:
             self.error = str(exc)
             return
+        self.chunk_ends.extend(len(self._events) + end for end in self.decoder.main_chunk_ends)
         self._events.extend(new)
         if self.on_event is not None:
             for event in new:
@@ -127,17 +218,26 @@ def traced(
     collector: TraceCollector,
     detail_limit: int = DEFAULT_DETAIL_LIMIT,
     addon: AddonBuild | None = None,
+    syscalls: bool = False,
 ) -> RunRequest:
     """The same run with the tracer preloaded and its pipe feeding `collector`.
 
     `addon` is the loop-marker build to use; without it, it is built (or taken from the cache) here.
+    With `syscalls` and strace installed, it runs under strace; `collector.run_over()` adds its syscalls.
     """
     collector.addon = addon or build_addon(node)
     collector.limit = trace_byte_limit(detail_limit)
     env = {**request.env, "LOOPLAB_TRACE_DETAIL_LIMIT": str(detail_limit)}
     if collector.addon.path is not None:
         env["LOOPLAB_TRACE_ADDON"] = str(collector.addon.path)
-    argv = (request.argv[0], "--require", str(TRACER), *request.argv[1:])
+    argv: tuple[str, ...] = (request.argv[0], "--require", str(TRACER), *request.argv[1:])
+    strace = strace_path() if syscalls else None
+    if strace is not None:  # the syscalls lane: under strace, the tracer writing at every callback's edges
+        handle, name = tempfile.mkstemp(prefix="looplab-strace-", suffix=".log")
+        os.close(handle)
+        collector.syscall_log = Path(name)
+        env["LOOPLAB_TRACE_SYSCALLS"] = "1"
+        argv = (*strace_prefix(strace, collector.syscall_log), *argv)
     return replace(request, argv=argv, env=env, side_channel=collector.feed)
 
 

@@ -56,6 +56,9 @@ function startTracing(fd) {
   // Record kinds (each record is four int32 words; STRING and WRITE carry bytes after them).
   const INIT = 1, BEFORE = 2, AFTER = 3, DESTROY = 4, RESOLVE = 5, STRING = 6, LABEL = 7, WRITE = 8;
   const TIMER = 10, EXIT_EVENT = 13, HELLO = 14, SUMMARY = 15, COUNTS = 16, META = 17, TIMEBASE = 18, BODY = 19;
+  const POOL = 20, POOL_SIZE = 21;
+  const POOL_QUEUED = 1, POOL_DONE = 2;
+  const SOCKET = 22; // the fds view: a handle's fd and addresses (see "sockets" below)
   // Phases and queues, as numbers in records.
   const MAIN = 1, TIMERS = 2, PENDING = 3, POLL = 4, CHECK = 5, CLOSE = 6, EXIT = 7;
   const MACROTASK = 1, NEXTTICK = 2, MICROTASK = 3;
@@ -270,6 +273,13 @@ function startTracing(fd) {
   }
 
   // --- resource types ------------------------------------------------------------------------------
+  // Work libuv hands to its thread pool: file system requests, dns.lookup and lookupService, crypto jobs,
+  // zlib. Only these get times (they are rare next to promises); their codes are added as they are first seen.
+  const POOL_TYPE_NAMES = new Set(['FSREQCALLBACK', 'FSREQPROMISE', 'GETADDRINFOREQWRAP', 'GETNAMEINFOREQWRAP',
+    'ZLIB', 'PBKDF2REQUEST', 'RANDOMBYTESREQUEST', 'SCRYPTREQUEST', 'HKDFREQUEST', 'HASHREQUEST', 'CIPHERREQUEST',
+    'SIGNREQUEST', 'VERIFYREQUEST', 'DERIVEBITSREQUEST', 'KEYGENREQUEST', 'KEYPAIRGENREQUEST', 'SECRETKEYGENREQUEST',
+    'CHECKPRIMEREQUEST', 'RANDOMPRIMEREQUEST', 'KEYEXPORTREQUEST']);
+  const poolCodes = new Set();
   const typeIds = new Map();
   const TYPE_PROMISE = typeCode('PROMISE');
   const TYPE_TICK = typeCode('TickObject');
@@ -283,6 +293,7 @@ function startTracing(fd) {
     if (code === undefined) {
       code = stringId(type);
       typeIds.set(type, code);
+      if (POOL_TYPE_NAMES.has(type)) poolCodes.add(code);
     }
     return code;
   }
@@ -365,6 +376,62 @@ function startTracing(fd) {
     return PENDING;
   }
 
+  // --- the syscalls lane: under strace, a write of the buffer at each callback's start and end marks, in
+  // strace's log, which syscalls each callback made (app/trace/syscalls.py lines them up). Only then.
+  const flushEachCallback = process.env.LOOPLAB_TRACE_SYSCALLS === '1';
+
+  // --- sockets: each handle's fd and addresses, for the fds view -----------------------------------------
+  // A socket's fd and addresses are read from its handle between callbacks, never inside init: there the
+  // handle is still being constructed, and reading `fd` is a segfault (Node 20.20 and 24.19 alike). Each
+  // watched handle is looked at when an outermost callback begins or ends, until it is fully named (a
+  // connected socket: both addresses; a server or UDP socket: its own; a pipe or tty: its fd), then
+  // forgotten: sockets are few, and a named one costs nothing more.
+  const SOCKET_TYPES = new Set(['TCPWRAP', 'TCPSERVERWRAP', 'UDPWRAP', 'PIPEWRAP', 'PIPESERVERWRAP', 'TTYWRAP']
+    .map(typeCode));
+  const TYPE_TCP = typeCode('TCPWRAP');
+  const TYPE_UDP = typeCode('UDPWRAP');
+  const UDP_LOOKS = 16;
+  const watchedSockets = new Map(); // async id -> { resource, code, said, looks }
+  function watchSocket(id, code, resource) {
+    if (resource && typeof resource === 'object') watchedSockets.set(id, { resource, code, said: '', looks: 0 });
+  }
+  function nameSockets() {
+    for (const [id, socket] of watchedSockets) {
+      let fd, local = '', remote = '';
+      try {
+        fd = socket.resource.fd;
+        if (typeof fd !== 'number') { // the handle is gone (its C++ side freed): nothing to name
+          watchedSockets.delete(id);
+          continue;
+        }
+        if (fd < 0) continue; // not open yet (a client before connect), or closing
+        local = socketAddress(socket.resource, 'getsockname');
+        remote = socketAddress(socket.resource, 'getpeername');
+      } catch {
+        watchedSockets.delete(id);
+        continue;
+      }
+      const said = `${fd}|${local}|${remote}`;
+      if (said !== socket.said) {
+        socket.said = said;
+        record(SOCKET, id, fd, stringId(`${local}|${remote}`));
+      }
+      // A UDP socket may still be connected after it is bound: it is looked at a few more times.
+      const named = typeof socket.resource.getsockname !== 'function' || (local !== '' && (remote !== '' ||
+        (socket.code !== TYPE_TCP && (socket.code !== TYPE_UDP || ++socket.looks > UDP_LOOKS))));
+      if (named) watchedSockets.delete(id);
+    }
+  }
+  const addressOut = {};
+  function socketAddress(resource, method) {
+    if (typeof resource[method] !== 'function') return '';
+    addressOut.address = undefined;
+    if (resource[method](addressOut) !== 0 || typeof addressOut.address !== 'string') return '';
+    const v6 = addressOut.family === 'IPv6' || addressOut.family === 6;
+    const host = v6 ? `[${addressOut.address}]` : addressOut.address;
+    return `${host}:${addressOut.port}`;
+  }
+
   // --- bounded mode: full detail up to the limit, then counts per phase and queue ----------------------
   let summary = false;
   const counts = new Int32Array(8 * 4 * 4); // [phase][queue][what: 0 callback, 1 init, 2 resolve, 3 write]
@@ -411,6 +478,33 @@ function startTracing(fd) {
     record(BODY, contextId, 0, 0);
   }
 
+  // --- the thread pool: when each job was queued and when its callback ran, in µs on the markers' clock ----
+  const clockStart = process.hrtime.bigint();
+  const micros = exact && typeof addon.micros === 'function'
+    ? () => addon.micros(handle)
+    : () => Number((process.hrtime.bigint() - clockStart) / 1000n);
+  let poolSizeSent = false;
+  // libuv reads UV_THREADPOOL_SIZE when the first job is queued, which is now: atoi, 0 -> 1, capped at 1024
+  // (a negative number wraps to a huge unsigned one, so the cap), unset -> 4. libuv 1.52 (Node 24) reads it
+  // into 16 bytes and ignores a longer value. tests/test_trace_corpus.py counts the threads that really start.
+  const [uvMajor, uvMinor] = process.versions.uv.split('.').map(Number);
+  const envBuffer = uvMajor > 1 || uvMinor >= 52 ? 16 : Infinity;
+  function poolSize() {
+    const text = process.env.UV_THREADPOOL_SIZE;
+    if (text === undefined || Buffer.byteLength(text) >= envBuffer) return 4;
+    const match = /^\s*([+-]?\d+)/.exec(text);
+    const asked = match === null ? 0 : Number(match[1]);
+    if (asked === 0) return 1;
+    return asked < 0 ? 1024 : Math.min(asked, 1024);
+  }
+  function poolQueued(id) {
+    if (!poolSizeSent) {
+      poolSizeSent = true;
+      record(POOL_SIZE, poolSize(), 0, 0);
+    }
+    record(POOL, id, micros() | 0, POOL_QUEUED);
+  }
+
   // --- hooks ------------------------------------------------------------------------------------------
   let firstTracedId = Infinity; // async ids below it belong to resources created before tracing began
   let inWrite = 0; // inside our stdout/stderr wrapper or getter: whatever is created there is Node's own
@@ -444,6 +538,7 @@ function startTracing(fd) {
       else checkForModuleBody();
     }
     record(INIT, id, trigger, code | (internal ? 1 << 24 : 0) | (HANDLE_TYPES.has(code) ? 1 << 25 : 0));
+    if (SOCKET_TYPES.has(code)) watchSocket(id, code, resource);
     if (code === TYPE_PROMISE) return maybeSummarise();
     let name = '';
     if (code === TYPE_TIMEOUT) {
@@ -462,6 +557,7 @@ function startTracing(fd) {
       name = resource.callback && resource.callback.name;
     }
     if (name || site || api) record(LABEL, id, name ? stringId(name) : api, site);
+    if (poolCodes.has(code)) poolQueued(id); // after its label: the job is named when it appears
     maybeSummarise();
   }
 
@@ -471,10 +567,12 @@ function startTracing(fd) {
     // older than the first resource we saw (async ids only grow). Where promises have their own hook,
     // anything unknown here is one of the latter.
     if (code === undefined && (splitPromises || id < firstTracedId)) code = 0;
+    else if (!summary && poolCodes.has(code)) record(POOL, id, micros() | 0, POOL_DONE);
     enter(id, code);
   }
 
   function enter(id, code) {
+    if (depth === 0 && watchedSockets.size !== 0) nameSockets();
     if (depth++ === 0) {
       contextId = id;
       if (code === undefined || code === TYPE_PROMISE || code === TYPE_MICROTASK) {
@@ -488,10 +586,13 @@ function startTracing(fd) {
     }
     if (summary) return bump(0);
     record(BEFORE, id, phase | (queue << 8), 0);
+    // The syscalls lane: what strace logs next is this callback's doing.
+    if (flushEachCallback && depth === 1 && !warmingUp) flush();
   }
 
   function leave() {
     if (--depth <= 0) {
+      if (watchedSockets.size !== 0) nameSockets();
       depth = 0;
       contextId = 0;
       queue = MACROTASK;
@@ -512,10 +613,12 @@ function startTracing(fd) {
       }
     }
     if (!summary) record(AFTER, id, 0, 0);
+    if (flushEachCallback && depth === 0 && !summary && !warmingUp) flush();
   }
 
   function destroy(id) {
     types.delete(id);
+    watchedSockets.delete(id);
     timers.delete(id);
     record(DESTROY, id, 0, 0);
   }
@@ -789,6 +892,7 @@ function startTracing(fd) {
   if (ctrl[CTRL_USED] < CAPACITY / 2) warmUp(); // nothing written yet, so nothing to take back
   record(HELLO, threadId, exact ? 1 : 0, process.pid);
   record(META, stringId(process.version), stringId(process.versions.uv), stringId(process.argv[1] || ''));
+  flush(); // the fds view: looplab learns the pid now and samples /proc while the main module runs
   wrapWhenCreated('stdout', 1);
   wrapWhenCreated('stderr', 2);
   observeDirectWrites();

@@ -102,7 +102,7 @@ class LessonScreen(Screen[None]):
         yield Header()
         with Container(id="panes"):
             yield SlideDeck(self.lesson, id="slides")
-            yield Visualizer(id="visualizer")
+            yield Visualizer(self.lesson.views, id="visualizer")
             yield ExercisePane(id="exercise")
         yield Footer()
 
@@ -163,7 +163,10 @@ class LessonScreen(Screen[None]):
             self._unzoom()  # the pane asked for must be on screen to take the keys
         pane = self.query_one(f"#{name}")
         pane.display = True
-        target = {"slides": "#slide-view", "visualizer": "#lanes", "exercise": "#exercise-body"}[name]
+        if name == "visualizer":
+            self.query_one(Visualizer).focus_first_view()  # the lanes, unless the lesson's views hide them
+            return
+        target = {"slides": "#slide-view", "exercise": "#exercise-body"}[name]
         if name == "exercise" and self.exercise is not None and self.exercise.kind == "predict":
             self.query_one("#predict").focus(scroll_visible=False)  # the prompt and key line above it stay in view
             self.query_one("#exercise-body").scroll_home(animate=False)
@@ -508,7 +511,9 @@ class LessonScreen(Screen[None]):
         if self._ticker is not None:
             self._ticker.stop()
         self._ticker = ticker = self.set_interval(0.1, self._tick)
-        collector = TraceCollector()  # keeps raw bytes; a worker thread decodes them (see _stream_events)
+        # Keeps raw bytes; a worker thread decodes them (see _stream_events). With the fds view, /proc samples too.
+        views = visualizer.opening_views + visualizer.views
+        collector = TraceCollector(sample_fds="fds" in views)
         streaming = asyncio.Event()
         streamer = asyncio.create_task(_stream_events(collector, visualizer, token, streaming))
         mine: list[NodeRun] = []
@@ -516,9 +521,15 @@ class LessonScreen(Screen[None]):
         def started(run: NodeRun) -> None:
             self.current_run = run
             mine.append(run)
+            if run.pid is not None:
+                collector.sample_process(run.pid)  # from the spawn on, not once the first trace bytes are in
 
         try:
-            result = await run_exercise(exercise, program, node, on_start=started, trace=collector, addon=addon)
+            # strace slows every syscall: a check is graded on the program as it runs untraced by strace.
+            syscalls = "syscalls" in views and not check
+            result = await run_exercise(
+                exercise, program, node, on_start=started, trace=collector, addon=addon, syscalls=syscalls
+            )
         except LooplabError as exc:
             visualizer.abort(str(exc))
             pane.show_ended(str(exc), style="bold red")
@@ -533,6 +544,8 @@ class LessonScreen(Screen[None]):
                 self.current_run = None
         await streamer
         visualizer.feed(await asyncio.to_thread(collector.decode_new), token)
+        if await asyncio.to_thread(collector.run_over):  # strace's syscalls now sit among the events
+            visualizer.refeed(list(collector.events), token)
         await visualizer.catch_up()
         if self.exercise is not exercise:
             return  # another exercise is shown by now

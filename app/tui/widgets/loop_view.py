@@ -190,7 +190,7 @@ def lane_options(snapshot: LoopSnapshot | None, compact: bool = False) -> list[O
             bar = _lane_title(title, colour)
             bar.append("■" * shown, style="bold cyan")
             bar.append("□" * (size - shown), style="dim")
-            bar.append(f"  {busy} of {size} busy" + (f", {busy - size} waiting" if busy > size else ""), style="dim")
+            bar.append(f"  {shown} of {size} busy" + (f", {busy - size} waiting" if busy > size else ""), style="dim")
             options.append(Option(bar, disabled=True))
             continue
         items: tuple[QueueItem, ...] = getattr(snapshot, field) if snapshot else ()

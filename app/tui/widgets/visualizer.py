@@ -17,12 +17,14 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from app.runner.process import RunResult
-from app.trace.loop_model import LoopSnapshot, QueueItem, RunEnd, ShownLine, Timeline, phase_order, replay
+from app.trace.loop_model import LoopSnapshot, RunEnd, ShownLine, Timeline, phase_order, replay
 from app.trace.schema import TraceEvent
 from app.tui.widgets.loop_view import lane_options, output_prompt, running_line, tag_width
-from app.tui.widgets.visualizer_parts import OutputView, PhaseRow, QueueLanes, ScrubBar
+from app.tui.widgets.view_set import EXTRA_VIEWS, LOOP_VIEW, RunView, next_views, opening_views, view_cycle
+from app.tui.widgets.visualizer_parts import OutputView, PhaseRow, QueueLanes, ScrubBar, lane_items, refill_options
 
 IDLE_STATUS = "Press r to run this exercise; the event loop appears here as Node runs it."
+VIEWS_TOOLTIP = "Cycle the views: the lesson's own set, then each view alone (loop, thread pool, ...)"
 SPEEDS = (1, 2, 4, 8, 16)  # callbacks per second while playing
 OUTPUT_SHOWN = 400  # the newest lines drawn; a huge output stays quick to redraw
 COMPACT_BELOW = 30  # rows: a shorter narrow visualizer lists its empty lanes in one row
@@ -58,10 +60,13 @@ class Visualizer(Vertical):
         Binding("f", "speed(1)", "Faster", id="visualizer.faster", show=False),
         Binding("s", "speed(-1)", "Slower", id="visualizer.slower", show=False),
         Binding("l", "follow", "Follow live", id="visualizer.follow", show=False, tooltip="Stick to the newest event"),
+        Binding("v", "cycle_views", "Views", id="visualizer.views", show=False, tooltip=VIEWS_TOOLTIP),
     ]
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, views: tuple[str, ...] = (LOOP_VIEW,), **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.opening_views = opening_views(views)  # the lesson's set, where `v` starts and returns
+        self.views = self.opening_views
         self.timeline: Timeline | None = None
         self.position = 0
         self.snapshot: LoopSnapshot | None = None
@@ -81,19 +86,62 @@ class Visualizer(Vertical):
         yield PhaseRow(id="phase-row", classes="pane-header")
         yield Static(id="running")
         with Horizontal(id="vis-body"):
-            yield QueueLanes(id="lanes")
+            with Vertical(id="views"):
+                yield QueueLanes(id="lanes")
+                for view in EXTRA_VIEWS:
+                    yield view(id=f"{view.view_name}-view", classes="run-view")
             yield OutputView(id="output")
         yield ScrubBar(id="scrub")
         yield Static(id="transport")
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW, "narrow")  # lanes above output rather than beside it
-        self.render_snapshot()
+        cramped = self.has_class("narrow") and self.size.height < COMPACT_BELOW
+        if cramped != self.has_class("cramped"):
+            self.set_class(cramped, "cramped")
+            self._show_views()
+        else:
+            self.render_snapshot()
 
     def on_mount(self) -> None:
         self.query_one("#lanes", QueueLanes).border_title = "queues"
         self.query_one("#output", OutputView).border_title = "output"
+        self._show_views()
+
+    # --- which views are shown ---------------------------------------------------------------------------
+
+    def _extra_views(self) -> list[RunView]:
+        return list(self.query(".run-view").results())  # type: ignore[arg-type]
+
+    def shown_views(self) -> tuple[str, ...]:
+        """The chosen views; in a short narrow pane only the last of them (boxes stacked there would not fit)."""
+        return self.views[-1:] if self.has_class("cramped") else self.views
+
+    def _show_views(self) -> None:
+        shown = self.shown_views()
+        self.query_one("#lanes").display = LOOP_VIEW in shown
+        for view in self._extra_views():
+            view.display = view.view_name in shown  # type: ignore[attr-defined]
+        # The loop alone says nothing: it is what every lesson before the I/O part shows.
+        self.border_subtitle = "" if self.views == (LOOP_VIEW,) else f"{' + '.join(shown)} · v: views"
         self.render_snapshot()
+
+    def action_cycle_views(self) -> None:
+        had_focus = self.has_focus_within
+        self.views = next_views(self.views, self.opening_views)
+        if self.has_class("cramped") and len(self.views) > 1 and self.shown_views() in view_cycle(self.opening_views):
+            self.views = next_views(self.views, self.opening_views)  # the set would show as one view already seen
+        self._show_views()
+        focused = self.app.focused
+        if had_focus and (focused is None or not focused.display):
+            self.focus_first_view()  # the keys stay with the visualizer when its focused list is hidden
+
+    def focus_first_view(self) -> None:
+        """Focus the first shown list: the lanes, else a view that takes focus, else the output."""
+        for widget in (self.query_one("#lanes"), *self._extra_views(), self.query_one("#output")):
+            if widget.display and widget.focusable:  # type: ignore[attr-defined]
+                widget.focus()  # type: ignore[attr-defined]
+                return
 
     # --- feeding a live run ------------------------------------------------------------------------------
 
@@ -117,6 +165,12 @@ class Visualizer(Vertical):
         """New trace events of the run `token` (events of an older run are dropped); drawn at the next refresh."""
         if token is None or token == self._token:
             self._buffer.extend(events)
+
+    def refeed(self, events: list[TraceEvent], token: int) -> None:
+        """The run `token`'s events again, now complete: the syscalls lane adds strace's calls once it is over."""
+        if token == self._token and self.timeline is not None:
+            self.timeline = replay([])
+            self._buffer, self._taken = list(events), 0
 
     def _apply_some(self, budget: float) -> None:
         """Add buffered events to the model for at most `budget` seconds, so keys and redraws never wait long."""
@@ -196,7 +250,7 @@ class Visualizer(Vertical):
         self.query_one("#phase-row", PhaseRow).show(self.snapshot, order)
         self.query_one("#running", Static).update(running_line(self.snapshot))
         compact = self.has_class("narrow") and self.size.height < COMPACT_BELOW
-        _refill(self.query_one("#lanes", QueueLanes), lane_options(self.snapshot, compact))
+        refill_options(self.query_one("#lanes", QueueLanes), lane_options(self.snapshot, compact))
         lines = self.snapshot.output if self.snapshot is not None else ()
         if not lines and self._fallback and self.timeline is not None and self.position == len(self.timeline):
             lines = tuple(self._fallback)
@@ -206,10 +260,13 @@ class Visualizer(Vertical):
         shown = [Option(output_prompt(line, width), id=f"line:{i}") for i, line in enumerate(lines) if i >= skipped]
         if skipped:
             shown.insert(0, Option(Text(f"… {skipped} earlier lines", style="dim"), disabled=True))
-        _refill(output, shown)
+        refill_options(output, shown)
         output.show_legend_for(lines[skipped:])
         if self.follow or self.live or self.playing:  # the newest line printed stays in sight
             output.scroll_end(animate=False)
+        for view in self._extra_views():
+            if view.display:  # type: ignore[attr-defined]
+                view.show_run(self.timeline, self.position)
         self._render_transport()
 
     def _render_transport(self) -> None:
@@ -315,7 +372,7 @@ class Visualizer(Vertical):
         if self.snapshot is None or not event.option.id or not self.has_focus_within:
             return
         _, field, ident = event.option.id.split(":")
-        item = next((i for i in _items(self.snapshot, field) if i.id == int(ident)), None)
+        item = next((i for i in lane_items(self.snapshot, field) if i.id == int(ident)), None)
         if item is not None:
             self.post_message(SourcePicked(item.site, item.title))
 
@@ -334,22 +391,3 @@ class Visualizer(Vertical):
             label = self.timeline.sites.get(line.context, ("", ""))[0] or "its callback"
             self.post_message(SourcePicked(self.timeline.site_of(line.context), label))
 
-
-def _items(snapshot: LoopSnapshot, field: str) -> tuple[QueueItem, ...]:
-    """The items of one lane of the snapshot, or those the process left behind when it ended."""
-    if field == "left_at_end":
-        return tuple(item for _, item in snapshot.left_at_end)
-    return getattr(snapshot, field)
-
-
-def _refill(options: OptionList, new: list[Option]) -> None:
-    """Replace the options, keeping the highlight on the same item when it is still there."""
-    keep = options.highlighted_option.id if options.highlighted_option is not None else None
-    with options.prevent(OptionList.OptionHighlighted):  # a redraw is not the learner picking something
-        options.clear_options()
-        options.add_options(new)
-        if keep is not None:
-            for index, option in enumerate(new):
-                if option.id == keep:
-                    options.highlighted = index
-                    break

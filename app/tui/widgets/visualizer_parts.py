@@ -10,8 +10,9 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import OptionList
+from textual.widgets.option_list import Option
 
-from app.trace.loop_model import LoopSnapshot, ShownLine
+from app.trace.loop_model import LoopSnapshot, QueueItem, ShownLine
 from app.tui.widgets.loop_view import legend, phase_row
 
 
@@ -97,3 +98,23 @@ class OutputView(OptionList, inherit_bindings=False):
 
     def _draw_legend(self) -> None:
         self.border_subtitle = legend(self._shown_lines, self.size.width - 4)  # the corners and a space each side
+
+
+def lane_items(snapshot: LoopSnapshot, field: str) -> tuple[QueueItem, ...]:
+    """The items of one lane of the snapshot, or those the process left behind when it ended."""
+    if field == "left_at_end":
+        return tuple(item for _, item in snapshot.left_at_end)
+    return getattr(snapshot, field)
+
+
+def refill_options(options: OptionList, new: list[Option]) -> None:
+    """Replace the options, keeping the highlight on the same item when it is still there."""
+    keep = options.highlighted_option.id if options.highlighted_option is not None else None
+    with options.prevent(OptionList.OptionHighlighted):  # a redraw is not the learner picking something
+        options.clear_options()
+        options.add_options(new)
+        if keep is not None:
+            for index, option in enumerate(new):
+                if option.id == keep:
+                    options.highlighted = index
+                    break
