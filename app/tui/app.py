@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import signal
 from collections.abc import Iterable
 from pathlib import Path
@@ -69,6 +70,13 @@ class LooplabApp(App[int]):
         self.push_screen(HomeScreen())
         if self.start:
             self.open(self.start)
+
+    def on_ready(self) -> None:
+        """The first frame is on the screen: collect garbage again (`cmd_app` paused it for the start). What the
+        start built stays for good, so it is frozen out of every later full collection."""
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
 
     def open(self, target: str) -> None:
         """Open a lesson by id, or the lesson holding an exercise, with that exercise selected."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 from app.cli.session import Session
@@ -10,6 +11,9 @@ from app.paths import cache_dir, course_root
 
 
 def cmd_app(session: Session) -> int:
+    # Importing Textual and building the first screen make hundreds of thousands of objects, and the collector
+    # kept walking them: 40-60 ms of the first frame. It is off until then (LooplabApp.on_ready turns it on).
+    gc.disable()
     from app.tui.course_cache import load_course_cached
 
     # A broken course is a one-line error before the screen is taken over.
