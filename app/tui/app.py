@@ -56,6 +56,11 @@ class LooplabApp(App[int]):
         chosen = super().get_driver_class()
         return QuickExitDriver if chosen is LinuxDriver else chosen
 
+    def get_default_screen(self) -> Screen:
+        """The course map is the bottom of the stack. Pushed over Textual's blank default screen, it was laid out
+        and rendered twice before the first frame (once inside Textual's start-up batch, to no screen)."""
+        return HomeScreen()
+
     def on_mount(self) -> None:
         loop = asyncio.get_running_loop()
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
@@ -67,7 +72,6 @@ class LooplabApp(App[int]):
             if callable(resume):
                 loop.add_signal_handler(signal.SIGCONT, resume, signal.SIGCONT, None)
         self.theme = LIGHT_THEME if self.settings.load().theme == "light" else DARK_THEME
-        self.push_screen(HomeScreen())
         if self.start:
             self.open(self.start)
 
