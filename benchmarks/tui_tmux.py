@@ -183,7 +183,7 @@ def main() -> int:
     if args.floor:
         targets["bare Textual app"] = ([sys.executable, "-c", FLOOR_APP, *titles], None)
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in targets}
-    for name, command in targets.items():
+    for command in targets.values():
         one_run(columns, lines, titles, command, False, quit=False)  # warm-up, untimed: writes .pyc files
     try:
         for _ in range(args.runs):
