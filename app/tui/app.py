@@ -91,7 +91,7 @@ class LooplabApp(App[int]):
         """The first frame is on the screen: load the course if that frame showed its outline, and collect garbage
         again (`cmd_app` paused it for the start). What the start built stays for good, so it is frozen out of
         every later full collection."""
-        self.session.course  # noqa: B018 (loads it, before any key is handled)
+        self.session.course  # noqa: B018 (loads it now; a key handled before this loaded it on demand)
         if not gc.isenabled():
             gc.freeze()
             gc.enable()
