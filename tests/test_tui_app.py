@@ -22,6 +22,7 @@ from app.learner.progress import ProgressStore
 from app.paths import data_dir
 from app.trace.loop_model import replay
 from app.tui.app import LooplabApp
+from app.tui.course_cache import CourseCache
 from app.tui.screens import lesson as lesson_module
 from app.tui.screens.help import HelpScreen
 from app.tui.screens.home import HomeScreen
@@ -79,6 +80,26 @@ async def run_and_wait(pilot: Pilot, screen: LessonScreen, key: str) -> None:
 
 def status(exercise_id: str) -> str:
     return ProgressStore(data_dir() / "progress.json", print).load().status(exercise_id)
+
+
+async def test_the_map_drawn_from_the_outline_is_the_map_of_the_course(course: Path, tmp_path: Path) -> None:
+    """`looplab` draws its first frame from the cached outline and loads the course right after (launch.py)."""
+    cached = CourseCache(course, tmp_path / "cache")
+    cached.course()
+    pictures = []
+    for outline in (None, cached.outline()):
+        session = tui_session(course)
+        session.course_source = cached.course
+        app = LooplabApp(session, blink=False, outline=outline)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            assert "course" in vars(session)  # loaded once the first frame was up, before any key
+            assert isinstance(app.screen, HomeScreen) and app.screen.outline is None
+            outline_list = app.screen.query_one("#outline", OptionList)
+            pictures.append(([str(o.prompt) for o in outline_list.options], text_of(app.screen, "#home-summary")))
+            await pilot.press("slash", *"guess", "down", "enter")  # search and open, from the full course
+            await wait_for(pilot, lambda: isinstance(pilot.app.screen, LessonScreen))
+    assert pictures[0] == pictures[1]
 
 
 async def test_open_a_lesson_page_its_slides_run_the_exercise_and_read_the_verdict(course: Path) -> None:

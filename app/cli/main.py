@@ -225,9 +225,15 @@ def stop_on_terminal_signals() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line; plain `looplab`, the learner's usual start, skips building the parser's 14 commands."""
+    if not (sys.argv[1:] if argv is None else argv):
+        return argparse.Namespace(command=None)  # what the parser gives for no arguments (a test compares them)
+    return build_parser().parse_args(argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_args(argv)
     for name in ("node", "course"):
         if not hasattr(args, name):
             setattr(args, name, None)

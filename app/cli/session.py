@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 
 
 class Session:
+    course_source: Callable[[], Course] | None = None  # the app's: its course cache (app/tui/launch.py)
+
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
 
@@ -48,6 +51,8 @@ class Session:
 
     @cached_property
     def course(self) -> Course:
+        if self.course_source is not None:
+            return self.course_source()
         from app.course.load import load_course
 
         return load_course(course_root(getattr(self.args, "course", None)))

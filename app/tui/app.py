@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import signal
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -20,6 +22,9 @@ from app.learner.settings import SETTINGS_FILE, Settings, SettingsStore
 from app.paths import data_dir
 from app.tui.screens.home import HomeScreen
 from app.tui.widgets.marks import LIGHT_ANSI
+
+if TYPE_CHECKING:
+    from app.tui.course_cache import CourseOutline
 
 DARK_THEME, LIGHT_THEME = "textual-dark", "textual-light"
 
@@ -37,9 +42,17 @@ class LooplabApp(App[int]):
 
     ansi_theme_light = Reactive(LIGHT_ANSI, init=False)  # phase colours readable on the light theme
 
-    def __init__(self, session: Session, start: str | None = None, watch: bool = True, blink: bool = True) -> None:
+    def __init__(
+        self,
+        session: Session,
+        start: str | None = None,
+        watch: bool = True,
+        blink: bool = True,
+        outline: CourseOutline | None = None,
+    ) -> None:
         super().__init__()
         self.session = session
+        self.outline = outline  # what the map's first frame shows while the course loads (app/tui/launch.py)
         self.start = start
         self.watch_files = watch  # watch mode starts on for every exercise opened
         self.blink = blink  # tests turn the cursor blink off for stable screenshots
@@ -55,6 +68,11 @@ class LooplabApp(App[int]):
         chosen = super().get_driver_class()
         return QuickExitDriver if chosen is LinuxDriver else chosen
 
+    def get_default_screen(self) -> Screen:
+        """The course map is the bottom of the stack. Pushed over Textual's blank default screen, it was laid out
+        and rendered twice before the first frame (once inside Textual's start-up batch, to no screen)."""
+        return HomeScreen(self.outline)
+
     def on_mount(self) -> None:
         loop = asyncio.get_running_loop()
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
@@ -66,9 +84,17 @@ class LooplabApp(App[int]):
             if callable(resume):
                 loop.add_signal_handler(signal.SIGCONT, resume, signal.SIGCONT, None)
         self.theme = LIGHT_THEME if self.settings.load().theme == "light" else DARK_THEME
-        self.push_screen(HomeScreen())
         if self.start:
             self.open(self.start)
+
+    def on_ready(self) -> None:
+        """The first frame is on the screen: load the course if that frame showed its outline, and collect garbage
+        again (`cmd_app` paused it for the start). What the start built stays for good, so it is frozen out of
+        every later full collection."""
+        self.session.course  # noqa: B018 (loads it now; a key handled before this loaded it on demand)
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
 
     def open(self, target: str) -> None:
         """Open a lesson by id, or the lesson holding an exercise, with that exercise selected."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 from app.cli.session import Session
@@ -10,13 +11,22 @@ from app.paths import cache_dir, course_root
 
 
 def cmd_app(session: Session) -> int:
-    from app.tui.course_cache import load_course_cached
+    # Importing Textual and building the first screen make hundreds of thousands of objects, and the collector
+    # kept walking them: 40-60 ms of the first frame. It is off until then (LooplabApp.on_ready turns it on).
+    gc.disable()
+    from app.tui.course_cache import CourseCache
 
-    # A broken course is a one-line error before the screen is taken over.
-    session.course = load_course_cached(course_root(getattr(session.args, "course", None)), cache_dir())
-    course = session.course
+    cached = CourseCache(course_root(getattr(session.args, "course", None)), cache_dir())
     target = getattr(session.args, "id", None)
-    known = [lesson.id for lesson in course.lessons] + list(course.exercises)
+    # The map's first frame needs only the course's outline; the course itself then loads from the cache
+    # (LooplabApp.on_ready). Without an outline, or to open a lesson at once, the course loads here: a broken
+    # course is a one-line error before the screen is taken over.
+    outline = None if target else cached.outline()
+    if outline is None:
+        session.course = cached.course()
+    else:
+        session.course_source = cached.course
+    known = [lesson.id for lesson in session.course.lessons] + list(session.course.exercises) if target else []
     if target and target not in known:
         hint = did_you_mean(target, known) or "`looplab list` shows them all"
         raise LooplabError(f"no lesson or exercise called {target!r} ({hint})")
@@ -25,5 +35,5 @@ def cmd_app(session: Session) -> int:
     from app.tui.app import LooplabApp  # Textual is imported only when the app really starts
     from app.tui.quitting import exit_now
 
-    app = LooplabApp(session, start=target, watch=not getattr(session.args, "no_watch", False))
+    app = LooplabApp(session, start=target, watch=not getattr(session.args, "no_watch", False), outline=outline)
     exit_now(app.run() or 0)

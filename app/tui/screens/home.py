@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -11,15 +13,19 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from app.course.model import Course, Lesson
 from app.learner.progress import Progress, where_to_continue
 from app.tui.widgets.marks import status_mark
+
+if TYPE_CHECKING:
+    from app.course.model import Course, Lesson
+    from app.tui.course_cache import CourseOutline
 
 CONTINUE_ID = "continue"
 
 
-def outline_options(course: Course, progress: Progress, search: str = "") -> list[Option]:
-    """One option per lesson (with its exercises' marks), under section headings; `search` filters them."""
+def outline_options(course: Course | CourseOutline, progress: Progress, search: str = "") -> list[Option]:
+    """One option per lesson (with its exercises' marks), under section headings; `search` filters them (only
+    a full `Course` has the slides that searching reads)."""
     needle = search.strip().lower()
     options: list[Option] = []
     upcoming = where_to_continue(course, progress)
@@ -56,7 +62,7 @@ def _matches(course: Course, lesson: Lesson, needle: str) -> bool:
     return any(needle in word.lower() for word in words)
 
 
-def _lesson_prompt(course: Course, progress: Progress, lesson: Lesson, number: int) -> Text:
+def _lesson_prompt(course: Course | CourseOutline, progress: Progress, lesson: Lesson, number: int) -> Text:
     """`1. Title  ✓✗··  1/4 passed`, then the summary."""
     passed = sum(progress.status(e) == "passed" for e in lesson.exercises)
     total = len(lesson.exercises)
@@ -83,6 +89,10 @@ class HomeScreen(Screen[None]):
         Binding("q", "app.quit", "Quit", id="home.quit", show=False),
     ]
 
+    def __init__(self, outline: CourseOutline | None = None) -> None:
+        super().__init__()
+        self.outline = outline  # the first frame's course, while the course itself loads; used once
+
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="home"):
@@ -103,21 +113,22 @@ class HomeScreen(Screen[None]):
         return self.app.session.course  # type: ignore[attr-defined]
 
     def refresh_outline(self) -> None:
+        course, self.outline = self.outline or self.course, None
         progress = self.app.session.store.load()  # type: ignore[attr-defined]
         outline = self.query_one("#outline", OptionList)
         highlighted = outline.highlighted_option.id if outline.highlighted_option is not None else None
         outline.clear_options()
-        outline.add_options(outline_options(self.course, progress, self.query_one("#search", Input).value))
+        outline.add_options(outline_options(course, progress, self.query_one("#search", Input).value))
         ids = [outline.get_option_at_index(i).id for i in range(outline.option_count)]
         if highlighted is not None and highlighted in ids:
             outline.highlighted = ids.index(highlighted)
         else:
             outline.highlighted = next((i for i, o in enumerate(ids) if o), None)
-        exercises = self.course.exercises_in_order()
+        exercises = course.exercises_in_order()
         passed = sum(progress.status(e.id) == "passed" for e in exercises)
         summary = Text.assemble(
-            (self.course.title, "bold"),
-            f"   {len(self.course.lessons)} lessons · {passed} of {len(exercises)} exercises passed",
+            (course.title, "bold"),
+            f"   {len(course.lessons)} lessons · {passed} of {len(exercises)} exercises passed",
         )
         self.query_one("#home-summary", Static).update(summary)
 

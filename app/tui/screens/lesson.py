@@ -50,6 +50,9 @@ STREAM_EVERY = 0.05  # seconds between batches of trace events decoded for the v
 
 
 class LessonScreen(Screen[None]):
+    # Default CSS is added when the first lesson opens, to what Textual has parsed already; as app.tcss (or the
+    # screen's CSS_PATH, which re-parses every stylesheet) it was parsed for the course map's first frame.
+    DEFAULT_CSS = (Path(__file__).parent.parent / "lesson.tcss").read_text()
     HELP_GROUP = "Lesson"
     ESCAPE_TO_MINIMIZE = False  # Esc is ours: leave the zoom and restore the layout, then go back
     BINDINGS = [
