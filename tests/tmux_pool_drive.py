@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Drive the real `looplab` app in tmux through a thread-pool starvation exercise and check the pool view.
 
-A small course of its own (tests/pool_course.py) in a temporary folder, opened with `looplab --course DIR
-open starve`: its lesson opens with the loop and pool views. The run must show the pool of one thread, and
-stepping back to the start of the run must show the file read waiting behind pbkdf2. Exit code 0 on success;
+The shipped course's `libuv-pool-starvation` (a predict exercise run with UV_THREADPOOL_SIZE=1), opened with
+`looplab open libuv-pool-starvation`: its lesson opens with the loop and pool views. Checking the (untouched)
+prediction runs it; the run must show the pool of one thread, and stepping from the start of the run must
+show the lookup and the file read waiting behind pbkdf2. Exit code 0 on success;
 otherwise it prints the last screen. Like tests/tmux_drive.py it uses its own tmux server and LOOPLAB_HOME.
 """
 
@@ -18,17 +19,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.pool_course import write_pool_course  # noqa: E402
 from tests.tmux_drive import HEIGHT, WIDTH, Tmux, app_command  # noqa: E402
 
-WAITING = "readFile, lookup wait for a thread: pbkdf2 holds"
+EXERCISE = "libuv-pool-starvation"
+WAITING = "wait for a thread: pbkdf2 holds"
 
 
 def main() -> int:
     home = tempfile.mkdtemp(prefix="looplab-tmux-pool-home-")
-    course = write_pool_course(Path(tempfile.mkdtemp(prefix="looplab-tmux-pool-course-")))
     tmux = Tmux()
-    command = " ".join(shlex.quote(part) for part in [*app_command(), "--course", str(course), "open", "starve"])
+    command = " ".join(shlex.quote(part) for part in [*app_command(), "--course", str(REPO), "open", EXERCISE])
     env = f"LOOPLAB_HOME={shlex.quote(home)} LOOPLAB_CACHE={shlex.quote(os.environ.get('LOOPLAB_CACHE', home))}"
     # Textual asks COLUMNS and LINES before the terminal: a pair inherited from whoever started tmux (seen under
     # pytest) would override the pane's size
@@ -38,7 +38,7 @@ def main() -> int:
         tmux("new-session", "-d", "-s", "app", "-x", str(WIDTH), "-y", str(HEIGHT),
              f"{wait_size}; env {env} {command}; sleep 30")
         tmux.wait_for("the pool lesson with its two views", lambda s: "thread pool" in s and "queues" in s)
-        tmux.keys("r")
+        tmux.keys("c")  # a predict exercise runs once its prediction is checked
         tmux.wait_for("the run to end", lambda s: "exit code" in s, timeout=60)
         tmux.keys("2", "z")  # the visualizer, zoomed as an instructor would show it
         end = tmux.wait_for("the pool of one thread", lambda s: "thread pool · 1 thread" in s and "slot 1" in s)
@@ -56,7 +56,7 @@ def main() -> int:
             return 1
         print(end)
         print(screen)
-        print("ok: the pool view showed the read and the lookup waiting behind pbkdf2 on one thread")
+        print(f"ok: {EXERCISE}: the pool view showed the lookup and the read waiting behind pbkdf2 on one thread")
         return 0
     finally:
         tmux("kill-server")
