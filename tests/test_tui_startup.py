@@ -61,6 +61,8 @@ LESSON_ONLY = (
     "app.tui.widgets.predict_list",
     "app.runner",
     "app.trace.loop_model",
+    "app.trace.loop_reducer",
+    "app.trace.loop_snapshot",
     "app.trace.schema",
     "app.trace.session",
     "app.trace.decode",
