@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from app.trace.fd_model import FdSnapshot, FdTimeline, replay_fds
-from app.trace.loop_model import RunEnd, replay
+from app.trace.loop_model import replay
+from app.trace.loop_snapshot import RunEnd
 from app.trace.recording import load_recording
 from app.trace.schema import After, Before, FdSample, Init, Mark, Socket
 

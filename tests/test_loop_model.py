@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.trace.analysis import STARVATION_CALLBACKS, find_starvation
-from app.trace.loop_model import LoopSnapshot, RunEnd, Timeline, replay
+from app.trace.loop_model import Timeline, replay
+from app.trace.loop_snapshot import LoopSnapshot, RunEnd
 from app.trace.recording import TraceRecording, load_recording
 from app.trace.schema import ExitEvent
 

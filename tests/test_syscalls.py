@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from app.trace.loop_model import RunEnd
+from app.trace.loop_snapshot import RunEnd
 from app.trace.recording import load_recording
 from app.trace.schema import After, Before, Hello, Init, Syscall
 from app.trace.syscall_model import SyscallTimeline

@@ -23,7 +23,7 @@ from app.paths import data_dir
 from app.trace.loop_model import replay
 from app.tui.app import LooplabApp
 from app.tui.course_cache import CourseCache
-from app.tui.screens import lesson as lesson_module
+from app.tui.screens import lesson_runs
 from app.tui.screens.help import HelpScreen
 from app.tui.screens.home import HomeScreen
 from app.tui.screens.lesson import LessonScreen
@@ -643,13 +643,13 @@ async def test_a_change_saved_in_the_editor_is_checked_at_once(
 async def test_moving_to_the_next_exercise_while_a_run_starts_stops_it_and_reports_nothing(
     course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_build = lesson_module.build_addon
+    real_build = lesson_runs.build_addon
 
     def slow_build(node: object) -> object:  # as slow as the first compile on a busy machine
         time.sleep(0.5)
         return real_build(node)
 
-    monkeypatch.setattr(lesson_module, "build_addon", slow_build)
+    monkeypatch.setattr(lesson_runs, "build_addon", slow_build)
     pid_file = tmp_path / "server.pid"  # the server says who it is as soon as it starts
     starter = course / "exercises/forever/starter.js"
     announce = f"require('node:fs').writeFileSync({str(pid_file)!r}, String(process.pid));\n"

@@ -54,6 +54,10 @@ main()
 # tracer's session, schema and loop model, Node's location, and watching files.
 LESSON_ONLY = (
     "app.tui.screens.lesson",
+    "app.tui.screens.lesson_files",
+    "app.tui.screens.lesson_panes",
+    "app.tui.screens.lesson_predict",
+    "app.tui.screens.lesson_runs",
     "app.tui.screens.help",
     "app.tui.widgets.slide_deck",
     "app.tui.widgets.visualizer",
@@ -61,6 +65,8 @@ LESSON_ONLY = (
     "app.tui.widgets.predict_list",
     "app.runner",
     "app.trace.loop_model",
+    "app.trace.loop_reducer",
+    "app.trace.loop_snapshot",
     "app.trace.schema",
     "app.trace.session",
     "app.trace.decode",

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from rich.text import Text
 
-from app.trace.loop_model import PHASES_SINCE_LIBUV_1_45, LoopSnapshot, RunEnd, replay
+from app.trace.loop_model import PHASES_SINCE_LIBUV_1_45, replay
+from app.trace.loop_snapshot import LoopSnapshot, RunEnd
 from app.trace.recording import load_recording
 from app.tui.app import LooplabApp
 from app.tui.widgets.loop_view import LEGEND, lane_options, legend, phase_row, running_line

@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field, replace
 
-from app.trace.loop_model import LoopInput, RunEnd
+from app.trace.loop_snapshot import LoopInput, RunEnd
 from app.trace.schema import After, Before, Destroy, ExitEvent, FdSample, Init, Mark, Socket
 
 HANDLE_KINDS = {  # the tracer's socket-like handles, as a learner would name them

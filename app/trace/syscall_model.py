@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from app.trace.loop_model import LoopInput
+from app.trace.loop_snapshot import LoopInput
 from app.trace.schema import After, Before, Mark, ModuleBody, Syscall
 
 

@@ -7,7 +7,7 @@ from pathlib import PurePath
 from rich.text import Text
 from textual.widgets.option_list import Option
 
-from app.trace.loop_model import LoopSnapshot, QueueItem, RunEnd, ShownLine
+from app.trace.loop_snapshot import LoopSnapshot, QueueItem, RunEnd, ShownLine
 from app.trace.schema import site_parts
 from app.tui.widgets.marks import phase_style, place_tag
 

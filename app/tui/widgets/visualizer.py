@@ -17,7 +17,8 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from app.runner.process import RunResult
-from app.trace.loop_model import LoopSnapshot, RunEnd, ShownLine, Timeline, phase_order, replay
+from app.trace.loop_model import Timeline, phase_order, replay
+from app.trace.loop_snapshot import LoopSnapshot, RunEnd, ShownLine
 from app.trace.schema import TraceEvent
 from app.tui.widgets.loop_view import lane_options, output_prompt, running_line, tag_width
 from app.tui.widgets.view_set import EXTRA_VIEWS, LOOP_VIEW, RunView, next_views, opening_views, view_cycle

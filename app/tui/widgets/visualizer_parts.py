@@ -12,7 +12,7 @@ from textual.widget import Widget
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from app.trace.loop_model import LoopSnapshot, QueueItem, ShownLine
+from app.trace.loop_snapshot import LoopSnapshot, QueueItem, ShownLine
 from app.tui.widgets.loop_view import legend, phase_row
 
 
