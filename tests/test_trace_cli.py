@@ -14,6 +14,7 @@ from app.cli.main import main
 from app.nodejs.locate import NodeBinary
 from app.trace import addon as addon_module
 from app.trace.addon import build_addon
+from app.trace.recording import load_recording
 
 TIMERS_AND_TICKS = """
 setTimeout(function later() { console.log('timer'); }, 0);
@@ -94,6 +95,16 @@ def test_a_saved_trace_replays_without_node(tmp_path: Path, capsys: pytest.Captu
     live = trace_json(program(tmp_path, TIMERS_AND_TICKS), capsys, "--save", str(saved))
     assert main(["replay", str(saved), "--json", "--node", str(tmp_path / "no-node-here")]) == 0
     assert json.loads(capsys.readouterr().out)["lines"] == live
+
+
+def test_a_saved_trace_keeps_the_pool_size_libuv_really_started(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UV_THREADPOOL_SIZE", "abc")  # not a number: libuv starts one thread, not four
+    saved = tmp_path / "run.jsonl"
+    trace_json(program(tmp_path, "require('node:fs').stat(__filename, () => console.log('stat'));"), capsys,
+               "--save", str(saved))
+    assert load_recording(saved).threadpool_size == 1
 
 
 @pytest.mark.parametrize(

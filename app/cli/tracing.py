@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-from collections.abc import Mapping
 from pathlib import Path
 
 from app.cli.output import print_json
@@ -40,7 +38,7 @@ def cmd_trace(session: Session) -> int:
         with session.err.status(f"tracing {program.name} on Node {node.version}…"):
             result = asyncio.run(run_to_end(request))
     collector.run_over()  # stops the /proc samples and adds strace's syscalls, if any
-    recording = record_run(program, node, result, collector, threadpool_size=threadpool_size(os.environ))
+    recording = record_run(program, node, result, collector)
     if collector.error:  # after record_run, which decodes what was received
         session.warn(f"the trace stream was damaged ({collector.error}); lines after that are unattributed")
     if collector.cut_note:
@@ -49,14 +47,6 @@ def cmd_trace(session: Session) -> int:
         save_recording(recording, Path(args.save).expanduser())
         session.note(f"saved the trace to {args.save}")
     return show(session, recording)
-
-
-def threadpool_size(env: Mapping[str, str]) -> int:
-    """libuv's pool size as the program will see it: UV_THREADPOOL_SIZE if it is a number, else 4."""
-    try:
-        return max(1, int(env.get("UV_THREADPOOL_SIZE", "4")))
-    except ValueError:
-        return 4
 
 
 def cmd_replay(session: Session) -> int:

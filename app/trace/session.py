@@ -16,7 +16,7 @@ from app.trace.addon import TRACER, AddonBuild, build_addon
 from app.trace.decode import TraceDecoder, TraceFormatError
 from app.trace.fd_sampler import PidProbe, SamplerThread
 from app.trace.recording import TraceRecording
-from app.trace.schema import FdSample, Hello, Summary, TraceEvent
+from app.trace.schema import FdSample, Hello, PoolSize, Summary, TraceEvent
 from app.trace.syscalls import line_up, read_log, strace_path, strace_prefix
 
 MB = 1 << 20
@@ -241,10 +241,11 @@ def traced(
     return replace(request, argv=argv, env=env, side_channel=collector.feed)
 
 
-def record_run(
-    program: Path, node: NodeBinary, result: RunResult, collector: TraceCollector, threadpool_size: int = 4
-) -> TraceRecording:
+def record_run(program: Path, node: NodeBinary, result: RunResult, collector: TraceCollector) -> TraceRecording:
     """Everything about a traced run that a viewer needs, with no live process behind it."""
+    events = tuple(collector.events)
+    # the pool size libuv really started, as the tracer reported it at the first pool job (else libuv's 4)
+    pool = next((e.size for e in events if isinstance(e, PoolSize) and e.thread == 0), 4)
     return TraceRecording(
         program=str(program),
         node_version=node.version,
@@ -256,9 +257,9 @@ def record_run(
         duration=result.duration,
         stdout=tuple(result.stdout),
         stderr=tuple(result.stderr),
-        events=tuple(collector.events),
+        events=events,
         summarised_after=collector.summarised_after,
-        threadpool_size=threadpool_size,
+        threadpool_size=pool,
         signal=result.signal,
         cancelled=result.cancelled,
         truncated=result.truncated,
