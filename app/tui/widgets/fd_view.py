@@ -9,6 +9,7 @@ from textual.geometry import Size
 from textual.widget import Widget
 
 from app.trace.fd_model import FdRow, FdSnapshot, FdTimeline
+from app.trace.following import Following
 
 if TYPE_CHECKING:
     from app.trace.loop_model import Timeline
@@ -121,20 +122,17 @@ class FdView(Widget):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.border_title = "descriptors"
-        self._source: Timeline | None = None
-        self.fds: FdTimeline | None = None
+        self._following = Following(lambda thread: FdTimeline(thread=thread))
         self.snapshot: FdSnapshot | None = None
         self._rows = 0
 
+    @property
+    def fds(self) -> FdTimeline | None:
+        """The model of the run shown, None before any run."""
+        return self._following.model
+
     def show_run(self, timeline: Timeline | None, position: int) -> None:
-        if timeline is None:
-            self._source, self.fds, self.snapshot = None, None, None
-        else:
-            if timeline is not self._source or self.fds is None:
-                self._source, self.fds = timeline, FdTimeline(thread=timeline.thread)
-            if len(self.fds) < len(timeline.events):
-                self.fds.extend(timeline.events[len(self.fds) :])
-            self.snapshot = self.fds.at(position)
+        self.snapshot = self._following.at(timeline, position)
         self.border_subtitle = fd_status(self.snapshot)
         rows = len(self.snapshot.rows) if self.snapshot is not None else 0
         self.refresh(layout=rows != self._rows)  # a table that grew or shrank may take more or fewer lines

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from textual.widget import Widget
 
+from app.trace.following import Following
 from app.trace.pool_model import PoolJob, PoolSnapshot, PoolTimeline
 
 if TYPE_CHECKING:
@@ -156,20 +157,11 @@ class PoolView(Widget):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.border_title = "thread pool"
         self.border_subtitle = LEGEND
-        self._model: PoolTimeline | None = None
-        self._source: Timeline | None = None
+        self._following = Following(lambda thread: PoolTimeline([], thread))
         self.snapshot: PoolSnapshot | None = None
 
     def show_run(self, timeline: Timeline | None, position: int) -> None:
-        if timeline is None:
-            self._model = self._source = None
-            self.snapshot = None
-        else:
-            if timeline is not self._source or self._model is None or len(self._model) > len(timeline.events):
-                self._source, self._model = timeline, PoolTimeline([], timeline.thread)
-            if len(self._model) < len(timeline.events):
-                self._model.extend(timeline.events[len(self._model) :])
-            self.snapshot = self._model.at(position)
+        self.snapshot = self._following.at(timeline, position)
         size = self.snapshot.size if self.snapshot is not None and self.snapshot.size_known else None
         self.border_title = f"thread pool · {size} thread{'s' if size != 1 else ''}" if size else "thread pool"
         self.refresh(layout=True)

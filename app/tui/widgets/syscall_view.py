@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.geometry import Size
 from textual.widget import Widget
 
+from app.trace.following import Following
 from app.trace.syscall_model import SyscallSnapshot, SyscallTimeline
 from app.trace.syscalls import strace_path
 from app.tui.widgets.fd_view import rows_in_sight
@@ -52,19 +53,16 @@ class SyscallView(Widget):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.border_title = "syscalls"
-        self._source: Timeline | None = None
-        self.calls: SyscallTimeline | None = None
+        self._following = Following(lambda thread: SyscallTimeline(thread=thread))
         self.snapshot: SyscallSnapshot | None = None
 
+    @property
+    def calls(self) -> SyscallTimeline | None:
+        """The model of the run shown, None before any run."""
+        return self._following.model
+
     def show_run(self, timeline: Timeline | None, position: int) -> None:
-        if timeline is None:
-            self._source, self.calls, self.snapshot = None, None, None
-        else:
-            if timeline is not self._source or self.calls is None or len(self.calls) > len(timeline.events):
-                self._source, self.calls = timeline, SyscallTimeline(thread=timeline.thread)
-            if len(self.calls) < len(timeline.events):
-                self.calls.extend(timeline.events[len(self.calls) :])
-            self.snapshot = self.calls.at(position)
+        self.snapshot = self._following.at(timeline, position)
         total = self.calls.calls if self.calls is not None else 0
         shown = len(self.snapshot.rows) if self.snapshot is not None else 0
         self.border_subtitle = f"strace · {shown}/{total} calls" if total else ""

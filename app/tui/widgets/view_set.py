@@ -1,16 +1,15 @@
 """The visualizer's views (loop lanes, thread pool, ...): which are shown, and how a new one plugs in.
 
-A view beside the loop's lanes is a widget class with a `view_name` (one of app.course.model.VIEW_NAMES)
-and a method `show_run(timeline, position)`. The visualizer calls it on every shown view whenever the run
-or the shown position changes: `timeline` is the loop Timeline of the run (None before any run), whose
-`events` are the traced thread's events, so the first `position` of them are what has happened so far.
-The view keeps its own pure model in step (extend it with the events it has not seen yet; start again
-when `timeline` is another object or None) and draws that model at `position`: stepping and scrubbing
-then move every view together. To plug a view in, add its class to `EXTRA_VIEWS` below; it is composed
-under the lanes with the id `<view_name>-view` and the class `run-view` (its border and height in app.tcss;
-set `border_title` yourself). A lesson opens with the views its `views = [...]` names, the `v` key cycles
-through the others, and a short narrow pane (80×24) shows only the last of a lesson's set at a time.
-PoolView (pool_view.py) is the example to copy.
+A view beside the loop's lanes is a widget class with a `view_name` (one of app.course.model.VIEW_NAMES) and a
+method `show_run(timeline, position)`. The visualizer calls it on every shown view whenever the run or the shown
+position changes: `timeline` is the loop Timeline of the run (None before any run), whose `events` are the traced
+thread's events, so the first `position` of them are what has happened so far. The view keeps its own pure model in
+step (app.trace.following.Following does that) and draws that model at `position`: stepping and scrubbing then move
+every view together. To plug a view in, add its class to `EXTRA_VIEWS` below; it is composed under the lanes with
+the id `<view_name>-view` and the class `run-view` (its border and height in lesson.tcss; set `border_title`
+yourself). A lesson opens with the views its `views = [...]` names, the `v` key cycles through the others, and a
+short narrow pane (80×24) shows only the last of a lesson's set at a time. PoolView (pool_view.py) is the example
+to copy.
 """
 
 from __future__ import annotations

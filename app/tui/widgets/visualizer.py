@@ -250,8 +250,7 @@ class Visualizer(Vertical):
         order = timeline.phase_order if timeline is not None else phase_order("")  # before a run: today's libuv
         self.query_one("#phase-row", PhaseRow).show(self.snapshot, order)
         self.query_one("#running", Static).update(running_line(self.snapshot))
-        compact = self.has_class("narrow") and self.size.height < COMPACT_BELOW
-        refill_options(self.query_one("#lanes", QueueLanes), lane_options(self.snapshot, compact))
+        refill_options(self.query_one("#lanes", QueueLanes), lane_options(self.snapshot, self.has_class("cramped")))
         lines = self.snapshot.output if self.snapshot is not None else ()
         if not lines and self._fallback and self.timeline is not None and self.position == len(self.timeline):
             lines = tuple(self._fallback)
