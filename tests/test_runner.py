@@ -248,6 +248,7 @@ def test_concurrent_runs_never_reap_each_other(bundled_node: NodeBinary, tmp_pat
 
     results = asyncio.run(many())
     assert [(r.exit_code, r.stdout) for r in results] == [(0, ["done"])] * 16
+    assert run_cgroups_left() == []  # some runs end before their spawn returns (see the next tests)
 
 
 def test_a_start_cancelled_at_any_step_leaves_no_process(bundled_node: NodeBinary, tmp_path: Path) -> None:
@@ -316,6 +317,47 @@ def test_a_grandchild_that_leaves_the_group_and_clears_its_environment_is_killed
     assert processes_with(marker) == [] and result.leftovers == ()
     assert run_cgroups_left() == []
 
+
+def test_a_program_that_ends_before_the_spawn_returns_leaves_no_cgroup(
+    bundled_node: NodeBinary, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The spawn can return after the program is already a zombie (many runs at once on a busy machine).
+
+    A zombie's /proc/PID/cgroup says "0::/", which once made the runner think the child had not joined
+    its cgroup: it dropped the cgroup while the program's detached child was still inside, and left it.
+    """
+    if not cgroup.available():
+        pytest.skip("this machine does not let us make cgroups")
+    marker = f"looplab-test-{uuid.uuid4().hex}"
+    forever = f"/* {marker} */ setInterval(() => {{}}, 1000)"
+    detached = "{ stdio: 'ignore', detached: true }"
+    source = f"require('node:child_process').spawn(process.execPath, ['-e', {forever!r}], {detached}).unref();"
+    exec_program = NodeRun._exec
+
+    async def slow_exec(self: NodeRun, *args: object) -> object:
+        started = await exec_program(self, *args)  # type: ignore[arg-type]
+        await asyncio.sleep(1.0)  # the program has ended by now; its detached child still runs
+        return started
+
+    monkeypatch.setattr(NodeRun, "_exec", slow_exec)
+    result = node_run(bundled_node, tmp_path, source, timeout=10)
+    assert result.exit_code == 0 and result.leftovers == ()
+    assert processes_with(marker) == []
+    assert run_cgroups_left() == []
+
+
+def test_a_child_that_may_not_join_the_cgroup_runs_tracked_by_its_process_tree(
+    bundled_node: NodeBinary, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where writing to cgroup.procs is refused, the child stops before its exec and is started again outside."""
+    if not cgroup.available():
+        pytest.skip("this machine does not let us make cgroups")
+    monkeypatch.setattr(cgroup, "join_fd", lambda folder: os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC))
+    marker = f"looplab-test-{uuid.uuid4().hex}"
+    result = node_run(bundled_node, tmp_path, escaping_family_source(marker, leader_stays=False), timeout=5)
+    assert result.exit_code == 0 and not result.timed_out
+    assert processes_with(marker) == [] and result.leftovers == ()
+    assert run_cgroups_left() == []
 
 
 @pytest.mark.parametrize("stall", ["after the spawn", "in the cleanup"])

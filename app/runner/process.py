@@ -8,6 +8,7 @@ import fcntl
 import functools
 import os
 import signal
+import subprocess
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -146,20 +147,18 @@ class NodeRun:
             env[TRACE_FD_ENV] = str(side_write)
         self._started = time.monotonic()  # the run's clock: from the spawn, not from once it is set up
         try:
-            self._process = await asyncio.create_subprocess_exec(
-                *self.request.argv,
-                cwd=self.request.cwd,
-                env=env,
-                pass_fds=(side_write,) if side_write >= 0 else (),
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-                # Its own process group, killed as a whole; it stays in our session, which is how
-                # cleanup tells our children from the orphans of a run (see reap_stray_orphans).
-                process_group=0,
-                # Joins the run's cgroup between fork and exec, so even its first child is inside it.
-                preexec_fn=functools.partial(_join_cgroup, join) if join is not None else None,
-            )
+            try:
+                self._process = await self._exec(env, side_write, join)
+            except subprocess.SubprocessError:
+                # The child could not join the cgroup (not allowed here) and stopped before its exec:
+                # start it again outside any cgroup; the process tree is tracked instead.
+                if join is None:
+                    raise
+                os.close(join)
+                join = None
+                self._forget_group()
+                watcher.register(self._token, token=self._token, cgroup=None)
+                self._process = await self._exec(env, side_write, None)
         except BaseException as exc:
             if side_read >= 0:
                 os.close(side_read)
@@ -174,8 +173,6 @@ class NodeRun:
                 os.close(side_write)  # only the child keeps the write end, so EOF means it is gone
             if join is not None:
                 os.close(join)
-        if self._group is not None and f"/{self._group.name}\n" not in _cgroup_of(self._process.pid):
-            self._forget_group()  # it could not join (not allowed here): the process tree is tracked instead
         watcher.register(self._token, token=self._token, cgroup=self._group and str(self._group), pgid=self.pid)
         if side_read >= 0:
             self._side = asyncio.StreamReader(limit=1 << 22)
@@ -190,6 +187,22 @@ class NodeRun:
                     watcher.release(self._token)  # else the watcher still holds it, and removes it when we exit
                 raise
         self._supervisor = asyncio.create_task(self._supervise())
+
+    async def _exec(self, env: dict[str, str], side_write: int, join: int | None) -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(
+            *self.request.argv,
+            cwd=self.request.cwd,
+            env=env,
+            pass_fds=(side_write,) if side_write >= 0 else (),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            # Its own process group, killed as a whole; it stays in our session, which is how
+            # cleanup tells our children from the orphans of a run (see reap_stray_orphans).
+            process_group=0,
+            # Joins the run's cgroup between fork and exec, so even its first child is inside it.
+            preexec_fn=functools.partial(_join_cgroup, join) if join is not None else None,
+        )
 
     def _forget_group(self) -> None:
         if self._group is not None:
@@ -330,17 +343,9 @@ def _join_cgroup(procs_fd: int) -> None:
     with threads in the parent (the app's workers) that is safe only while it takes no lock, as here.
     Joining after the spawn instead would leave a window in which the program could start an escapee.
     """
-    try:  # noqa: SIM105 (the least Python possible between fork and exec)
-        os.write(procs_fd, b"0")
-    except OSError:
-        pass  # not allowed here: the parent sees it and tracks the process tree instead
-
-
-def _cgroup_of(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cgroup").read_text()
-    except OSError:
-        return ""
+    # Not allowed here: the OSError stops the child before its exec, and the parent sees a SubprocessError.
+    # (The parent cannot tell afterwards from /proc/PID/cgroup: a child that already exited shows "0::/".)
+    os.write(procs_fd, b"0")
 
 
 async def run_to_end(request: RunRequest) -> RunResult:
