@@ -31,6 +31,7 @@ class Kind(IntEnum):
     POOL = 20
     POOL_SIZE = 21
     SOCKET = 22  # the fds view: a handle's fd and addresses
+    TLS = 24  # the tls view: a TLS socket's addresses, byte counters, negotiated names, key-log labels (tracer_tls.js)
 
 
 PHASES = ("", *PHASE_NAMES)  # by the number tracer.js writes; 0 is unused
@@ -237,6 +238,60 @@ class Syscall(NamedTuple):
     result: str  # what it returned, as strace printed it
 
 
+# --- the tls view: each TLS socket, from tracer_tls.js (a = its TLSWRAP async id) ------------------------------
+
+TLS_SIDES = ("client", "server")
+
+
+class TlsOpen(NamedTuple):
+    """A TLS socket's TCP addresses, once it is connected."""
+
+    thread: int
+    id: int  # the TLS handle's async id: one per socket, one socket per side of a connection
+    side: str  # client or server
+    local: str  # "127.0.0.1:41234"
+    remote: str
+
+
+class TlsBytes(NamedTuple):
+    """A TLS socket's counters when they changed, read as a callback began or ended."""
+
+    thread: int
+    id: int
+    side: str
+    secure: bool  # the handshake is done (Node's 'secure' has been emitted)
+    micros: int  # µs since tracing began, the clock of Pool events
+    wire_read: int  # bytes of TLS records read from the TCP socket
+    wire_written: int  # ... and written to it
+    data_read: int  # bytes of application data decrypted
+    data_written: int  # bytes of application data the program wrote
+
+
+class TlsNegotiated(NamedTuple):
+    thread: int
+    id: int
+    side: str
+    protocol: str  # TLSv1.3, TLSv1.2
+    cipher: str  # OpenSSL's name: TLS_AES_256_GCM_SHA384
+    group: str  # the key exchange: X25519, X25519MLKEM768, "DH 2048"; "" on a server (only a client can say)
+
+
+class TlsKeylog(NamedTuple):
+    """A key-log line the program asked for (its 'keylog' listener): only the NSS label, never the secret."""
+
+    thread: int
+    id: int
+    side: str
+    label: str  # CLIENT_HANDSHAKE_TRAFFIC_SECRET, ..., CLIENT_RANDOM (TLS 1.2)
+
+
+class TlsClosed(NamedTuple):
+    thread: int
+    id: int
+    side: str
+    micros: int
+
+
 TraceEvent = (
     Hello
     | Meta
@@ -259,6 +314,11 @@ TraceEvent = (
     | Socket
     | FdSample
     | Syscall
+    | TlsOpen
+    | TlsBytes
+    | TlsNegotiated
+    | TlsKeylog
+    | TlsClosed
 )
 
 EVENT_TYPES: dict[str, type] = {
@@ -285,5 +345,10 @@ EVENT_TYPES: dict[str, type] = {
         Socket,
         FdSample,
         Syscall,
+        TlsOpen,
+        TlsBytes,
+        TlsNegotiated,
+        TlsKeylog,
+        TlsClosed,
     )
 }
