@@ -185,8 +185,9 @@ class TraceDecoder:
         what, side, secure = b & 0xFF, TLS_SIDES[(b >> 8) & 1], bool(b & 512)
         text = self._strings.get((thread, c), "")
         if what == 1:
-            local, _, remote = text.partition("|")
-            append(TlsOpen(thread, ident, side, local, remote))
+            micros, _, addresses = text.partition(" ")
+            local, _, remote = addresses.partition("|")
+            append(TlsOpen(thread, ident, side, int(micros or 0), local, remote))
         elif what == 2:
             numbers = [int(n) for n in text.split()] if text else []
             if len(numbers) != 5:

@@ -249,6 +249,7 @@ class TlsOpen(NamedTuple):
     thread: int
     id: int  # the TLS handle's async id: one per socket, one socket per side of a connection
     side: str  # client or server
+    micros: int  # µs since tracing began, the clock of Pool events
     local: str  # "127.0.0.1:41234"
     remote: str
 

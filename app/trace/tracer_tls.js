@@ -27,7 +27,8 @@
 //   - nothing is read from a handle once its socket has let go of it (`socket._handle` is no longer the
 //     same object): a closed TLS handle's native side may be freed, and calling into it crashes Node.
 // Record: kind TLS; a = the TLSWRAP async id; b = what | 256 on the server side | 512 once secure;
-// c = a string id (OPEN, BYTES, NEGOTIATED, KEYLOG) or µs (CLOSED). app/trace/decode.py reads them.
+// c = a string id (OPEN: "µs local|remote"; BYTES: "µs wire-read wire-written data-read data-written";
+// NEGOTIATED: "protocol|cipher|group"; KEYLOG: the label) or µs (CLOSED). app/trace/decode.py reads them.
 
 const OPEN = 1, BYTES = 2, NEGOTIATED = 3, KEYLOG = 4, CLOSED = 5;
 const SERVER = 1 << 8, SECURE = 1 << 9;
@@ -108,7 +109,7 @@ module.exports = function watchTls({ record, stringId, micros, TLS }) {
   function open(id, c, tcp) {
     const remote = address(tcp, 'getpeername');
     if (remote === '') return false; // a client still connecting
-    record(TLS, id, OPEN | c.side, stringId(`${address(tcp, 'getsockname')}|${remote}`));
+    record(TLS, id, OPEN | c.side, stringId(`${micros() | 0} ${address(tcp, 'getsockname')}|${remote}`));
     return true;
   }
 

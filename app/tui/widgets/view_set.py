@@ -20,6 +20,7 @@ from app.course.model import DEFAULT_VIEWS, VIEW_NAMES
 from app.tui.widgets.fd_view import FdView
 from app.tui.widgets.pool_view import PoolView
 from app.tui.widgets.syscall_view import SyscallView
+from app.tui.widgets.tls_view import TlsView
 
 if TYPE_CHECKING:
     from app.trace.loop_model import Timeline
@@ -34,7 +35,7 @@ class RunView(Protocol):
 
 
 LOOP_VIEW = "loop"  # the queue lanes, drawn by the visualizer itself
-EXTRA_VIEWS: tuple[type, ...] = (PoolView, FdView, SyscallView)  # in the order they stack under the lanes
+EXTRA_VIEWS: tuple[type, ...] = (PoolView, FdView, SyscallView, TlsView)  # in the order they stack under the lanes
 
 
 def available_views() -> tuple[str, ...]:
