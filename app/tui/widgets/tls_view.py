@@ -18,60 +18,83 @@ if TYPE_CHECKING:
 
 SIDE_STYLES = {"client": "cyan", "server": "magenta"}
 KIND_STYLES = {"keys": "yellow", "secure": "bold green", "closed": "dim", "connect": ""}
-TIME_WIDTH = 11  # "+1234.5 ms "
+TIME_WIDTH = 8  # "+1234.5 ": ms since the connection's first step
 HEAVY, LIGHT = "━", "─"
 LEGEND = f"{HEAVY} bytes on the wire, one scale"
 NO_TLS = "No TLS connection yet: tls.connect, https requests and TLS servers appear here as a ladder."
 NO_RUN = "Run the exercise: each TLS connection appears here, client on the left, server on the right."
+WIDE = 70  # from this width a heading names the addresses too
+NARROW = 44  # below this width a ladder has no time column
+PAIR_COLUMNS = 36  # two runs side by side need this much each; else their flights are paired row by row
 
 
-def heading(ladder: Ladder) -> str:
+def heading(ladder: Ladder, width: int) -> str:
+    named = " · ".join(part for part in (ladder.protocol, ladder.cipher, ladder.group) if part) or "handshaking"
+    if width < WIDE:
+        return named
     ends = f"{ladder.client or '?'} → {ladder.server or '?'}"
     if not (ladder.client_traced and ladder.server_traced):
         ends += " (client only)" if ladder.client_traced else " (server only)"
-    named = " · ".join(part for part in (ladder.protocol, ladder.cipher, ladder.group) if part)
-    return f"{ends} · {named}" if named else f"{ends} · handshaking"
+    return f"{ends} · {named}"
 
 
-def _time(step: Step, start: int) -> str:
-    return f"+{(step.micros - start) / 1000:.1f} ms"
+def _fit(text: str, room: int) -> str:
+    return text if len(text) <= room else text[: max(room - 1, 0)] + "…"
 
 
 def _flight(step: Step, label: str, inner: int, scale: int) -> Text:
-    """A flight as an arrow across the rails: its name and size, and a heavy part as long as its bytes."""
+    """A flight as an arrow across the rails: its name and size, and a heavy part as long as its bytes (the
+    bar gets at least a third of the row, so two sizes can be told apart even when the name is cut)."""
     style = SIDE_STYLES[step.side]
-    said = f" {label} · {step.wire} B "
-    room = max(inner - len(said) - 1, 1)
-    heavy = max(1, round(room * step.wire / scale)) if scale else 1
-    heavy = min(heavy, room)
+    room = max(inner - len(label) - len(f"{step.wire} B") - 4, inner // 3, 1)
+    said = f" {_fit(label, inner - room - len(f'{step.wire} B') - 3)} {step.wire} B "
+    room = inner - len(said) - 1
+    heavy = min(max(1, round(room * step.wire / scale)) if scale else 1, room)
     thick, thin = Text(HEAVY * heavy, style=f"bold {style}"), Text(LIGHT * (room - heavy), style=style)
     if step.side == "client":
-        row = Text(said, style=style) + thick + thin + Text("▶", style=style)
-    else:
-        row = Text("◀", style=style) + thin + thick + Text(said, style=style)
-    row.truncate(inner)
-    return row
+        return Text(said, style=style) + thick + thin + Text("▶", style=style)
+    return Text("◀", style=style) + thin + thick + Text(said, style=style)
 
 
-def _note(step: Step, label: str, inner: int) -> Text:
-    style = KIND_STYLES.get(step.kind, "") or SIDE_STYLES[step.side]
-    text = label if len(label) <= inner - 2 else label[: max(inner - 3, 1)] + "…"
-    padded = f" {text} ".ljust(inner) if step.side == "client" else f" {text} ".rjust(inner)
-    return Text(padded, style=style)
+def _notes(steps: list[tuple[Step, str]], inner: int) -> Text:
+    """One or two notes on a row: a client's at the left rail, a server's at the right."""
+    cells = Text(" " * inner)
+    for step, label in steps:
+        style = KIND_STYLES.get(step.kind, "") or SIDE_STYLES[step.side]
+        text = f" {_fit(label, inner - 2)} "
+        at = 0 if step.side == "client" else inner - len(text)
+        cells = cells[:at] + Text(text, style=style) + cells[at + len(text) :]
+    return cells
+
+
+def _rows_of(ladder: Ladder, inner: int) -> list[tuple[Step, list[tuple[Step, str]]]]:
+    """Steps grouped into rows: a flight alone; a client's note and the server's next to it share a row."""
+    rows: list[tuple[Step, list[tuple[Step, str]]]] = []
+    for step in ladder.steps:
+        label = step.label(ladder.protocol)
+        notes = rows[-1][1] if rows and step.kind != "flight" and rows[-1][0].kind != "flight" else []
+        if len(notes) == 1 and notes[0][0].side == "client" and step.side == "server" and (
+            len(notes[0][1]) + len(label) + 5 <= inner
+        ):
+            notes.append((step, label))
+            continue
+        rows.append((step, [(step, label)]))
+    return rows
 
 
 def ladder_rows(ladder: Ladder, width: int, scale: int) -> list[Text]:
     """A heading, the two ends' names, and a row per step: `time │ step │`."""
-    inner = max(width - TIME_WIDTH - 2, 10)
-    rows = [Text(line, style="bold") for line in textwrap.wrap(heading(ladder), max(width, 20))]
-    ends = Text(" " * TIME_WIDTH) + Text("client".ljust(inner // 2), style=SIDE_STYLES["client"])
-    ends += Text("server".rjust(inner - inner // 2 + 2), style=SIDE_STYLES["server"])
+    clock = TIME_WIDTH if width >= NARROW else 0  # a narrow ladder keeps its room for the flights
+    inner = max(width - clock - 2, 10)
+    rows = [Text(line, style="bold") for line in textwrap.wrap(heading(ladder, width), max(width, 20))]
+    ends = Text("ms".rjust(clock - 1) + " " if clock else "", style="dim") + Text("client", style=SIDE_STYLES["client"])
+    ends += Text("server".rjust(inner - 4), style=SIDE_STYLES["server"])
     rows.append(ends)
     start = ladder.steps[0].micros if ladder.steps else 0
-    for step in ladder.steps:
-        label = step.label(ladder.protocol)
-        middle = _flight(step, label, inner, scale) if step.kind == "flight" else _note(step, label, inner)
-        row = Text(f"{_time(step, start):>{TIME_WIDTH - 1}} ", style="dim") + Text("│", style="cyan")
+    for first, notes in _rows_of(ladder, inner):
+        middle = _flight(first, notes[0][1], inner, scale) if first.kind == "flight" else _notes(notes, inner)
+        time = f"+{(first.micros - start) / 1000:.1f}"
+        row = Text(f"{time:>{clock - 1}} " if clock else "", style="dim") + Text("│", style="cyan")
         row += middle + Text(" " * (inner - len(middle))) + Text("│", style="magenta")
         rows.append(row)
     return rows
@@ -87,29 +110,66 @@ def tls_rows(snapshot: TlsSnapshot | None, width: int, height: int, scale: int =
     lines: list[Text] = []
     for ladder in snapshot.ladders:
         lines.extend(ladder_rows(ladder, width, scale))
-    if height > 0 and len(lines) > height:
-        hidden = len(lines) - height + 1
-        lines = [*lines[: height - 1], Text(f"… {hidden} more rows: + makes the pane taller, z zooms", style="dim")]
-    return lines
+    return _cut(lines, height)
 
 
 def pair_rows(left: TlsSnapshot | None, right: TlsSnapshot | None, width: int, height: int) -> list[Text]:
-    """Two runs side by side (the same program on two Nodes), titled by their Node versions, on one byte scale."""
-    half = max((width - 1) // 2, 20)
+    """Two runs (the same program on two Nodes), titled by their Node versions, on one byte scale: their ladders
+    side by side where there is room, else each flight of the first connection with one bar per run."""
     scale = max(left.largest_flight if left else 0, right.largest_flight if right else 0)
+    half = (width - 1) // 2
+    if half < PAIR_COLUMNS:
+        lines = flight_pairs(left, right, width, scale)
+        return _cut(lines, height)
     columns = []
     for snapshot in (left, right):
-        title = f"Node {snapshot.node_version}" if snapshot and snapshot.node_version else "a run"
-        rows = [Text(title, style="bold underline"), *tls_rows(snapshot, half, height - 1 if height > 0 else 0, scale)]
+        rows = [Text(_title(snapshot), style="bold underline"), *tls_rows(snapshot, half, 0, scale)]
         columns.append(rows)
     lines = []
     for index in range(max(len(columns[0]), len(columns[1]))):
-        one = columns[0][index] if index < len(columns[0]) else Text("")
+        one = columns[0][index].copy() if index < len(columns[0]) else Text("")
         two = columns[1][index] if index < len(columns[1]) else Text("")
-        one = one.copy()
         one.truncate(half, pad=True)
         lines.append(one + Text("┊", style="dim") + two)
-    return lines[:height] if height > 0 else lines
+    return _cut(lines, height)
+
+
+def _title(snapshot: TlsSnapshot | None) -> str:
+    return f"Node {snapshot.node_version}" if snapshot and snapshot.node_version else "a run"
+
+
+def _cut(lines: list[Text], height: int) -> list[Text]:
+    if height <= 0 or len(lines) <= height:
+        return lines
+    hidden = len(lines) - height + 1
+    return [*lines[: height - 1], Text(f"… {hidden} more rows: + makes the pane taller, z zooms", style="dim")]
+
+
+def flight_pairs(left: TlsSnapshot | None, right: TlsSnapshot | None, width: int, scale: int) -> list[Text]:
+    """The handshake flights of each run's first connection, paired by who sent them and in what order: a
+    name, then one bar per run. Narrow panes show two runs so."""
+    runs = [(snapshot, snapshot.ladders[0] if snapshot and snapshot.ladders else None) for snapshot in (left, right)]
+    lines = []
+    for snapshot, ladder in runs:
+        named = " · ".join(p for p in (ladder.protocol, ladder.cipher, ladder.group) if p) if ladder else "no TLS"
+        lines.extend(Text(line, style="bold") for line in textwrap.wrap(f"{_title(snapshot)}: {named}", width))
+    tag = max(len(_title(snapshot)) for snapshot, _ in runs) - 5 + 1  # "Node " dropped: "v24.19.0 "
+    keys: list[tuple[str, int]] = []
+    for _, ladder in runs:
+        for step in ladder.flights if ladder else ():
+            if (step.side, step.order) not in keys and not step.after_handshake:
+                keys.append((step.side, step.order))
+    for side, order in keys:
+        found = [(snapshot, ladder.flight(side, order) if ladder else None, ladder) for snapshot, ladder in runs]
+        name = next(step.label(ladder.protocol) for _, step, ladder in found if step is not None and ladder)
+        arrow = "client ▶ server" if side == "client" else "client ◀ server"
+        lines.append(Text(f"{name} ({arrow})", style=SIDE_STYLES[side]))
+        for snapshot, step, _ in found:
+            said = f" {_title(snapshot).removeprefix('Node '):<{tag}}{step.wire if step else '—':>6} B "
+            room = max(width - len(said), 1)
+            heavy = min(max(1, round(room * step.wire / scale)), room) if step and scale else 0
+            lines.append(Text(said, style="dim") + Text(HEAVY * heavy, style=f"bold {SIDE_STYLES[side]}"))
+    return lines
 
 
 class TlsView(Widget):
