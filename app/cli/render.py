@@ -13,6 +13,7 @@ from rich.text import Text
 from app.check.verdict import Verdict
 from app.course.model import Course, Exercise, Lesson
 from app.learner.progress import Progress
+from app.runner.certs import fixture_names
 from app.runner.process import OutputLine, RunResult
 
 STATUS_MARK = {"passed": ("✔", "green"), "failed": ("✘", "red"), "pending": ("·", "dim")}
@@ -164,10 +165,10 @@ def exercise_view(exercise: Exercise, program_text: str, program_label: str) -> 
             title_align="left",
         ),
     ]
-    if exercise.fixtures:
+    if fixture_names(exercise):
         parts.append(
             Text(
-                "files created beside it for every run: " + ", ".join(f.path for f in exercise.fixtures),
+                "files created beside it for every run: " + ", ".join(fixture_names(exercise)),
                 style="dim",
             )
         )
