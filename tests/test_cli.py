@@ -185,6 +185,16 @@ def test_show_lesson_hides_speaker_notes_unless_asked(cli: Cli) -> None:
     assert "say hello" in out
 
 
+def test_show_lesson_labels_deep_dives_and_counts_lessons_in_the_section(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deep = "# One\n\nCore.\n<!-- end_slide -->\n\n<!-- deep_dive -->\n# Two\n\nDetail.\n"
+    course = tiny_course(tmp_path, {"lessons/intro/slides.md": deep})
+    _, out, _ = Cli(course, capsys)("show", "intro")
+    assert "lesson 1 of 1 · 2 slides, 1 of them deep dives" in out
+    assert "deep dive (the core path skips it) · 2/2" in out and "deep dive (the core path skips it) · 1/2" not in out
+
+
 def test_show_exercise_prints_prompt_and_code(cli: Cli) -> None:
     _, out, _ = cli("show", "hello-order")
     assert "Make it print first, then second." in out and "console.log('second')" in out

@@ -122,17 +122,23 @@ def verdict_summary(verdict: Verdict, heading: str) -> RenderableType:
 
 
 def lesson_view(lesson: Lesson, course: Course, progress: Progress, notes: bool) -> RenderableType:
+    siblings = [other.id for other in course.lessons if other.section == lesson.section]
+    place = siblings.index(lesson.id) + 1
     parts: list[RenderableType] = [
         Rule(Text(f"{lesson.title}", style="bold")),
         Text(
-            f"{course.section(lesson.section).title} · lesson {lesson.order} · {len(lesson.slides)} slides",
+            f"{course.section(lesson.section).title} · lesson {place} of {len(siblings)} · {len(lesson.slides)} slides"
+            + (f", {deep} of them deep dives" if (deep := sum(s.deep for s in lesson.slides)) else ""),
             style="dim",
         ),
     ]
     if lesson.summary:
         parts.append(Text(lesson.summary, style="italic"))
     for slide in lesson.slides:
-        parts.append(Rule(f"{slide.number}/{len(lesson.slides)}", style="dim", align="right"))
+        where = f"{slide.number}/{len(lesson.slides)}"
+        parts.append(
+            Rule(f"deep dive (the core path skips it) · {where}" if slide.deep else where, style="dim", align="right")
+        )
         parts.append(Markdown(slide.markdown, code_theme=CODE_THEME))
         if notes and slide.notes:
             parts.append(Panel(Markdown(slide.notes), title="speaker notes", title_align="left", border_style="blue"))
