@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.console import Group, RenderableType
 from rich.markdown import Markdown
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.rule import Rule
 from rich.syntax import Syntax
@@ -43,11 +44,13 @@ def course_map(course: Course, progress: Progress) -> Table:
             continue
         table.add_row(Text(section.title, style="bold magenta"), "", "")
         for lesson in lessons:
-            table.add_row(Text(f"  {lesson.title}  ", style="bold") + Text(f"({lesson.id})", style="dim"), "", "")
+            # Padded, not prefixed with spaces: a title that wraps at 80 columns keeps its indent.
+            title = Text(f"{lesson.title}  ", style="bold") + Text(f"({lesson.id})", style="dim")
+            table.add_row(Padding(title, (0, 0, 0, 2)), "", "")
             for exercise_id in lesson.exercises:
                 exercise = course.exercises[exercise_id]
                 table.add_row(
-                    Text(f"    {exercise.id}", style="cyan"),
+                    Padding(Text(exercise.id, style="cyan"), (0, 0, 0, 4)),
                     exercise.kind,
                     status_text(progress.status(exercise.id)),
                 )
