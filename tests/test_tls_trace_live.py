@@ -9,8 +9,8 @@ from app.course.model import TlsFiles
 from app.nodejs.locate import NodeBinary
 from app.runner.certs import tls_files
 from app.runner.process import RunRequest, run_to_end
-from app.trace.session import TraceCollector, traced
 from app.trace.schema import TlsBytes, TlsClosed, TlsKeylog, TlsNegotiated, TlsOpen
+from app.trace.session import TraceCollector, traced
 from app.trace.tls_model import replay_tls
 from tests.tui_course import TRACES
 

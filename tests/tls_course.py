@@ -13,6 +13,9 @@ kind = "explore"
 prompt = "A TLS server and one client on loopback. Run it and read the handshake ladder."
 timeout = 10
 
+[tls]
+hosts = ["127.0.0.1"]
+
 [expect]
 sequence = [
   { re = 'client: TLSv1\.3 TLS_AES_256_GCM_SHA384 X25519(MLKEM768)?' },
