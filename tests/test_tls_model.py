@@ -113,6 +113,24 @@ def test_a_client_whose_server_is_elsewhere_shows_the_servers_flights_from_what_
     assert ("client", "keys: master secret") in [(s.side, s.label(ladder.protocol)) for s in ladder.steps]
 
 
+def test_data_written_before_the_handshake_is_done_leaves_with_the_finished() -> None:
+    """An https request is written as soon as the socket exists; TLS holds it until the handshake is done."""
+    events: list[TraceEvent] = [
+        TlsOpen(0, 7, "client", 10, "127.0.0.1:5000", "127.0.0.1:8443"),
+        TlsBytes(0, 7, "client", False, 20, 0, 349, 0, 60),
+        TlsBytes(0, 7, "client", False, 30, 768, 349, 0, 60),
+        TlsBytes(0, 7, "client", True, 40, 768, 349, 0, 60),
+        TlsBytes(0, 7, "client", True, 50, 768, 511, 0, 60),
+    ]
+    ladder = replay_tls(events).at(len(events)).ladders[0]
+    flights = [(step.side, step.label("TLSv1.3"), step.wire) for step in ladder.flights]
+    assert flights == [
+        ("client", "ClientHello", 349),
+        ("server", "ServerHello…Finished", 768),
+        ("client", "Finished + 60 B data", 162),
+    ]
+
+
 def test_key_names_name_a_key_both_ways_once() -> None:
     both = ("SERVER_HANDSHAKE_TRAFFIC_SECRET", "CLIENT_HANDSHAKE_TRAFFIC_SECRET", "EXPORTER_SECRET")
     assert key_names(both) == "handshake, exporter"

@@ -43,6 +43,7 @@ def key_names(labels: tuple[str, ...]) -> str:
                      for purpose, whose in seen.items())
 
 
+TLS_1_2_AND_OLDER = ("TLSv1.2", "TLSv1.1", "TLSv1")
 TICKETS_OVER = 100  # a TLS 1.3 server's first flight after the handshake with this many bytes beyond its data
 
 
@@ -54,7 +55,6 @@ class Step(NamedTuple):
     order: int = 0  # flights: 1 for the side's first flight, 2 for its second ...
     wire: int = 0  # flights: bytes of TLS records
     data: int = 0  # flights: bytes of application data in them
-    after_handshake: bool = False  # flights: written once the handshake was done
     detail: str = ""  # keys: the key-log labels, space separated; connect: the side's address
 
     def label(self, protocol: str) -> str:
@@ -69,22 +69,27 @@ class Step(NamedTuple):
             return "closed"
         return self._flight_name(protocol)
 
+    def in_handshake(self, protocol: str) -> bool:
+        """A flight of the handshake itself: the client's first two; the server's first (TLS 1.3) or two (1.2)."""
+        tls12 = protocol in TLS_1_2_AND_OLDER
+        return self.kind == "flight" and self.order <= (1 if self.side == "server" and not tls12 else 2)
+
     def _flight_name(self, protocol: str) -> str:
         data = f"{self.data} B data" if self.data else ""
-        if self.after_handshake or self.order > 2:
+        if not self.in_handshake(protocol):
             if self.side == "server" and protocol == "TLSv1.3" and self.wire - self.data > TICKETS_OVER:
                 return f"{data} + session tickets" if data else "session tickets"
             if data:
                 return data
             return "alert (close_notify)" if self.wire <= 40 else "records"
-        tls12 = protocol in ("TLSv1.2", "TLSv1.1", "TLSv1")
+        tls12 = protocol in TLS_1_2_AND_OLDER
         names = {
             ("client", 1): "ClientHello",
             ("server", 1): "ServerHello…HelloDone" if tls12 else "ServerHello…Finished" if protocol else "ServerHello…",
             ("client", 2): "KeyExchange…Finished" if tls12 else "Finished",
-            ("server", 2): "Finished" if tls12 else "records",
+            ("server", 2): "Finished",
         }
-        name = names.get((self.side, self.order), "records")
+        name = names[(self.side, self.order)]
         return f"{name} + {data}" if data else name
 
 
@@ -131,6 +136,8 @@ class _Socket:
     remote: str = ""
     last: TlsBytes | None = None
     flights: int = 0
+    received: int = 0
+    unsent: int = 0  # bytes of data written to the TLS handle and not yet seen leave
     secure: bool = False
     protocol: str = ""
     cipher: str = ""
@@ -183,28 +190,21 @@ class _State:
     def _counters(self, socket: _Socket, event: TlsBytes, position: int) -> None:
         last = socket.last or TlsBytes(0, 0, socket.side, False, 0, 0, 0, 0, 0)
         socket.last = event
+        # Data the program wrote before the handshake was done waits in the TLS handle (no early data here):
+        # it goes out with the first flight once the socket is secure.
+        socket.unsent += event.data_written - last.data_written
         wrote = event.wire_written - last.wire_written
         if wrote > 0:
             socket.flights += 1
-            socket.steps.append(
-                Step(
-                    position,
-                    event.micros,
-                    socket.side,
-                    "flight",
-                    socket.flights,
-                    wrote,
-                    event.data_written - last.data_written,
-                    last.secure,
-                )
-            )
+            data = socket.unsent if event.secure else 0
+            socket.unsent -= data
+            socket.steps.append(Step(position, event.micros, socket.side, "flight", socket.flights, wrote, data))
         read = event.wire_read - last.wire_read
         if read > 0:  # the peer's flight, drawn only where the peer is not traced
-            peer = sum(1 for step in socket.steps if step.kind == "received") + 1
-            socket.steps.append(
-                Step(position, event.micros, _other(socket.side), "received", peer, read,
-                     event.data_read - last.data_read, last.secure)
-            )
+            socket.received += 1
+            data = event.data_read - last.data_read
+            peer = _other(socket.side)
+            socket.steps.append(Step(position, event.micros, peer, "received", socket.received, read, data))
         if event.secure and not socket.secure:
             socket.secure = True
             socket.steps.append(Step(position, event.micros, socket.side, "secure"))

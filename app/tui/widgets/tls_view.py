@@ -157,7 +157,7 @@ def flight_pairs(left: TlsSnapshot | None, right: TlsSnapshot | None, width: int
     keys: list[tuple[str, int]] = []
     for _, ladder in runs:
         for step in ladder.flights if ladder else ():
-            if (step.side, step.order) not in keys and not step.after_handshake:
+            if (step.side, step.order) not in keys and step.in_handshake(ladder.protocol if ladder else ""):
                 keys.append((step.side, step.order))
     for side, order in keys:
         found = [(snapshot, ladder.flight(side, order) if ladder else None, ladder) for snapshot, ladder in runs]
