@@ -36,9 +36,9 @@ def cpu_seconds() -> float:
     return used.ru_utime + used.ru_stime
 
 
-async def one_run(node: NodeBinary, tracer: Path | None) -> tuple[float, float]:
+async def one_run(node: NodeBinary, tracer: Path | None, program: Path = PROGRAM) -> tuple[float, float]:
     """(spawn to exit, CPU time of the process) in seconds: the CPU time is steadier on a loaded machine."""
-    request = RunRequest((str(node.path), PROGRAM.name), PROGRAM.parent, 30)
+    request = RunRequest((str(node.path), program.name), program.parent, 30)
     if tracer is not None:
         session.TRACER = tracer
         request = traced(request, node, TraceCollector())
@@ -49,12 +49,12 @@ async def one_run(node: NodeBinary, tracer: Path | None) -> tuple[float, float]:
     return result.duration, cpu_seconds() - before
 
 
-def bench_node(node: NodeBinary, runs: int, baseline: Path) -> None:
+def bench_node(node: NodeBinary, runs: int, baseline: Path, program: Path) -> None:
     kinds = {"plain": None, "traced, baseline tracer": baseline, "traced, this tracer": CURRENT}
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in kinds}
     for _ in range(runs):
         for name, tracer in kinds.items():
-            times[name].append(asyncio.run(one_run(node, tracer)))
+            times[name].append(asyncio.run(one_run(node, tracer, program)))
     print(f"\n{node.describe()}: {runs} runs each, interleaved; median (quartiles)")
     for name, values in times.items():
         wall = statistics.quantiles([v[0] * 1000 for v in values], n=4)
@@ -68,10 +68,11 @@ def main() -> int:
     parser.add_argument("--baseline", type=Path, required=True, help="another tracer.js to compare with")
     parser.add_argument("--runs", type=int, default=41)
     parser.add_argument("--node", help="only this Node")
+    parser.add_argument("--program", type=Path, default=PROGRAM, help="another program (run from its folder)")
     args = parser.parse_args()
     nodes = [choose_node(args.node)] if args.node else every_node(choose_node())[0]
     for node in nodes:
-        bench_node(node, args.runs, args.baseline.resolve())
+        bench_node(node, args.runs, args.baseline.resolve(), args.program.resolve())
     return 0
 
 

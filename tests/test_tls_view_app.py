@@ -1,4 +1,4 @@
-"""The app with the TLS view, on real Node: a lesson's TLS exchange runs with fresh certificates and draws its ladder."""
+"""The app with the TLS view, on real Node: a TLS exchange runs with fresh certificates and draws its ladder."""
 
 from __future__ import annotations
 

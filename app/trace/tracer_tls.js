@@ -13,6 +13,7 @@
 //   - once it is done: the protocol, cipher and key-exchange group the handle reports;
 //   - the NSS key-log labels (never the secrets) of the lines the program asked for itself;
 //   - that it closed.
+// Once a connection is secure and data has gone both ways, only its close is looked for.
 // Everything is read, nothing is called that the program could have replaced: the counters are the
 // native handles' own accessors, the negotiated names their native methods, never the socket's
 // getProtocol() or getCipher().
@@ -41,7 +42,7 @@ module.exports = function watchTls({ record, stringId, micros, TLS }) {
   function created(id, handle) {
     if (watched.size >= LIMIT || handle === null || typeof handle !== 'object') return;
     watched.set(id, {
-      handle, socket: null, side: 0, opened: false, said: '', secure: false, keylogWrapped: false,
+      handle, socket: null, side: 0, opened: false, said: '', secure: false, settled: false, keylogWrapped: false,
     });
   }
 
@@ -81,8 +82,9 @@ module.exports = function watchTls({ record, stringId, micros, TLS }) {
     const tcp = handle._parent;
     if (!c.opened) c.opened = open(id, c, tcp);
     const secure = c.socket._secureEstablished === true;
-    const rawRead = counter(tcp, 'bytesRead'), rawWritten = counter(tcp, 'bytesWritten');
-    const said = `${rawRead} ${rawWritten} ${counter(handle, 'bytesRead')} ${counter(handle, 'bytesWritten')}`;
+    if (c.settled) return;
+    const dataRead = counter(handle, 'bytesRead'), dataWritten = counter(handle, 'bytesWritten');
+    const said = `${counter(tcp, 'bytesRead')} ${counter(tcp, 'bytesWritten')} ${dataRead} ${dataWritten}`;
     if (secure && !c.secure) negotiated(id, c, handle);
     if (said === c.said && secure === c.secure) return;
     c.said = said;
@@ -90,6 +92,9 @@ module.exports = function watchTls({ record, stringId, micros, TLS }) {
     if (said !== '0 0 0 0' || secure) {
       record(TLS, id, BYTES | c.side | (secure ? SECURE : 0), stringId(`${micros() | 0} ${said}`));
     }
+    // Handshake done and data seen both ways: the ladder is complete but for its close, which is all that is
+    // looked for from now on (a long-lived connection then costs one comparison per callback).
+    c.settled = secure && dataRead > 0 && dataWritten > 0;
   }
 
   function counter(handle, name) {

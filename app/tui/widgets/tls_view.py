@@ -61,7 +61,7 @@ def _notes(steps: list[tuple[Step, str]], inner: int) -> Text:
     cells = Text(" " * inner)
     for step, label in steps:
         style = KIND_STYLES.get(step.kind, "") or SIDE_STYLES[step.side]
-        text = f" {_fit(label, inner - 2)} "
+        text = f" {_fit(label, inner - 5)} "  # never the whole row: which rail a note is at stays plain
         at = 0 if step.side == "client" else inner - len(text)
         cells = cells[:at] + Text(text, style=style) + cells[at + len(text) :]
     return cells
