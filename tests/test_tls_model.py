@@ -102,7 +102,7 @@ def test_a_client_whose_server_is_elsewhere_shows_the_servers_flights_from_what_
         TlsBytes(0, 7, "client", False, 20, 0, 300, 0, 0),
         TlsBytes(0, 7, "client", False, 900, 2000, 300, 0, 0),
         TlsNegotiated(0, 7, "client", "TLSv1.2", "ECDHE-RSA-AES128-GCM-SHA256", "X25519"),
-        TlsKeylog(0, 7, "client", "CLIENT_RANDOM"),
+        TlsKeylog(0, 7, "client", 900, "CLIENT_RANDOM"),
         TlsBytes(0, 7, "client", True, 950, 2000, 400, 0, 0),
     ]
     ladder = replay_tls(events).at(len(events)).ladders[0]
@@ -148,7 +148,7 @@ def test_tls_records_decode_to_typed_events() -> None:
         rec(tls, 9, 2, 2),
         string(3, "TLSv1.3|TLS_AES_128_GCM_SHA256|X25519MLKEM768"),
         rec(tls, 9, 3 | 512, 3),
-        string(4, "EXPORTER_SECRET"),
+        string(4, "60 EXPORTER_SECRET"),
         rec(tls, 11, 4 | 256, 4),
         rec(tls, 11, 5 | 256 | 512, 77),
     )
@@ -159,7 +159,7 @@ def test_tls_records_decode_to_typed_events() -> None:
     assert events[0] == TlsOpen(0, 9, "client", 15, "127.0.0.1:1", "127.0.0.1:2")
     assert events[1] == TlsBytes(0, 9, "client", False, 40, 0, 517, 0, 0)
     assert events[2] == TlsNegotiated(0, 9, "client", "TLSv1.3", "TLS_AES_128_GCM_SHA256", "X25519MLKEM768")
-    assert events[3] == TlsKeylog(0, 11, "server", "EXPORTER_SECRET")
+    assert events[3] == TlsKeylog(0, 11, "server", 60, "EXPORTER_SECRET")
     assert events[4].side == "server" and events[4].micros == 77  # type: ignore[union-attr]
 
 

@@ -197,7 +197,8 @@ class TraceDecoder:
             protocol, cipher, group = (text.split("|") + ["", ""])[:3]
             append(TlsNegotiated(thread, ident, side, protocol, cipher, group))
         elif what == 4:
-            append(TlsKeylog(thread, ident, side, text))
+            micros, _, label = text.partition(" ")
+            append(TlsKeylog(thread, ident, side, int(micros or 0), label))
         elif what == 5:
             append(TlsClosed(thread, ident, side, c))
         else:

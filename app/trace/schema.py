@@ -283,6 +283,7 @@ class TlsKeylog(NamedTuple):
     thread: int
     id: int
     side: str
+    micros: int  # when OpenSSL reported it
     label: str  # CLIENT_HANDSHAKE_TRAFFIC_SECRET, ..., CLIENT_RANDOM (TLS 1.2)
 
 

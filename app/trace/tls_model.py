@@ -21,7 +21,7 @@ import bisect
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from app.trace.schema import Mark, Meta, TlsBytes, TlsClosed, TlsKeylog, TlsNegotiated, TlsOpen, TraceEvent
+from app.trace.schema import Meta, TlsBytes, TlsClosed, TlsKeylog, TlsNegotiated, TlsOpen, TraceEvent
 
 KEY_NAMES = {  # NSS key-log labels, as OpenSSL reports them: (what the key is for, whose)
     "CLIENT_HANDSHAKE_TRAFFIC_SECRET": ("handshake", "client"),
@@ -158,22 +158,16 @@ class _State:
     def __init__(self) -> None:
         self.sockets: dict[int, _Socket] = {}
         self.node_version = ""
-        self.now = 0
 
     def apply(self, event: TraceEvent, position: int) -> None:
         if isinstance(event, Meta):
             self.node_version = event.node_version
             return
-        if isinstance(event, Mark):
-            self.now = max(self.now, event.loop_ms * 1000)
-            return
         socket = self.sockets.setdefault(event.id, _Socket(event.side))  # type: ignore[union-attr]
         if isinstance(event, TlsOpen):
             socket.local, socket.remote = event.local, event.remote
-            self.now = max(self.now, event.micros)
             socket.steps.append(Step(position, event.micros, socket.side, "connect", detail=event.local))
         elif isinstance(event, TlsBytes):
-            self.now = max(self.now, event.micros)
             self._counters(socket, event, position)
         elif isinstance(event, TlsNegotiated):
             socket.protocol, socket.cipher, socket.group = event.protocol, event.cipher, event.group
@@ -182,10 +176,9 @@ class _State:
             if last is not None and last.kind == "keys":  # lines of one read: the program's listener ran between
                 socket.steps[-1] = last._replace(detail=f"{last.detail} {event.label}")
             else:
-                socket.steps.append(Step(position, self.now, socket.side, "keys", detail=event.label))
+                socket.steps.append(Step(position, event.micros, socket.side, "keys", detail=event.label))
         elif isinstance(event, TlsClosed):
-            self.now = max(self.now, event.micros)
-            socket.steps.append(Step(position, self.now, socket.side, "closed"))
+            socket.steps.append(Step(position, event.micros, socket.side, "closed"))
 
     def _counters(self, socket: _Socket, event: TlsBytes, position: int) -> None:
         last = socket.last or TlsBytes(0, 0, socket.side, False, 0, 0, 0, 0, 0)
@@ -237,7 +230,7 @@ def _ladder(key: tuple[str, str], ends: list[_Socket]) -> Ladder:
     return Ladder(client, server, "client" in sides, "server" in sides, protocol, cipher, group, tuple(steps))
 
 
-_TLS_INPUTS = frozenset({TlsOpen, TlsBytes, TlsNegotiated, TlsKeylog, TlsClosed, Meta, Mark})
+_TLS_INPUTS = frozenset({TlsOpen, TlsBytes, TlsNegotiated, TlsKeylog, TlsClosed, Meta})
 
 
 class TlsTimeline:
@@ -248,8 +241,6 @@ class TlsTimeline:
         self.length = 0
         self._events: list[tuple[int, TraceEvent]] = []  # (position just after it, event), TLS-related only
         self._positions: list[int] = []
-        self._tls = False
-        self._clock: tuple[int, Mark] | None = None  # the latest loop marker before the first TLS event
         self.extend(events)
 
     def extend(self, events: list[TraceEvent]) -> None:
@@ -257,18 +248,9 @@ class TlsTimeline:
             if getattr(event, "thread", self.thread) != self.thread:
                 continue
             self.length += 1
-            if type(event) not in _TLS_INPUTS:
-                continue
-            if type(event) is Mark and not self._tls:
-                self._clock = (self.length, event)  # the clock matters once there is a connection to time
-                continue
-            if not self._tls and type(event) is not Meta:
-                self._tls = True
-                if self._clock is not None:
-                    self._events.append(self._clock)
-                    self._positions.append(self._clock[0])
-            self._events.append((self.length, event))
-            self._positions.append(self.length)
+            if type(event) in _TLS_INPUTS:
+                self._events.append((self.length, event))
+                self._positions.append(self.length)
 
     def __len__(self) -> int:
         return self.length

@@ -29,7 +29,7 @@
 //     same object): a closed TLS handle's native side may be freed, and calling into it crashes Node.
 // Record: kind TLS; a = the TLSWRAP async id; b = what | 256 on the server side | 512 once secure;
 // c = a string id (OPEN: "µs local|remote"; BYTES: "µs wire-read wire-written data-read data-written";
-// NEGOTIATED: "protocol|cipher|group"; KEYLOG: the label) or µs (CLOSED). app/trace/decode.py reads them.
+// NEGOTIATED: "protocol|cipher|group"; KEYLOG: "µs label") or µs (CLOSED). app/trace/decode.py reads them.
 
 const OPEN = 1, BYTES = 2, NEGOTIATED = 3, KEYLOG = 4, CLOSED = 5;
 const SERVER = 1 << 8, SECURE = 1 << 9;
@@ -142,7 +142,7 @@ module.exports = function watchTls({ record, stringId, micros, TLS }) {
           const bytes = Buffer.from(line.buffer, line.byteOffset, line.byteLength);
           const space = bytes.indexOf(0x20);
           const label = bytes.toString('latin1', 0, space < 0 ? Math.min(bytes.length, 40) : Math.min(space, 40));
-          record(TLS, id, KEYLOG | side | (c.secure ? SECURE : 0), stringId(label));
+          record(TLS, id, KEYLOG | side | (c.secure ? SECURE : 0), stringId(`${micros() | 0} ${label}`));
         }
       } catch {
         // never in the program's way
