@@ -52,3 +52,12 @@ async def test_a_tls_run_draws_its_handshake_ladder_and_steps_with_the_loop(cour
         await pilot.pause(0.1)
         assert view.border_title == "TLS handshakes, two runs"
         view.compare_with(None)
+
+        await pilot.press("o")  # the same exercise, traced on the other Node, beside this run
+        await wait_for(pilot, lambda: view.other is not None, timeout=60)
+        majors = {end.node_version.split(".")[0], view.other.node_version.split(".")[0]}  # type: ignore[union-attr]
+        assert majors == {"v20", "v24"}
+        groups = {ladder.group for ladder in view.other.ladders}  # type: ignore[union-attr]
+        assert groups == {GROUPS[view.other.node_version.split(".")[0]]}  # type: ignore[union-attr]
+        drawn = "\n".join(line.plain for line in view._rows(120, 60))
+        assert "v20.20.2" in drawn and "v24.19.0" in drawn

@@ -4,14 +4,17 @@ bars on one scale, so a ClientHello carrying an ML-KEM key share (Node 24) is vi
 
 from __future__ import annotations
 
+import asyncio
 import textwrap
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import work
 from textual.widget import Widget
 
+from app.errors import LooplabError
 from app.trace.following import Following
-from app.trace.tls_model import Ladder, Step, TlsSnapshot, TlsTimeline
+from app.trace.tls_model import Ladder, Step, TlsSnapshot, TlsTimeline, replay_tls
 
 if TYPE_CHECKING:
     from app.trace.loop_model import Timeline
@@ -174,7 +177,8 @@ def flight_pairs(left: TlsSnapshot | None, right: TlsSnapshot | None, width: int
 
 class TlsView(Widget):
     """A view beside the loop's lanes (see view_set.py): the TLS ladders at the visualizer's position, and, when
-    `compare_with` was given another run, that run's ladders beside them."""
+    `compare_with` was given another run, that run's ladders beside them. `run_on_the_other_node` makes that run
+    (the visualizer's `o` key)."""
 
     view_name: ClassVar[str] = "tls"
     DEFAULT_CSS = "TlsView { height: auto; }"
@@ -196,6 +200,39 @@ class TlsView(Widget):
         self.other = other
         self.border_title = "TLS handshakes, two runs" if other is not None else "TLS handshakes"
         self.refresh(layout=True)
+
+    @work(exclusive=True, group="tls-other-node", exit_on_error=False)
+    async def run_on_the_other_node(self) -> None:
+        """Run the lesson's exercise, traced, on another Node than the shown run's, and show both ladders."""
+        from app.nodejs.locate import every_node
+        from app.runner.exercise import run_exercise
+        from app.trace.addon import build_addon
+        from app.trace.session import TraceCollector
+
+        screen = self.screen
+        exercise, session = getattr(screen, "exercise", None), getattr(screen, "session", None)
+        if exercise is None or session is None:
+            return
+        try:
+            chosen = await asyncio.to_thread(lambda: session.node)
+            nodes, _ = await asyncio.to_thread(every_node, chosen)
+            shown = self.snapshot.node_version if self.snapshot and self.snapshot.node_version else chosen.version
+            other = next((node for node in nodes if node.version != shown), None)
+            if other is None:
+                self.notify(f"Only Node {shown} is on this machine: nothing to compare with.", timeout=8)
+                return
+            program = await asyncio.to_thread(session.ensure_copy, exercise)
+            addon = await asyncio.to_thread(build_addon, other)
+            self.border_title = f"TLS handshakes · running on Node {other.version}…"
+            collector = TraceCollector()
+            await run_exercise(exercise, program, other, trace=collector, addon=addon)
+            events = await asyncio.to_thread(lambda: list(collector.events))
+        except LooplabError as exc:
+            self.compare_with(None)
+            self.notify(str(exc), severity="error", timeout=12)
+            return
+        timeline = replay_tls(events)
+        self.compare_with(timeline.at(len(timeline)))
 
     def _rows(self, width: int, height: int) -> list[Text]:
         if self.other is not None:
