@@ -190,8 +190,13 @@ class TlsView(Widget):
         self._following = Following(lambda thread: TlsTimeline([], thread))
         self.snapshot: TlsSnapshot | None = None
         self.other: TlsSnapshot | None = None
+        self._timeline: Timeline | None = None
 
     def show_run(self, timeline: Timeline | None, position: int) -> None:
+        if timeline is not self._timeline:  # a new run: a comparison made beside the last one is stale
+            if self._timeline is not None and self.other is not None:
+                self.compare_with(None)
+            self._timeline = timeline
         self.snapshot = self._following.at(timeline, position)
         self.refresh(layout=True)
 
