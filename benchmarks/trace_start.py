@@ -3,10 +3,10 @@
     git show main:app/trace/tracer.js > /tmp/before/tracer.js
     python benchmarks/trace_start.py --baseline /tmp/before/tracer.js [--runs 41]
 
-For every Node found it runs an empty program (benchmarks/programs/empty.js) plain, traced with the baseline
-tracer and traced with this one, interleaved so machine noise hits all three alike, and reports the medians
-of the run time as looplab's runner sees it (spawn to exit) and of the process's CPU time (user + system,
-steadier when other work shares the machine). A change that must not slow the start of
+For every Node found it runs an empty program (benchmarks/programs/empty.js, or --program) plain, traced with
+the baseline tracer and traced with this one, interleaved in a shuffled order so machine noise hits all three
+alike, and reports the medians of the run time as looplab's runner sees it (spawn to exit) and of the process's
+CPU time (user + system, steadier when other work shares the machine). A change that must not slow the start of
 programs that never use some module (the tls view's hooks, loaded at the first TLS socket) shows here.
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import resource
 import statistics
 import sys
@@ -52,9 +53,10 @@ async def one_run(node: NodeBinary, tracer: Path | None, program: Path = PROGRAM
 def bench_node(node: NodeBinary, runs: int, baseline: Path, program: Path) -> None:
     kinds = {"plain": None, "traced, baseline tracer": baseline, "traced, this tracer": CURRENT}
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in kinds}
+    shuffle = random.Random(1)  # each round in another order: no variant always runs right after another
     for _ in range(runs):
-        for name, tracer in kinds.items():
-            times[name].append(asyncio.run(one_run(node, tracer, program)))
+        for name in shuffle.sample(list(kinds), len(kinds)):
+            times[name].append(asyncio.run(one_run(node, kinds[name], program)))
     print(f"\n{node.describe()}: {runs} runs each, interleaved; median (quartiles)")
     for name, values in times.items():
         wall = statistics.quantiles([v[0] * 1000 for v in values], n=4)
