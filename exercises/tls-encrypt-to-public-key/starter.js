@@ -10,8 +10,9 @@ const publicKeys = [alice.publicKey, bob.publicKey];
 const note = Buffer.from('the door code is 4711');
 const signature = crypto.sign('sha256', note, alice.privateKey);
 const altered = Buffer.from('the door code is 0000'); // Mallory's edit on the wire
-console.log(`bob: alice's note checks out: ${crypto.verify('sha256', note, alice.publicKey, signature)}`);
-console.log(`bob: the altered note checks out: ${crypto.verify('sha256', altered, alice.publicKey, signature)}`);
+const checks = (text) => crypto.verify('sha256', text, alice.publicKey, signature);
+console.log(`bob: alice's note checks out: ${checks(note)}`);
+console.log(`bob: the altered note checks out: ${checks(altered)}`);
 
 // 2. Alice seals the note, so that only Bob can read it.
 const sealed = crypto.privateEncrypt(alice.privateKey, note);

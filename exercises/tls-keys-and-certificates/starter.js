@@ -2,17 +2,19 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 
 // 1. A key pair of our own: EC P-256, the kind looplab's certificates use.
-const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const { privateKey, publicKey } =
+  crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const curve = privateKey.asymmetricKeyDetails.namedCurve;
 console.log(`new key pair: ${privateKey.asymmetricKeyType} ${curve}`);
 const derived = crypto.createPublicKey(privateKey); // never the other way round
 console.log(`public key derived from the private one: ${derived.equals(publicKey)}`);
 const message = Buffer.from('hello from the server');
-const signature = crypto.sign('sha256', message, privateKey); // sign: private key
-const genuine = crypto.verify('sha256', message, publicKey, signature); // verify: public key
+const signature = crypto.sign('sha256', message, privateKey); // sign: private
+const genuine = crypto.verify('sha256', message, publicKey, signature); // verify: public
 console.log(`signature made with the private key, checked with the public one: ${genuine}`);
 
-// 2. The certificates looplab wrote for this run: a CA, and a server certificate it signed.
+// 2. The certificates looplab wrote for this run: a CA, and a server
+//    certificate that the CA signed.
 const ca = new crypto.X509Certificate(fs.readFileSync('ca.pem'));
 const cert = new crypto.X509Certificate(fs.readFileSync('cert.pem'));
 console.log(`cert subject: ${cert.subject}`);
@@ -24,14 +26,18 @@ const serverKey = crypto.createPrivateKey(fs.readFileSync('key.pem'));
 console.log(`key.pem is the private half of it: ${cert.checkPrivateKey(serverKey)}`);
 console.log(`signature checks with the CA's public key: ${cert.verify(ca.publicKey)}`);
 console.log(`signature checks with our new public key: ${cert.verify(publicKey)}`);
-console.log(`names it covers: ${cert.checkHost('localhost')}, ${cert.checkIP('127.0.0.1')}`);
+const names = [cert.checkHost('localhost'), cert.checkIP('127.0.0.1')];
+console.log(`names it covers: ${names.join(', ')}`);
 console.log(`covers 127.0.0.2: ${cert.checkIP('127.0.0.2') !== undefined}`);
 const selfSigned = ca.issuer === ca.subject && ca.verify(ca.publicKey);
 console.log(`CA: ${ca.subject}, a CA: ${ca.ca}, self-signed: ${selfSigned}`);
 
-// 3. Diffie-Hellman (X25519): each side sends only its public key, both get one secret.
+// 3. Diffie-Hellman (X25519): each side sends only its public key, and
+//    both compute the same secret.
 const client = crypto.generateKeyPairSync('x25519');
 const server = crypto.generateKeyPairSync('x25519');
-const mine = crypto.diffieHellman({ privateKey: client.privateKey, publicKey: server.publicKey });
-const theirs = crypto.diffieHellman({ privateKey: server.privateKey, publicKey: client.publicKey });
+const mix = (own, other) =>
+  crypto.diffieHellman({ privateKey: own.privateKey, publicKey: other.publicKey });
+const mine = mix(client, server);
+const theirs = mix(server, client);
 console.log(`shared secret: ${mine.length} bytes, the same on both sides: ${mine.equals(theirs)}`);

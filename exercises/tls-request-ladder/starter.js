@@ -1,7 +1,10 @@
 const https = require('node:https');
 const fs = require('node:fs');
 
-const options = { key: fs.readFileSync('key.pem'), cert: fs.readFileSync('cert.pem') };
+const options = {
+  key: fs.readFileSync('key.pem'),
+  cert: fs.readFileSync('cert.pem'),
+};
 const server = https.createServer(options, (req, res) => {
   console.log(`server: ${req.method} ${req.url}, already decrypted`);
   res.writeHead(200, { 'content-type': 'text/plain' });
@@ -22,7 +25,8 @@ server.listen(0, '127.0.0.1', () => {
   req.on('socket', (socket) => {
     socket.on('connect', () => console.log('client: TCP connected'));
     socket.on('secureConnect', () => {
-      console.log(`client: handshake done, certificate trusted: ${socket.authorized}`);
+      const trusted = socket.authorized;
+      console.log(`client: handshake done, certificate trusted: ${trusted}`);
     });
   });
   req.on('response', (res) => {

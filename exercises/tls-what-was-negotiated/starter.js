@@ -1,18 +1,21 @@
 const tls = require('node:tls');
 const fs = require('node:fs');
 
-const server = tls.createServer(
-  { key: fs.readFileSync('key.pem'), cert: fs.readFileSync('cert.pem') },
-  (socket) => socket.end('bye'),
-);
+const options = { key: fs.readFileSync('key.pem'), cert: fs.readFileSync('cert.pem') };
+const server = tls.createServer(options, (socket) => socket.end('bye'));
 
 // One TLS connection to our own server; `extra` narrows what the client offers.
 function connect(label, extra, next) {
-  const options = { host: '127.0.0.1', port: server.address().port, ca: fs.readFileSync('ca.pem') };
-  const socket = tls.connect({ ...options, ...extra }, () => {
-    const key = socket.getEphemeralKeyInfo(); // the client side only: null on the server's socket
+  const socket = tls.connect({
+    host: '127.0.0.1',
+    port: server.address().port,
+    ca: fs.readFileSync('ca.pem'),
+    ...extra,
+  }, () => {
+    const key = socket.getEphemeralKeyInfo(); // client side only (null on the server's)
     const cipher = socket.getCipher().name;
-    console.log(`${label}: ${socket.getProtocol()}, ${cipher}, group ${key.name} (${key.type})`);
+    const group = `${key.name} (${key.type})`;
+    console.log(`${label}: ${socket.getProtocol()}, ${cipher}, group ${group}`);
   });
   socket.resume();
   socket.on('close', next);
