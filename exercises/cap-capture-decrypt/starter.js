@@ -20,9 +20,10 @@ async function main() {
   await new Promise((resolve) => {
     const url = `http://127.0.0.1:${relay.address().port}/account`;
     http.get(url, { headers: { authorization: 'Bearer looplab-demo-token' }, agent: false }, (res) => {
+      let body = '';
       res.setEncoding('utf8');
-      res.on('data', (body) => console.log(`1. http through the relay\nclient: ${res.statusCode} ${body.trim()}`));
-      res.on('end', resolve);
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolve(console.log(`1. http through the relay\nclient: ${res.statusCode} ${body.trim()}`)));
     });
   });
   showHttp('  client -> server: ', relay.sent('client').toString('latin1'));
