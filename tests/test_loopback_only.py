@@ -30,6 +30,7 @@ import pytest
 from app.course.load import load_course
 from app.course.model import Course, Exercise
 from app.nodejs.locate import NodeBinary
+from app.runner.certs import fixtures_for
 from app.runner.exercise import run_directory
 from app.runner.process import RunRequest, run_to_end
 from app.trace.syscalls import strace_path
@@ -127,7 +128,8 @@ EXERCISES = network_exercises(COURSE)
 async def traced_syscalls(exercise: Exercise, program: Path, node: NodeBinary, limit: asyncio.Semaphore) -> str:
     assert STRACE is not None
     async with limit:
-        with run_directory(program, exercise.entry, exercise.fixtures) as folder, tempfile.TemporaryDirectory() as out:
+        files = fixtures_for(exercise)
+        with run_directory(program, exercise.entry, files) as folder, tempfile.TemporaryDirectory() as out:
             log = Path(out) / "strace.log"
             argv = (STRACE, "-f", "-qq", "-o", str(log), "-e", f"trace={SYSCALLS}", str(node.path), exercise.entry)
             await run_to_end(RunRequest(argv, folder, exercise.timeout + 5, env=exercise.env))
