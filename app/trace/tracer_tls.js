@@ -42,7 +42,8 @@ module.exports = function watchTls({ record, stringId, micros, TLS }) {
   function created(id, handle) {
     if (watched.size >= LIMIT || handle === null || typeof handle !== 'object') return;
     watched.set(id, {
-      handle, socket: null, side: 0, opened: false, said: '', secure: false, settled: false, keylogWrapped: false,
+      handle, socket: null, looks: 0, side: 0, opened: false, said: '', secure: false, settled: false,
+      keylogWrapped: false,
     });
   }
 
@@ -70,7 +71,10 @@ module.exports = function watchTls({ record, stringId, micros, TLS }) {
     const handle = c.handle;
     if (c.socket === null) {
       c.socket = socketOf(handle); // set by Node just after the handle is made, never inside init
-      if (c.socket === null) return;
+      if (c.socket === null) {
+        if (++c.looks > 64) watched.delete(id); // a handle no TLSSocket owns: nothing to show
+        return;
+      }
       c.side = c.socket._tlsOptions.isServer ? SERVER : 0;
     }
     if (c.socket._handle !== handle) {
