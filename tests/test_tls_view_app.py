@@ -7,10 +7,8 @@ from pathlib import Path
 import pytest
 
 from app.trace.tls_model import replay_tls
-from app.tui.screens.lesson import LessonScreen
 from app.tui.widgets.tls_view import TlsView, tls_rows
-from app.tui.widgets.visualizer import Visualizer
-from tests.test_tui_app import make_app, run_and_wait, wait_for
+from tests.test_tui_app import lesson_with_view, make_app, run_and_wait, wait_for
 from tests.tls_course import write_tls_course
 
 pytestmark = pytest.mark.timeout(120)
@@ -25,10 +23,7 @@ def course(tmp_path: Path) -> Path:
 async def test_a_tls_run_draws_its_handshake_ladder_and_steps_with_the_loop(course: Path) -> None:
     app = make_app(course, start="handshake")
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
-        screen = app.screen
-        visualizer = screen.query_one(Visualizer)
-        view = screen.query_one(TlsView)
+        screen, visualizer, view = await lesson_with_view(pilot, TlsView)
         assert visualizer.views == ("loop", "tls") and view.display  # the lesson's views = ["loop", "tls"]
 
         await run_and_wait(pilot, screen, "r")

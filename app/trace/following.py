@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 if TYPE_CHECKING:
@@ -37,3 +37,23 @@ class Following(Generic[M]):
         if len(self.model) < len(timeline.events):
             self.model.extend(timeline.events[len(self.model) :])
         return self.model.at(position)
+
+
+class ThreadEvents:
+    """The positions a view model shares with the loop Timeline: it counts every event of its thread, and hands
+    on, with the position just after each, those of the kinds it reads."""
+
+    def __init__(self, thread: int) -> None:
+        self.thread = thread
+        self.length = 0  # events of this thread taken in, read or not
+
+    def own(self, events: Iterable[Any], kinds: Collection[type]) -> Iterator[tuple[int, Any]]:
+        for event in events:
+            if getattr(event, "thread", self.thread) != self.thread:
+                continue
+            self.length += 1
+            if type(event) in kinds:
+                yield self.length, event
+
+    def __len__(self) -> int:
+        return self.length

@@ -21,6 +21,7 @@ import bisect
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from app.trace.following import ThreadEvents
 from app.trace.schema import Meta, TlsBytes, TlsClosed, TlsKeylog, TlsNegotiated, TlsOpen, TraceEvent
 
 KEY_NAMES = {  # NSS key-log labels, as OpenSSL reports them: (what the key is for, whose)
@@ -233,27 +234,19 @@ def _ladder(key: tuple[str, str], ends: list[_Socket]) -> Ladder:
 _TLS_INPUTS = frozenset({TlsOpen, TlsBytes, TlsNegotiated, TlsKeylog, TlsClosed, Meta})
 
 
-class TlsTimeline:
+class TlsTimeline(ThreadEvents):
     """TLS ladders at every position of the loop Timeline of the same thread, computed on demand."""
 
     def __init__(self, events: list[TraceEvent], thread: int = 0) -> None:
-        self.thread = thread
-        self.length = 0
+        super().__init__(thread)
         self._events: list[tuple[int, TraceEvent]] = []  # (position just after it, event), TLS-related only
         self._positions: list[int] = []
         self.extend(events)
 
     def extend(self, events: list[TraceEvent]) -> None:
-        for event in events:
-            if getattr(event, "thread", self.thread) != self.thread:
-                continue
-            self.length += 1
-            if type(event) in _TLS_INPUTS:
-                self._events.append((self.length, event))
-                self._positions.append(self.length)
-
-    def __len__(self) -> int:
-        return self.length
+        for position, event in self.own(events, _TLS_INPUTS):
+            self._events.append((position, event))
+            self._positions.append(position)
 
     def at(self, position: int) -> TlsSnapshot:
         """The connections after the first `position` events (0 = before anything happened)."""
