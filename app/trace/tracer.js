@@ -76,6 +76,32 @@ function startTracing(fd) {
     }
   }
 
+  // Node 20 has no trackPromises, and enabling any hook with init makes Node set V8's promise hooks to its
+  // own, which give every promise an async id and run its reactions under it: executionAsyncId() and
+  // triggerAsyncId() then differ from an untraced run. The binding that sets V8's promise hooks lets us run
+  // ours alone instead (see usePromiseHooks). process.binding('async_wrap') warns (DEP0111), so it is
+  // read with warnings off, which emitWarning checks before anything else, and the setting put back.
+  // Only if nothing has set promise hooks yet (an earlier --require may have asked for them).
+  function promiseHookBinding() {
+    const quiet = Object.getOwnPropertyDescriptor(process, 'noDeprecation');
+    if (quiet !== undefined && !quiet.configurable) return null;
+    try {
+      if (quiet === undefined || quiet.value !== true) {
+        Object.defineProperty(process, 'noDeprecation',
+          { __proto__: null, value: true, writable: true, enumerable: true, configurable: true });
+      }
+      const { setPromiseHooks, getPromiseHooks } = process.binding('async_wrap');
+      if (typeof setPromiseHooks !== 'function' || typeof getPromiseHooks !== 'function') return null;
+      if (!getPromiseHooks().every((hook) => hook === undefined)) return null;
+      return { setPromiseHooks, getPromiseHooks };
+    } catch {
+      return null; // e.g. the permission model refuses process.binding
+    } finally {
+      if (quiet !== undefined) Object.defineProperty(process, 'noDeprecation', quiet);
+      else delete process.noDeprecation;
+    }
+  }
+
   const detailLimit = Number(process.env.LOOPLAB_TRACE_DETAIL_LIMIT) || 100000;
   let siteBudget = Number(process.env.LOOPLAB_TRACE_SITE_BUDGET) || 2000;
 
@@ -565,9 +591,13 @@ function startTracing(fd) {
     let code = types.get(id);
     // Promises are not in `types` (too many); nor is anything created before tracing began, which is
     // older than the first resource we saw (async ids only grow). Where promises have their own hook,
-    // anything unknown here is one of the latter.
-    if (code === undefined && (splitPromises || id < firstTracedId)) code = 0;
-    else if (!summary && poolCodes.has(code)) record(POOL, id, micros() | 0, POOL_DONE);
+    // anything unknown here is one of the latter, or a promise of Node's that our own hook has seen.
+    if (code === undefined) {
+      if (nodeTracksPromises(id)) return;
+      if (splitPromises || id < firstTracedId) code = 0;
+    } else if (!summary && poolCodes.has(code)) {
+      record(POOL, id, micros() | 0, POOL_DONE);
+    }
     enter(id, code);
   }
 
@@ -600,12 +630,13 @@ function startTracing(fd) {
   }
 
   function after(id) {
+    const code = types.get(id);
+    if (code === undefined && nodeTracksPromises(id)) return;
     leave();
     const timer = timers.get(id);
     if (timer !== undefined && timer._repeat) {
       if (!summary) record(TIMER, id, timer._idleTimeout, timer._idleStart | 0); // an interval, re-armed
     } else {
-      const code = types.get(id);
       // Ticks, immediates and one-shot timers never run again: forget them even if destroy never comes.
       if (code === TYPE_TICK || code === TYPE_IMMEDIATE || code === TYPE_TIMEOUT) {
         types.delete(id);
@@ -775,11 +806,30 @@ function startTracing(fd) {
   //  - Node 20 decides promise tracking when a hook is enabled outside a hook callback; enabled from inside
   //    one (see armDestroy), the destroy hook is added without it. If the program enables hooks of its
   //    own later, Node may start tracking promises again: slower, never wrong.
-  const splitPromises = supportsTrackPromises();
-  const destroyHook = asyncHooks.createHook(splitPromises ? { destroy, trackPromises: false } : { destroy });
-  const flowHook = splitPromises
-    ? asyncHooks.createHook({ init, before, after, trackPromises: false })
-    : asyncHooks.createHook({ init, before, after, promiseResolve });
+  //  - Node 20: our hooks skip promises, and V8's promise hooks are set to ours alone (promiseHookBinding).
+  const trackPromisesOption = supportsTrackPromises();
+  const promiseBinding = trackPromisesOption ? null : promiseHookBinding();
+  const splitPromises = trackPromisesOption || promiseBinding !== null;
+  let destroyHook, flowHook;
+  if (trackPromisesOption) {
+    destroyHook = asyncHooks.createHook({ destroy, trackPromises: false });
+    flowHook = asyncHooks.createHook({ init, before, after, trackPromises: false });
+  } else if (splitPromises) {
+    destroyHook = asyncHooks.createHook({ destroy });
+    flowHook = asyncHooks.createHook({ init: initSkippingPromises, before, after });
+  } else {
+    destroyHook = asyncHooks.createHook({ destroy });
+    flowHook = asyncHooks.createHook({ init, before, after, promiseResolve });
+  }
+  // Node 20, once the program asks for promise ids (it enables async hooks of its own, or adds promise
+  // hooks through v8.promiseHooks): Node's promise hooks run again, and our hooks see promises, which
+  // they skip as Node 24's do. Their init says so; their before and after have an id we never saw.
+  function initSkippingPromises(id, type, trigger, resource) {
+    if (type !== 'PROMISE') init(id, type, trigger, resource);
+  }
+  function nodeTracksPromises(id) {
+    return promiseBinding !== null && id >= firstTracedId && !onlyOurPromiseHooks();
+  }
   let destroyArmed = splitPromises;
   function armDestroy() {
     destroyArmed = true;
@@ -827,9 +877,29 @@ function startTracing(fd) {
   }
   let lastPromiseId = 0;
   let stopPromiseHooks = null;
+  // Node 20: V8 runs one set of promise hooks, which Node's registry (the one v8.promiseHooks adds to)
+  // builds from every hook in it, Node's own for async_hooks included, each time it changes. Ours stay in
+  // the registry, so they outlive any such change; while nothing else has changed it since we last set
+  // V8's hooks to ours alone, they are set to ours alone again after each change of ours. Once the program
+  // changes the registry, Node's hooks run as they would untraced, and we leave them.
+  let ownPromiseHooks = null; // [init, before, after, settled] as we last gave them to V8
+  function onlyOurPromiseHooks() {
+    if (ownPromiseHooks === null) return false;
+    const running = promiseBinding.getPromiseHooks();
+    return running.every((hook, index) => hook === ownPromiseHooks[index]);
+  }
+  function usePromiseHooks(hooks) {
+    const alone = promiseBinding !== null && (ownPromiseHooks === null || onlyOurPromiseHooks());
+    if (stopPromiseHooks !== null) stopPromiseHooks();
+    stopPromiseHooks = require('node:v8').promiseHooks.createHook(hooks);
+    if (alone) {
+      ownPromiseHooks = [hooks.init, hooks.before, hooks.after, hooks.settled];
+      promiseBinding.setPromiseHooks(...ownPromiseHooks);
+    }
+  }
   function startPromiseHooks() {
     if (summary) return countPromiseCallbacksOnly();
-    stopPromiseHooks = require('node:v8').promiseHooks.createHook({
+    usePromiseHooks({
       init(promise, parent) {
         const id = --lastPromiseId;
         new PromiseStamp(promise, id);
@@ -852,8 +922,7 @@ function startTracing(fd) {
   // and they still set the queue that writes are attributed to. Half the hook calls, and no field to add.
   const COUNTED_PROMISE = -0x7fffffff; // a context id that names no resource
   function countPromiseCallbacksOnly() {
-    if (stopPromiseHooks !== null) stopPromiseHooks();
-    stopPromiseHooks = require('node:v8').promiseHooks.createHook({
+    usePromiseHooks({
       before() {
         enter(COUNTED_PROMISE, TYPE_PROMISE);
       },
