@@ -7,8 +7,6 @@ import json
 import textwrap
 from pathlib import Path
 
-import pytest
-
 from app.nodejs.locate import NodeBinary
 from app.runner.process import RunRequest, RunResult, run_to_end
 from app.trace.addon import TRACER
@@ -267,4 +265,32 @@ def test_execution_async_ids_are_the_untraced_ones(any_node: NodeBinary, tmp_pat
       setTimeout(() => console.log([...seen, `last timer ${id()} ${trigger()}`].sort().join('\\n')), 1);
     });
     """
-    same_as_plain(tmp_path, any_node, source)
+    result = same_as_plain(tmp_path, any_node, source)
+    assert result.stderr == []  # Node 20: no DEP0111 warning from the binding the tracer reads
+
+
+def test_a_program_that_enables_its_own_hook_sees_the_untraced_promise_ids(
+    any_node: NodeBinary, tmp_path: Path
+) -> None:
+    # Then Node tracks promises as it would untraced, and the tracer's own hooks skip them.
+    source = """
+    const asyncHooks = require('node:async_hooks');
+    const { executionAsyncId: id, triggerAsyncId: trigger } = asyncHooks;
+    const seen = [];
+    const early = Promise.resolve(1);
+    setTimeout(function enableHook() {
+      asyncHooks.createHook({
+        init(asyncId, type, triggerId) { seen.push(`init ${asyncId} ${type} ${triggerId}`); },
+      }).enable();
+      early.then(() => seen.push(`early then ${id()} ${trigger()}`));
+      const promise = Promise.resolve(2);
+      console.log(promise);
+      setImmediate(async () => {
+        await promise;
+        seen.push(`after await ${id()} ${trigger()}`);
+        process.nextTick(() => console.log(seen.join('\\n')));
+      });
+    }, 1);
+    """
+    result = same_as_plain(tmp_path, any_node, source)
+    assert any("Symbol(async_id_symbol)" in line for line in result.stdout), result.stdout  # Node's ids, shown

@@ -800,13 +800,14 @@ function startTracing(fd) {
 
   // destroy is only needed for timers, immediates and handles. But as soon as a hook wants destroy,
   // async_hooks also tracks every promise for destroy (a weak reference each, and much garbage
-  // collection): it doubled the cost of an await-heavy program. Two ways round it:
+  // collection): it doubled the cost of an await-heavy program. The ways round it:
   //  - Node 24 lets a hook skip promises (trackPromises): our hooks do, and promises get V8's lighter
   //    promise hooks with ids of our own (negative, so never an async id).
-  //  - Node 20 decides promise tracking when a hook is enabled outside a hook callback; enabled from inside
-  //    one (see armDestroy), the destroy hook is added without it. If the program enables hooks of its
-  //    own later, Node may start tracking promises again: slower, never wrong.
-  //  - Node 20: our hooks skip promises, and V8's promise hooks are set to ours alone (promiseHookBinding).
+  //  - Node 20: our hooks skip promises, and V8's promise hooks are set to ours alone (promiseHookBinding,
+  //    usePromiseHooks), so Node neither tracks promises for destroy nor gives them async ids.
+  //  - Node 20 without that binding: Node decides promise tracking when a hook is enabled outside a hook
+  //    callback; enabled from inside one (see armDestroy), the destroy hook is added without it. If the
+  //    program enables hooks of its own later, Node may start tracking promises again: slower, never wrong.
   const trackPromisesOption = supportsTrackPromises();
   const promiseBinding = trackPromisesOption ? null : promiseHookBinding();
   const splitPromises = trackPromisesOption || promiseBinding !== null;
@@ -852,7 +853,8 @@ function startTracing(fd) {
       return #id in promise ? promise.#id : 0;
     }
   }
-  // Node 20 stores a promise's async ids on it as symbol properties whenever an init hook is on, where
+  // Node 20 without the binding (with it, Node's promise hooks run only when the program asked for them)
+  // stores a promise's async ids on it as symbol properties whenever an init hook is on, where
   // console.log and assert.deepStrictEqual see them. Made non-enumerable they are not seen; reconfiguring
   // them after Node adds them is slow (tripled the cost of an await loop), so a promise hook of ours, run
   // before Node's, adds them non-enumerable first and Node's assignment keeps that. The symbols are
