@@ -92,7 +92,8 @@ function startTracing(fd) {
       }
       const { setPromiseHooks, getPromiseHooks } = process.binding('async_wrap');
       if (typeof setPromiseHooks !== 'function' || typeof getPromiseHooks !== 'function') return null;
-      if (!getPromiseHooks().every((hook) => hook === undefined)) return null;
+      const running = getPromiseHooks();
+      for (let index = 0; index < 4; index++) if (running[index] !== undefined) return null;
       return { setPromiseHooks, getPromiseHooks };
     } catch {
       return null; // e.g. the permission model refuses process.binding
@@ -481,6 +482,7 @@ function startTracing(fd) {
     siteBudget = 0;
     record(SUMMARY, records, 0, 0);
     destroyHook.disable(); // counts need no destroy events
+    destroyArmed = true; // nor arm it again (Node 20)
     if (stopPromiseHooks !== null) countPromiseCallbacksOnly();
     if (stopHidingAsyncIds !== null) stopHidingAsyncIds();
   }
@@ -804,7 +806,8 @@ function startTracing(fd) {
   //  - Node 24 lets a hook skip promises (trackPromises): our hooks do, and promises get V8's lighter
   //    promise hooks with ids of our own (negative, so never an async id).
   //  - Node 20: our hooks skip promises, and V8's promise hooks are set to ours alone (promiseHookBinding,
-  //    usePromiseHooks), so Node neither tracks promises for destroy nor gives them async ids.
+  //    usePromiseHooks), so Node neither tracks promises for destroy nor gives them async ids. destroy is
+  //    still armed by the first resource (see armDestroy), which an empty program never makes.
   //  - Node 20 without that binding: Node decides promise tracking when a hook is enabled outside a hook
   //    callback; enabled from inside one (see armDestroy), the destroy hook is added without it. If the
   //    program enables hooks of its own later, Node may start tracking promises again: slower, never wrong.
@@ -831,10 +834,12 @@ function startTracing(fd) {
   function nodeTracksPromises(id) {
     return promiseBinding !== null && id >= firstTracedId && !onlyOurPromiseHooks();
   }
-  let destroyArmed = splitPromises;
+  let destroyArmed = trackPromisesOption;
   function armDestroy() {
     destroyArmed = true;
-    destroyHook.enable();
+    const alone = promiseBinding !== null && onlyOurPromiseHooks();
+    destroyHook.enable(); // Node 20: Node sets V8's promise hooks again, its own among them
+    if (alone) setOurPromiseHooks();
   }
   // A promise's id lives in a private field, put on the promise by a base constructor that returns it:
   // no property, symbol or inspection (console.log, assert.deepStrictEqual) can see it.
@@ -887,8 +892,13 @@ function startTracing(fd) {
   let ownPromiseHooks = null; // [init, before, after, settled] as we last gave them to V8
   function onlyOurPromiseHooks() {
     if (ownPromiseHooks === null) return false;
-    const running = promiseBinding.getPromiseHooks();
-    return running.every((hook, index) => hook === ownPromiseHooks[index]);
+    const running = promiseBinding.getPromiseHooks(); // array methods may be the program's: none used
+    for (let index = 0; index < 4; index++) if (running[index] !== ownPromiseHooks[index]) return false;
+    return true;
+  }
+  function setOurPromiseHooks() {
+    const hooks = ownPromiseHooks;
+    promiseBinding.setPromiseHooks(hooks[0], hooks[1], hooks[2], hooks[3]);
   }
   function usePromiseHooks(hooks) {
     const alone = promiseBinding !== null && (ownPromiseHooks === null || onlyOurPromiseHooks());
@@ -896,7 +906,7 @@ function startTracing(fd) {
     stopPromiseHooks = require('node:v8').promiseHooks.createHook(hooks);
     if (alone) {
       ownPromiseHooks = [hooks.init, hooks.before, hooks.after, hooks.settled];
-      promiseBinding.setPromiseHooks(...ownPromiseHooks);
+      setOurPromiseHooks();
     }
   }
   function startPromiseHooks() {
@@ -981,8 +991,6 @@ function startTracing(fd) {
   // hook at the end each time a hook is enabled or disabled).
   if (!splitPromises) stopHidingAsyncIds = require('node:v8').promiseHooks.onInit(addAsyncIdsHidden);
   flowHook.enable();
-  if (splitPromises) {
-    destroyHook.enable();
-    startPromiseHooks();
-  }
+  if (destroyArmed) destroyHook.enable();
+  if (splitPromises) startPromiseHooks();
 }
