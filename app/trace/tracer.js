@@ -77,6 +77,33 @@ function startTracing(fd) {
     }
   }
 
+  // Node 20 has no trackPromises, and enabling any hook with init makes Node set V8's promise hooks to its
+  // own, which give every promise an async id and run its reactions under it: executionAsyncId() and
+  // triggerAsyncId() then differ from an untraced run. The binding that sets V8's promise hooks lets us run
+  // ours alone instead (see usePromiseHooks). process.binding('async_wrap') warns (DEP0111), so it is
+  // read with warnings off, which emitWarning checks before anything else, and the setting put back.
+  // Only if nothing has set promise hooks yet (an earlier --require may have asked for them).
+  function promiseHookBinding() {
+    const quiet = Object.getOwnPropertyDescriptor(process, 'noDeprecation');
+    if (quiet !== undefined && !quiet.configurable) return null;
+    try {
+      if (quiet === undefined || quiet.value !== true) {
+        Object.defineProperty(process, 'noDeprecation',
+          { __proto__: null, value: true, writable: true, enumerable: true, configurable: true });
+      }
+      const { setPromiseHooks, getPromiseHooks } = process.binding('async_wrap');
+      if (typeof setPromiseHooks !== 'function' || typeof getPromiseHooks !== 'function') return null;
+      const running = getPromiseHooks();
+      for (let index = 0; index < 4; index++) if (running[index] !== undefined) return null;
+      return { setPromiseHooks, getPromiseHooks };
+    } catch {
+      return null; // e.g. the permission model refuses process.binding
+    } finally {
+      if (quiet !== undefined) Object.defineProperty(process, 'noDeprecation', quiet);
+      else delete process.noDeprecation;
+    }
+  }
+
   const detailLimit = Number(process.env.LOOPLAB_TRACE_DETAIL_LIMIT) || 100000;
   let siteBudget = Number(process.env.LOOPLAB_TRACE_SITE_BUDGET) || 2000;
 
@@ -470,6 +497,7 @@ function startTracing(fd) {
     siteBudget = 0;
     record(SUMMARY, records, 0, 0);
     destroyHook.disable(); // counts need no destroy events
+    destroyArmed = true; // nor arm it again (Node 20)
     if (stopPromiseHooks !== null) countPromiseCallbacksOnly();
     if (stopHidingAsyncIds !== null) stopHidingAsyncIds();
   }
@@ -581,9 +609,13 @@ function startTracing(fd) {
     let code = types.get(id);
     // Promises are not in `types` (too many); nor is anything created before tracing began, which is
     // older than the first resource we saw (async ids only grow). Where promises have their own hook,
-    // anything unknown here is one of the latter.
-    if (code === undefined && (splitPromises || id < firstTracedId)) code = 0;
-    else if (!summary && poolCodes.has(code)) record(POOL, id, micros() | 0, POOL_DONE);
+    // anything unknown here is one of the latter, or a promise of Node's that our own hook has seen.
+    if (code === undefined) {
+      if (nodeTracksPromises(id)) return;
+      if (splitPromises || id < firstTracedId) code = 0;
+    } else if (!summary && poolCodes.has(code)) {
+      record(POOL, id, micros() | 0, POOL_DONE);
+    }
     enter(id, code);
   }
 
@@ -618,12 +650,13 @@ function startTracing(fd) {
   }
 
   function after(id) {
+    const code = types.get(id);
+    if (code === undefined && nodeTracksPromises(id)) return;
     leave();
     const timer = timers.get(id);
     if (timer !== undefined && timer._repeat) {
       if (!summary) record(TIMER, id, timer._idleTimeout, timer._idleStart | 0); // an interval, re-armed
     } else {
-      const code = types.get(id);
       // Ticks, immediates and one-shot timers never run again: forget them even if destroy never comes.
       if (code === TYPE_TICK || code === TYPE_IMMEDIATE || code === TYPE_TIMEOUT) {
         types.delete(id);
@@ -787,21 +820,44 @@ function startTracing(fd) {
 
   // destroy is only needed for timers, immediates and handles. But as soon as a hook wants destroy,
   // async_hooks also tracks every promise for destroy (a weak reference each, and much garbage
-  // collection): it doubled the cost of an await-heavy program. Two ways round it:
+  // collection): it doubled the cost of an await-heavy program. The ways round it:
   //  - Node 24 lets a hook skip promises (trackPromises): our hooks do, and promises get V8's lighter
   //    promise hooks with ids of our own (negative, so never an async id).
-  //  - Node 20 decides promise tracking when a hook is enabled outside a hook callback; enabled from inside
-  //    one (see armDestroy), the destroy hook is added without it. If the program enables hooks of its
-  //    own later, Node may start tracking promises again: slower, never wrong.
-  const splitPromises = supportsTrackPromises();
-  const destroyHook = asyncHooks.createHook(splitPromises ? { destroy, trackPromises: false } : { destroy });
-  const flowHook = splitPromises
-    ? asyncHooks.createHook({ init, before, after, trackPromises: false })
-    : asyncHooks.createHook({ init, before, after, promiseResolve });
-  let destroyArmed = splitPromises;
+  //  - Node 20: our hooks skip promises, and V8's promise hooks are set to ours alone (promiseHookBinding,
+  //    usePromiseHooks), so Node neither tracks promises for destroy nor gives them async ids. destroy is
+  //    still armed by the first resource (see armDestroy), which an empty program never makes.
+  //  - Node 20 without that binding: Node decides promise tracking when a hook is enabled outside a hook
+  //    callback; enabled from inside one (see armDestroy), the destroy hook is added without it. If the
+  //    program enables hooks of its own later, Node may start tracking promises again: slower, never wrong.
+  const trackPromisesOption = supportsTrackPromises();
+  const promiseBinding = trackPromisesOption ? null : promiseHookBinding();
+  const splitPromises = trackPromisesOption || promiseBinding !== null;
+  let destroyHook, flowHook;
+  if (trackPromisesOption) {
+    destroyHook = asyncHooks.createHook({ destroy, trackPromises: false });
+    flowHook = asyncHooks.createHook({ init, before, after, trackPromises: false });
+  } else if (splitPromises) {
+    destroyHook = asyncHooks.createHook({ destroy });
+    flowHook = asyncHooks.createHook({ init: initSkippingPromises, before, after });
+  } else {
+    destroyHook = asyncHooks.createHook({ destroy });
+    flowHook = asyncHooks.createHook({ init, before, after, promiseResolve });
+  }
+  // Node 20, once the program asks for promise ids (it enables async hooks of its own, or adds promise
+  // hooks through v8.promiseHooks): Node's promise hooks run again, and our hooks see promises, which
+  // they skip as Node 24's do. Their init says so; their before and after have an id we never saw.
+  function initSkippingPromises(id, type, trigger, resource) {
+    if (type !== 'PROMISE') init(id, type, trigger, resource);
+  }
+  function nodeTracksPromises(id) {
+    return promiseBinding !== null && id >= firstTracedId && !onlyOurPromiseHooks();
+  }
+  let destroyArmed = trackPromisesOption;
   function armDestroy() {
     destroyArmed = true;
-    destroyHook.enable();
+    const alone = promiseBinding !== null && onlyOurPromiseHooks();
+    destroyHook.enable(); // Node 20: Node sets V8's promise hooks again, its own among them
+    if (alone) setOurPromiseHooks();
   }
   // A promise's id lives in a private field, put on the promise by a base constructor that returns it:
   // no property, symbol or inspection (console.log, assert.deepStrictEqual) can see it.
@@ -820,7 +876,8 @@ function startTracing(fd) {
       return #id in promise ? promise.#id : 0;
     }
   }
-  // Node 20 stores a promise's async ids on it as symbol properties whenever an init hook is on, where
+  // Node 20 without the binding (with it, Node's promise hooks run only when the program asked for them)
+  // stores a promise's async ids on it as symbol properties whenever an init hook is on, where
   // console.log and assert.deepStrictEqual see them. Made non-enumerable they are not seen; reconfiguring
   // them after Node adds them is slow (tripled the cost of an await loop), so a promise hook of ours, run
   // before Node's, adds them non-enumerable first and Node's assignment keeps that. The symbols are
@@ -845,9 +902,34 @@ function startTracing(fd) {
   }
   let lastPromiseId = 0;
   let stopPromiseHooks = null;
+  // Node 20: V8 runs one set of promise hooks, which Node's registry (the one v8.promiseHooks adds to)
+  // builds from every hook in it, Node's own for async_hooks included, each time it changes. Ours stay in
+  // the registry, so they outlive any such change; while nothing else has changed it since we last set
+  // V8's hooks to ours alone, they are set to ours alone again after each change of ours. Once the program
+  // changes the registry, Node's hooks run as they would untraced, and we leave them.
+  let ownPromiseHooks = null; // [init, before, after, settled] as we last gave them to V8
+  function onlyOurPromiseHooks() {
+    if (ownPromiseHooks === null) return false;
+    const running = promiseBinding.getPromiseHooks(); // array methods may be the program's: none used
+    for (let index = 0; index < 4; index++) if (running[index] !== ownPromiseHooks[index]) return false;
+    return true;
+  }
+  function setOurPromiseHooks() {
+    const hooks = ownPromiseHooks;
+    promiseBinding.setPromiseHooks(hooks[0], hooks[1], hooks[2], hooks[3]);
+  }
+  function usePromiseHooks(hooks) {
+    const alone = promiseBinding !== null && (ownPromiseHooks === null || onlyOurPromiseHooks());
+    if (stopPromiseHooks !== null) stopPromiseHooks();
+    stopPromiseHooks = require('node:v8').promiseHooks.createHook(hooks);
+    if (alone) {
+      ownPromiseHooks = [hooks.init, hooks.before, hooks.after, hooks.settled];
+      setOurPromiseHooks();
+    }
+  }
   function startPromiseHooks() {
     if (summary) return countPromiseCallbacksOnly();
-    stopPromiseHooks = require('node:v8').promiseHooks.createHook({
+    usePromiseHooks({
       init(promise, parent) {
         const id = --lastPromiseId;
         new PromiseStamp(promise, id);
@@ -870,8 +952,7 @@ function startTracing(fd) {
   // and they still set the queue that writes are attributed to. Half the hook calls, and no field to add.
   const COUNTED_PROMISE = -0x7fffffff; // a context id that names no resource
   function countPromiseCallbacksOnly() {
-    if (stopPromiseHooks !== null) stopPromiseHooks();
-    stopPromiseHooks = require('node:v8').promiseHooks.createHook({
+    usePromiseHooks({
       before() {
         enter(COUNTED_PROMISE, TYPE_PROMISE);
       },
@@ -928,8 +1009,6 @@ function startTracing(fd) {
   // hook at the end each time a hook is enabled or disabled).
   if (!splitPromises) stopHidingAsyncIds = require('node:v8').promiseHooks.onInit(addAsyncIdsHidden);
   flowHook.enable();
-  if (splitPromises) {
-    destroyHook.enable();
-    startPromiseHooks();
-  }
+  if (destroyArmed) destroyHook.enable();
+  if (splitPromises) startPromiseHooks();
 }
