@@ -59,6 +59,7 @@ function startTracing(fd) {
   const POOL = 20, POOL_SIZE = 21;
   const POOL_QUEUED = 1, POOL_DONE = 2;
   const SOCKET = 22; // the fds view: a handle's fd and addresses (see "sockets" below)
+  // WIRE = 23 and AGENT = 25 (the wire and agent views) are written by tracer_http.js, loaded at the first TCP socket
   // Phases and queues, as numbers in records.
   const MAIN = 1, TIMERS = 2, PENDING = 3, POLL = 4, CHECK = 5, CLOSE = 6, EXIT = 7;
   const MACROTASK = 1, NEXTTICK = 2, MICROTASK = 3;
@@ -422,6 +423,19 @@ function startTracing(fd) {
       if (named) watchedSockets.delete(id);
     }
   }
+  // The wire and agent views: tracer_http.js, loaded at the first TCP socket or server and never before (a
+  // program without sockets starts as fast as ever), kept out of require.cache where the program would see it.
+  const TYPE_TCP_SERVER = typeCode('TCPSERVERWRAP');
+  let http = null; // null: not loaded yet; false: failed to load
+  function loadHttpTracer() {
+    const file = path.join(__dirname, 'tracer_http.js');
+    try {
+      http = require(file)({ recordWithBytes, micros });
+    } catch {
+      http = false;
+    }
+    delete require.cache[file];
+  }
   const addressOut = {};
   function socketAddress(resource, method) {
     if (typeof resource[method] !== 'function') return '';
@@ -539,6 +553,7 @@ function startTracing(fd) {
     }
     record(INIT, id, trigger, code | (internal ? 1 << 24 : 0) | (HANDLE_TYPES.has(code) ? 1 << 25 : 0));
     if (SOCKET_TYPES.has(code)) watchSocket(id, code, resource);
+    if (http === null && (code === TYPE_TCP || code === TYPE_TCP_SERVER)) loadHttpTracer();
     if (code === TYPE_PROMISE) return maybeSummarise();
     let name = '';
     if (code === TYPE_TIMEOUT) {
@@ -573,6 +588,7 @@ function startTracing(fd) {
 
   function enter(id, code) {
     if (depth === 0 && watchedSockets.size !== 0) nameSockets();
+    if (depth === 0 && http) http.settle();
     if (depth++ === 0) {
       contextId = id;
       if (code === undefined || code === TYPE_PROMISE || code === TYPE_MICROTASK) {
@@ -593,6 +609,7 @@ function startTracing(fd) {
   function leave() {
     if (--depth <= 0) {
       if (watchedSockets.size !== 0) nameSockets();
+      if (http) http.settle();
       depth = 0;
       contextId = 0;
       queue = MACROTASK;
@@ -903,6 +920,7 @@ function startTracing(fd) {
   process.on('exit', () => {
     phase = EXIT;
     record(EXIT_EVENT, 2, 0, 0);
+    if (http) http.settle();
     if (summary) countsFlush();
     flush(); // the addon flushes again at the very end; without it, this is the last chance
   });
