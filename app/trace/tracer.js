@@ -59,7 +59,7 @@ function startTracing(fd) {
   const POOL = 20, POOL_SIZE = 21;
   const POOL_QUEUED = 1, POOL_DONE = 2;
   const SOCKET = 22; // the fds view: a handle's fd and addresses (see "sockets" below)
-  // WIRE = 23 and AGENT = 25 (the wire and agent views) are written by tracer_http.js, loaded at the first TCP socket
+  // Kinds 23 (wire) and 25 (agent) are written by tracer_http.js, loaded at the first TCP socket (see below).
   // Phases and queues, as numbers in records.
   const MAIN = 1, TIMERS = 2, PENDING = 3, POLL = 4, CHECK = 5, CLOSE = 6, EXIT = 7;
   const MACROTASK = 1, NEXTTICK = 2, MICROTASK = 3;

@@ -205,8 +205,16 @@ module.exports = function traceHttp({ recordWithBytes, micros }) {
       if (known.said.get(key) === said) continue;
       if (said === '0|0|0') known.said.delete(key);
       else known.said.set(key, said);
-      recordWithBytes(AGENT, known.number | (AGENT_COUNTS << 12), text(`${key}|${said}`), micros() | 0);
+      recordWithBytes(AGENT, known.number | (AGENT_COUNTS << 12), text(`${shortKey(known, key)}|${said}`), micros() | 0);
     }
+  }
+
+  // An https agent's key holds its TLS options (a whole CA certificate): long ones are cut, and numbered apart.
+  function shortKey(known, key) {
+    if (key.length <= 120) return key;
+    if (known.long === undefined) known.long = new Map();
+    if (!known.long.has(key)) known.long.set(key, `${key.slice(0, 100).replace(/\s+/g, ' ')}…#${known.long.size + 1}`);
+    return known.long.get(key);
   }
 
   return { settle };

@@ -91,7 +91,8 @@ def split_messages(chunks: list[tuple[int, bytes]], parsed: bool = False) -> tup
     if not chunks:
         return (), 0
     if parsed:  # each chunk is one head, whole
-        return tuple(_message(data, len(data), parsed=True)[0] for _, data in chunks), chunks[-1][0] + len(chunks[-1][1])
+        heads = tuple(_message(data, len(data), parsed=True)[0] for _, data in chunks)
+        return heads, chunks[-1][0] + len(chunks[-1][1])
     end = max(offset + len(data) for offset, data in chunks)
     known = _Bytes(chunks, end)
     messages: list[WireMessage] = []
