@@ -1,5 +1,5 @@
 // A loopback HTTP server and three requests, recorded for the wire and agent views (tests/test_wire_model.py,
-// tests/test_agent_model.py, the snapshots):
+// tests/test_wire_view.py):
 //   looplab trace tests/traces/http_keepalive.js --save tests/traces/http_keepalive.jsonl
 // Requests one and two go through a keep-alive agent that allows one socket: two is queued while one runs,
 // then reuses its socket. Request three says `Connection: close` on an agent of its own: a second socket.

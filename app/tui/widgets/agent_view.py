@@ -110,6 +110,11 @@ def agent_rows(snapshot: AgentSnapshot | None, width: int, height: int) -> list[
             else:
                 lines.append(Text(" " * LABEL_WIDTH) + combined(host, axis))
     lines.append(axis.row())
+    if not full and len(lines) < height:
+        legend = Text(" " * LABEL_WIDTH)
+        for mark, what in (("█", "busy"), ("░", "free"), ("▓", "queued")):
+            legend.append(f"{mark} {what}  ", style=STYLES[what])
+        lines.append(legend)
     if len(lines) > height >= 2:
         hidden = len(lines) - height + 1
         lines = [*lines[: height - 1], Text(f"… {hidden} more rows: z zooms", style="dim")]

@@ -79,7 +79,7 @@ def connection_heading(connection: WireConnection, width: int) -> Text:
     count = len(connection.requests)
     tail = f"  {count} request{'s' if count != 1 else ''} on this socket"
     if count > 1:
-        tail += " (kept alive)"
+        tail = f"  {count} requests, kept alive"
     tail += " · closed" if connection.closed else " · open"
     heading = Text(addresses(connection, max(width - len(tail) - 6, 10)), style="bold", no_wrap=True)
     if connection.tls:
@@ -103,7 +103,7 @@ def wire_rows(snapshot: WireSnapshot | None, width: int, height: int) -> list[Te
     if not snapshot.connections:
         return [Text(NO_BYTES, style="dim")]
     lines: list[Text] = []
-    focus = (0, 0)  # the lines to keep in sight: the newest message's heading, start line and details
+    focus = (0, 0, 1)  # the lines to keep in sight: the newest message's heading, start line, end of details
     for index, connection in enumerate(snapshot.connections):
         heading_at = len(lines)
         lines.append(connection_heading(connection, width))
@@ -117,11 +117,14 @@ def wire_rows(snapshot: WireSnapshot | None, width: int, height: int) -> list[Te
                 lit = snapshot.latest == (index, to_server, turn)
                 lines.append(_start_line(arrow, stream.messages[turn], style, width, lit))
                 if lit:
-                    detail = message_detail(stream.messages[turn], width, _note(connection, stream))
-                    lines += detail
-                    focus = (heading_at, len(lines))
+                    lit_at = len(lines) - 1
+                    lines += message_detail(stream.messages[turn], width, _note(connection, stream))
+                    focus = (heading_at, lit_at, len(lines))
     if len(lines) > height >= 2:
         lines = _window(lines, focus, height)
+    for line in lines:
+        line.no_wrap = True
+        line.truncate(width, overflow="ellipsis")
     return lines[: max(height, 1)]
 
 
@@ -133,20 +136,18 @@ def _note(connection: WireConnection, stream: Stream) -> str:
     return note
 
 
-def _window(lines: list[Text], focus: tuple[int, int], height: int) -> list[Text]:
-    """`height` lines with one saying what was left out, keeping the focus (from its connection's heading)."""
-    start, end = focus
+def _window(lines: list[Text], focus: tuple[int, int, int], height: int) -> list[Text]:
+    """`height` lines, one of them saying how many were left out. Kept first: the newest message's start line,
+    its connection's heading, the message before it (the request a response answers), its details, then the
+    lines nearest it."""
+    heading, lit, end = focus
     room = height - 1
-    first = start if end - start <= room else end - room
-    first = max(0, min(first, len(lines) - room))
-    shown = lines[first : first + room]
-    hidden_above, hidden_below = first, len(lines) - first - len(shown)
-    said = " · ".join(
-        part for part in (f"{hidden_above} lines above" if hidden_above else "",
-                          f"{hidden_below} below" if hidden_below else "") if part
-    )
-    more = Text(f"… {said}: z zooms", style="dim")
-    return [more, *shown] if hidden_above and not hidden_below else [*shown, more]
+    wanted = [lit, heading, *range(lit - 1, heading, -1)[:1], *range(lit + 1, end), *range(lit - 2, heading, -1)]
+    wanted += range(end, len(lines))
+    wanted += range(heading - 1, -1, -1)
+    kept = sorted(dict.fromkeys(wanted[:room]))
+    more = Text(f"… {len(lines) - len(kept)} more lines: z zooms", style="dim")
+    return [*(lines[i] for i in kept), more]
 
 
 def wire_status(snapshot: WireSnapshot | None) -> str:
