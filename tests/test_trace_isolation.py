@@ -274,3 +274,67 @@ def test_execution_async_ids_are_the_untraced_ones(
     });
     """
     same_as_plain(tmp_path, any_node, source)
+
+
+# --- HTTP: the wire and agent views' hooks (tracer_http.js) --------------------------------------------------
+
+HTTP_AS_SEEN = """
+const http = require('node:http');
+const net = require('node:net');
+const seen = (what, socket) =>
+  console.log(what, socket.listenerCount('data'), socket.readableFlowing, Object.keys(socket).sort().join(','));
+const server = http.createServer((req, res) => {
+  seen('server socket', req.socket);
+  let body = '';
+  req.on('data', (chunk) => (body += chunk));
+  req.on('end', () => res.end(`got ${body.length}`));
+});
+function raw() {  // a plain net client, reading with 'readable', after the HTTP requests
+  const socket = net.connect(server.address().port, '127.0.0.1', () => socket.end('GET /raw HTTP/1.0\\r\\n\\r\\n'));
+  socket.on('readable', () => { while (socket.read() !== null) console.log('raw read', socket.readableFlowing); });
+  socket.on('close', () => server.close(() => console.log('closed')));
+}
+server.listen(0, '127.0.0.1', () => {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });  // one socket: the requests take turns
+  let left = 2;
+  for (const size of [10, 200000]) {
+    const req = http.request({ port: server.address().port, host: '127.0.0.1', method: 'POST', agent }, (res) => {
+      seen('client socket', res.socket);
+      res.setEncoding('utf8');
+      res.on('data', (text) => console.log(text, Object.keys(agent.freeSockets).length));
+      res.on('end', () => {
+        if (--left) return;
+        // tracer.js and its addon are in require.cache; the HTTP half is not
+        const ours = Object.keys(require.cache).filter((file) => file.endsWith('tracer_http.js'));
+        console.log(ours.length, Object.getOwnPropertyNames(agent).sort().join(','));
+        agent.destroy();
+        raw();
+      });
+    });
+    req.end('x'.repeat(size));
+  }
+});
+"""
+
+
+def test_an_http_exchange_sees_the_same_sockets_agents_and_listeners_traced(
+    any_node: NodeBinary, tmp_path: Path
+) -> None:
+    """Wrapped writes and reads add no listener, change no flowing mode, leave the tracer's file out of
+    require.cache; a big body is still delivered whole (and the trace keeps only its start)."""
+    from app.trace.schema import WireData
+
+    result = same_as_plain(tmp_path, any_node, HTTP_AS_SEEN)
+    assert "got 200000 0" in result.stdout and result.stdout[-1] == "closed"
+    _, collector = run(tmp_path, any_node, HTTP_AS_SEEN, trace=True)
+    kept = sum(len(event.data) for event in collector.events if isinstance(event, WireData))
+    assert 0 < kept < 40_000  # 200 kB went each way and back; each turn keeps its first 4 KiB
+
+
+def test_a_program_without_sockets_never_loads_the_http_hooks(any_node: NodeBinary, tmp_path: Path) -> None:
+    source = r"""
+    const loaded = () => process.moduleLoadList.filter((name) => /NativeModule (net|http|_http_\w+)$/.test(name));
+    setTimeout(() => console.log(loaded()), 1);
+    """
+    result = same_as_plain(tmp_path, any_node, source)
+    assert "NativeModule net" not in result.stdout[0]
