@@ -47,6 +47,7 @@ class Stream(NamedTuple):
     source: str  # wrote, read or parsed (see the module's docstring); "" before any byte
     messages: tuple[WireMessage, ...]
     seen: int  # bytes on the wire this way so far (as far as the offsets tell)
+    preview: bytes = b""  # its first bytes, for a stream that is not HTTP
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,8 @@ def _stream(ends: list[_End], preferences: tuple[tuple[str, str], ...]) -> Strea
         for end in ends:
             if end.opened.role == role and end.chunks.get(step):
                 messages, seen = split_messages(end.chunks[step], parsed=step == "parsed")
-                return Stream(step, messages, seen)
+                first_offset, first = end.chunks[step][0]
+                return Stream(step, messages, seen, first[:80] if first_offset == 0 and not messages else b"")
     return Stream("", (), 0)
 
 

@@ -77,7 +77,7 @@ def message_detail(message: WireMessage, width: int, note: str) -> list[Text]:
 
 def connection_heading(connection: WireConnection, width: int) -> Text:
     count = len(connection.requests)
-    tail = f"  {count} request{'s' if count != 1 else ''} on this socket"
+    tail = f"  {count} request{'s' if count != 1 else ''} on this socket" if count else ""
     if count > 1:
         tail = f"  {count} requests, kept alive"
     tail += " · closed" if connection.closed else " · open"
@@ -107,6 +107,10 @@ def wire_rows(snapshot: WireSnapshot | None, width: int, height: int) -> list[Te
     for index, connection in enumerate(snapshot.connections):
         heading_at = len(lines)
         lines.append(connection_heading(connection, width))
+        for to_server, stream in ((True, connection.to_server), (False, connection.to_client)):
+            if stream.preview:  # bytes that are not HTTP/1: a plain TCP exchange, or HTTP/2
+                raw = Text(f"  {'→' if to_server else '←'} {size(stream.seen)} not HTTP/1  ", style="dim")
+                lines.append(raw.append(printable(stream.preview), style=BODY))
         for turn in range(max(len(connection.requests), len(connection.responses))):
             for to_server, stream, arrow, style in (
                 (True, connection.to_server, "→", REQUEST),
