@@ -105,3 +105,10 @@ def test_agent_positions_are_the_loop_timelines() -> None:
     assert len(agents) == len(loop) and agents.at(0).agents == ()
     for position in range(0, len(agents) + 1, 13):
         assert replay_agents(loop.events[:position]).at(position) == agents.at(position)
+
+
+def test_a_huge_stream_is_split_from_its_kept_bytes_alone() -> None:
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 2000000000\r\n\r\n"
+    (message,), seen = split_messages([(0, head + b"x" * 4000), (len(head) + 1_999_999_000, b"y" * 1000)])
+    assert message.body_size == 2_000_000_000 and message.missing == 2_000_000_000 - 5000 and message.complete
+    assert seen == len(head) + 2_000_000_000

@@ -113,26 +113,36 @@ def split_messages(chunks: list[tuple[int, bytes]], parsed: bool = False) -> tup
 
 
 class _Bytes:
-    """A direction's bytes with holes where the tracer kept none."""
+    """A direction's bytes with holes where the tracer kept none: runs of known bytes, by offset (never a buffer as
+    long as the stream, which may be gigabytes)."""
 
     def __init__(self, chunks: list[tuple[int, bytes]], end: int) -> None:
-        self.buffer = bytearray(end)
-        self.mask = bytearray(end)
+        runs: list[tuple[int, bytearray]] = []
+        for offset, data in sorted(chunks):
+            if runs and runs[-1][0] + len(runs[-1][1]) == offset:
+                runs[-1][1].extend(data)
+            elif data:
+                runs.append((offset, bytearray(data)))
+        self.runs = runs
+        self.run_starts = [offset for offset, _ in runs]
         self.starts = sorted(offset for offset, _ in chunks)
-        for offset, data in chunks:
-            self.buffer[offset : offset + len(data)] = data
-            self.mask[offset : offset + len(data)] = b"\1" * len(data)
-
-    def has(self, start: int, stop: int) -> bool:
-        return stop <= len(self.mask) and all(self.mask[start:stop])
-
-    def known_count(self, start: int, stop: int) -> int:
-        return sum(self.mask[start : min(stop, len(self.mask))])
 
     def read(self, start: int, stop: int) -> bytes:
         """The bytes from `start`, up to `stop` or the first hole."""
-        hole = self.mask.find(b"\0", start, stop)
-        return bytes(self.buffer[start : stop if hole < 0 else hole])
+        index = bisect.bisect_right(self.run_starts, start) - 1
+        if index < 0:
+            return b""
+        offset, data = self.runs[index]
+        return bytes(data[start - offset : stop - offset])
+
+    def has(self, start: int, stop: int) -> bool:
+        return len(self.read(start, stop)) == stop - start
+
+    def known_count(self, start: int, stop: int) -> int:
+        count = 0
+        for offset, data in self.runs:
+            count += max(0, min(stop, offset + len(data)) - max(start, offset))
+        return count
 
     def next_start(self, after: int) -> int | None:
         for start in self.starts[bisect.bisect_right(self.starts, after) :]:
