@@ -9,10 +9,10 @@ host's history up to then, so a chart drawn from it moves with the other views.
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from app.trace.following import PickedEvents
 from app.trace.schema import AgentCounts, AgentNew, Mark, TraceEvent
 
 
@@ -74,34 +74,20 @@ class AgentTimeline:
 
     def __init__(self, events: list[TraceEvent] | None = None, thread: int = 0) -> None:
         self.thread = thread
-        self.length = 0
-        self._events: list[AgentNew | AgentCounts] = []
-        self._changes: list[int] = []  # the position just after each agent event
-        self._clock: list[tuple[int, int]] = []  # (position, µs) from loop markers, for the charts' right edge
+        self._picked = PickedEvents((AgentNew, AgentCounts, Mark), thread)  # loop markers: the charts' right edge
         self.extend(events or [])
 
     def extend(self, events: list[TraceEvent]) -> None:
-        for event in events:
-            if getattr(event, "thread", self.thread) != self.thread:
-                continue
-            self.length += 1
-            if isinstance(event, (AgentNew, AgentCounts)):
-                self._events.append(event)
-                self._changes.append(self.length)
-            elif isinstance(event, Mark):
-                self._clock.append((self.length, event.loop_ms * 1000))
+        self._picked.extend(events)
 
     def __len__(self) -> int:
-        return self.length
-
-    @property
-    def change_positions(self) -> list[int]:
-        return list(self._changes)
+        return self._picked.length
 
     def at(self, position: int) -> AgentSnapshot:
-        position = max(0, min(position, self.length))
-        applied = self._events[: bisect.bisect_right(self._changes, position)]
-        marks = self._clock[: bisect.bisect_right(self._clock, (position, 1 << 62))]
+        position = max(0, min(position, len(self)))
+        picked = self._picked.events[: self._picked.count_at(position)]
+        applied = [event for event in picked if not isinstance(event, Mark)]
+        marks = [event.loop_ms * 1000 for event in picked if isinstance(event, Mark)]
         agents: dict[int, AgentNew] = {}
         hosts: dict[int, dict[str, list[Counts]]] = {}
         for event in applied:
@@ -125,7 +111,7 @@ class AgentTimeline:
         )
         times = [event.micros for event in applied]
         start = min(times, default=0)
-        now = max([start, *times, *(micros for _, micros in marks if micros >= start)])
+        now = max([start, *times, *(micros for micros in marks if micros >= start)])
         return AgentSnapshot(position, states, start, now)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
@@ -37,3 +38,27 @@ class Following(Generic[M]):
         if len(self.model) < len(timeline.events):
             self.model.extend(timeline.events[len(self.model) :])
         return self.model.at(position)
+
+
+class PickedEvents:
+    """The events of some types among one thread's events, each with the loop Timeline position just after it:
+    what a view whose model is rebuilt from a few events (the wire, the agents) needs to answer `at(position)`."""
+
+    def __init__(self, types: tuple[type, ...], thread: int) -> None:
+        self.types, self.thread = types, thread
+        self.length = 0  # the thread's events taken in, picked or not: the loop Timeline's length
+        self.events: list[Any] = []
+        self.positions: list[int] = []
+
+    def extend(self, events: Sequence[Any]) -> None:
+        for event in events:
+            if getattr(event, "thread", self.thread) != self.thread:
+                continue
+            self.length += 1
+            if isinstance(event, self.types):
+                self.events.append(event)
+                self.positions.append(self.length)
+
+    def count_at(self, position: int) -> int:
+        """How many picked events are among the first `position` events."""
+        return bisect.bisect_right(self.positions, position)

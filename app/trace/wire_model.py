@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from app.trace.following import PickedEvents
 from app.trace.schema import TraceEvent, WireClose, WireData, WireOpen
 
 START_LINE = re.compile(rb"([A-Z]+ \S+ HTTP/\d\.\d|HTTP/\d\.\d \d{3}[^\r\n]*)\r\n")
@@ -229,37 +230,28 @@ class WireTimeline:
 
     def __init__(self, events: list[TraceEvent] | None = None, thread: int = 0) -> None:
         self.thread = thread
-        self.length = 0
-        self._events: list[TraceEvent] = []  # the wire events, in order
-        self._changes: list[int] = []  # the position just after each
-        self._cache: dict[int, WireSnapshot] = {}
+        self._picked = PickedEvents((WireOpen, WireData, WireClose), thread)
+        self._cache: dict[int, WireSnapshot] = {}  # by wire events applied: a snapshot of k of them never changes
         self.extend(events or [])
 
     def extend(self, events: list[TraceEvent]) -> None:
-        for event in events:
-            if getattr(event, "thread", self.thread) != self.thread:
-                continue
-            self.length += 1
-            if isinstance(event, (WireOpen, WireData, WireClose)):
-                self._events.append(event)
-                self._changes.append(self.length)
-                self._cache.pop(len(self._events), None)  # the newest state was cached shorter
+        self._picked.extend(events)
 
     def __len__(self) -> int:
-        return self.length
+        return self._picked.length
 
     @property
     def change_positions(self) -> list[int]:
         """Positions just after each wire event: where stepping shows new bytes."""
-        return list(self._changes)
+        return list(self._picked.positions)
 
     def at(self, position: int) -> WireSnapshot:
         """The connections after the first `position` events (0 = before anything happened)."""
-        position = max(0, min(position, self.length))
-        applied = bisect.bisect_right(self._changes, position)
+        position = max(0, min(position, len(self)))
+        applied = self._picked.count_at(position)
         snapshot = self._cache.get(applied)
         if snapshot is None:
-            snapshot = self._cache[applied] = _build(self._events[:applied])
+            snapshot = self._cache[applied] = _build(self._picked.events[:applied])
             if len(self._cache) > 64:
                 self._cache.pop(next(iter(self._cache)))
         return WireSnapshot(position, snapshot.connections, snapshot.latest)

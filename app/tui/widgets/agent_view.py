@@ -11,13 +11,13 @@ from textual.widget import Widget
 from app.trace.agent_model import AgentHost, AgentSnapshot, AgentTimeline, Counts
 from app.trace.following import Following
 from app.tui.widgets.fd_view import rows_in_sight
+from app.tui.widgets.pool_view import LABEL_WIDTH, time_axis  # the same axis and label column as the pool's
 
 if TYPE_CHECKING:
     from app.trace.loop_model import Timeline
 
 STYLES = {"busy": "cyan", "free": "green", "queued": "yellow"}
 LEVELS = " ▂▃▄▅▆▇█"
-LABEL_WIDTH = 8  # "  queued"
 NO_RUN = "Run the exercise: each http.Agent it uses appears here, with its sockets for every host:port."
 NO_AGENT = "No http.Agent used yet: http.get and http.request go through http.globalAgent unless given one."
 LEGEND = "busy: carries a request · free: kept alive, idle · queued: waits for a socket"
@@ -42,11 +42,7 @@ class _Axis:
         return self.start + (self.end - self.start) * column // max(self.width - 1, 1)
 
     def row(self) -> Text:
-        left, right = f"{self.start / 1000:.0f} ms", f"{self.end / 1000:.0f} ms"
-        gap = self.width - len(left) - len(right)
-        text = Text(" " * LABEL_WIDTH + left, style="dim")
-        text.append("─" * max(gap, 1) + right if gap > 0 else "", style="dim")
-        return text
+        return time_axis(self.start, self.end, self.width)
 
 
 def strip(host: AgentHost, axis: _Axis, what: str) -> Text:
