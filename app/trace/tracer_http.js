@@ -20,13 +20,21 @@ const WIRE = 23, AGENT = 25;
 const WROTE = 0, READ = 1, PARSED = 2, OPENED = 3, CLOSED = 4; // what a WIRE record says, in a's bits 12-15
 const AGENT_COUNTS = 0, AGENT_NEW = 1; // what an AGENT record says, in a's bits 12-15
 const TURN_BYTES = 4096, SOCKET_BYTES = 65536, TOTAL_BYTES = 1 << 20;
+const RECORD_LIMIT = 50000; // records of both kinds in a run: a long benchmark cannot flood the trace
+const SCAN = 16; // sockets looked at per settle besides the ones active since the last, to see them destroyed
 const MAX_NUMBER = 0xfff; // socket and agent numbers fit in a's low 12 bits
 
-module.exports = function traceHttp({ recordWithBytes, micros }) {
+module.exports = function traceHttp({ recordWithBytes: recordAlways, micros }) {
   const net = require('node:net');
   const sockets = new Map(); // net.Socket -> what we know of it, until it is destroyed
   const agents = new Map(); // http.Agent -> { number, said: Map(key -> "free|busy|queued") }
-  let socketNumbers = 0, agentNumbers = 0, totalKept = 0;
+  const active = new Set(); // sockets with bytes since the last settle
+  let scan = sockets.entries();
+  let socketNumbers = 0, agentNumbers = 0, totalKept = 0, records = 0;
+
+  function recordWithBytes(kind, a, data, c) {
+    if (records++ < RECORD_LIMIT) recordAlways(kind, a, data, c);
+  }
 
   function text(value) {
     return Buffer.from(String(value));
@@ -66,6 +74,7 @@ module.exports = function traceHttp({ recordWithBytes, micros }) {
     if (total === 0) return;
     const state = stateOf(socket);
     if (state === undefined) return;
+    active.add(socket);
     const turn = what === WROTE ? WROTE : READ;
     if (state.turn !== turn) {
       state.turn = turn;
@@ -162,24 +171,37 @@ module.exports = function traceHttp({ recordWithBytes, micros }) {
     }
   });
 
-  // Between callbacks: sockets destroyed since (with their byte totals), agents met, their counts.
+  // Between callbacks: sockets destroyed since (with their byte totals), agents met, their counts. The sockets
+  // looked at are the ones with bytes since the last time and a few more in turn: many idle ones cost little.
   function settle() {
-    for (const [socket, state] of sockets) {
-      try {
-        if (socket.destroyed) {
-          sockets.delete(socket);
-          recordWithBytes(WIRE, state.number | (CLOSED << 12), text(`${socket.bytesWritten}|${socket.bytesRead}`), 0);
-          continue;
-        }
-        const message = socket._httpMessage;
-        if (message && message.agent && typeof message.agent === 'object' && !agents.has(message.agent)) {
-          meet(message.agent);
-        }
-      } catch {
-        sockets.delete(socket);
+    for (const socket of active) look(socket, sockets.get(socket));
+    active.clear();
+    for (let i = 0; i < SCAN && sockets.size !== 0; i++) {
+      let next = scan.next();
+      if (next.done) {
+        scan = sockets.entries();
+        next = scan.next();
       }
+      if (!next.done) look(next.value[0], next.value[1]);
     }
     for (const [agent, known] of agents) count(agent, known);
+  }
+
+  function look(socket, state) {
+    if (state === undefined) return;
+    try {
+      if (socket.destroyed) {
+        sockets.delete(socket);
+        recordWithBytes(WIRE, state.number | (CLOSED << 12), text(`${socket.bytesWritten}|${socket.bytesRead}`), 0);
+        return;
+      }
+      const message = socket._httpMessage;
+      if (message && message.agent && typeof message.agent === 'object' && !agents.has(message.agent)) {
+        meet(message.agent);
+      }
+    } catch {
+      sockets.delete(socket);
+    }
   }
 
   function meet(agent) {
