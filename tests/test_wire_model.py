@@ -112,3 +112,14 @@ def test_a_huge_stream_is_split_from_its_kept_bytes_alone() -> None:
     (message,), seen = split_messages([(0, head + b"x" * 4000), (len(head) + 1_999_999_000, b"y" * 1000)])
     assert message.body_size == 2_000_000_000 and message.missing == 2_000_000_000 - 5000 and message.complete
     assert seen == len(head) + 2_000_000_000
+
+
+def test_a_saved_trace_keeps_every_byte_of_the_wire(tmp_path) -> None:  # noqa: ANN001
+    from app.trace.recording import save_recording
+
+    recording = load_recording(TRACES / "http_keepalive.jsonl")
+    binary = WireData(0, 1, "read", 500, bytes(range(256)).decode("latin-1"))
+    events = (*recording.events, binary)
+    save_recording(recording.__class__(**{**recording.__dict__, "events": events}), tmp_path / "saved.jsonl")
+    loaded = load_recording(tmp_path / "saved.jsonl").events
+    assert loaded == events and loaded[-1].raw == bytes(range(256))
