@@ -123,3 +123,15 @@ def test_a_saved_trace_keeps_every_byte_of_the_wire(tmp_path) -> None:  # noqa: 
     save_recording(recording.__class__(**{**recording.__dict__, "events": events}), tmp_path / "saved.jsonl")
     loaded = load_recording(tmp_path / "saved.jsonl").events
     assert loaded == events and loaded[-1].raw == bytes(range(256))
+
+
+def test_looplab_replay_lists_each_connections_requests_and_answers(capsys) -> None:  # noqa: ANN001
+    from app.cli.main import main
+
+    assert main(["replay", str(TRACES / "http_keepalive.jsonl")]) == 0
+    out = capsys.readouterr().out
+    lines = [line.rstrip() for line in out.splitlines()]
+    rows = [line for line in lines[lines.index("on the wire") :] if "HTTP/1.1" in line]
+    assert len(rows) == 3 and all(row.endswith("HTTP/1.1 200 OK") for row in rows)
+    assert ["GET /one" in rows[0], "POST /two" in rows[1], "GET /three" in rows[2]] == [True] * 3
+    assert "(same socket)" in rows[1]
