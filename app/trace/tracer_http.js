@@ -11,25 +11,26 @@
 // socket's direction turns, SOCKET_BYTES a socket, TOTAL_BYTES a run); offsets say what was skipped.
 //
 // agent: each http.Agent met on a socket (`socket._httpMessage.agent`), and its free, busy and queued
-// sockets per host:port, read between callbacks (settle) and recorded when they change.
+// sockets per host:port, read between callbacks (settle) when a socket moved bytes or closed or a request
+// was added, and recorded when they change.
 //
 // Like tracer.js it never changes what the program does: no listeners, no timers, no sockets, nothing
-// created on the program's objects; the two wrappers sit on net.Socket.prototype and call what was there.
+// created on the program's objects; its wrappers sit on prototypes (net.Socket's _writeGeneric, push and
+// _destroy; http.Agent's addRequest and removeSocket, once an agent is met) and call what was there.
 
 const WIRE = 23, AGENT = 25;
 const WROTE = 0, READ = 1, PARSED = 2, OPENED = 3, CLOSED = 4; // what a WIRE record says, in a's bits 12-15
 const AGENT_COUNTS = 0, AGENT_NEW = 1; // what an AGENT record says, in a's bits 12-15
 const TURN_BYTES = 4096, SOCKET_BYTES = 65536, TOTAL_BYTES = 1 << 20;
 const RECORD_LIMIT = 50000; // records of both kinds in a run: a long benchmark cannot flood the trace
-const SCAN = 16; // sockets looked at per settle besides the ones active since the last, to see them destroyed
 const MAX_NUMBER = 0xfff; // socket and agent numbers fit in a's low 12 bits
 
 module.exports = function traceHttp({ recordWithBytes: recordAlways, micros }) {
   const net = require('node:net');
   const sockets = new Map(); // net.Socket -> what we know of it, until it is destroyed
-  const agents = new Map(); // http.Agent -> { number, said: Map(key -> "free|busy|queued") }
+  const agents = new Map(); // http.Agent -> { number, said: Map(key -> [free, busy, queued] last recorded) }
   const active = new Set(); // sockets with bytes since the last settle
-  let scan = sockets.entries();
+  let dirty = false; // an agent's tables may have changed since the last settle
   let socketNumbers = 0, agentNumbers = 0, totalKept = 0, records = 0;
 
   function recordWithBytes(kind, a, data, c) {
@@ -67,14 +68,16 @@ module.exports = function traceHttp({ recordWithBytes: recordAlways, micros }) {
     return `${out.family === 'IPv6' || out.family === 6 ? `[${out.address}]` : out.address}:${out.port}`;
   }
 
-  // Keep the first bytes of `chunks` the caps allow; the record's c is where they start in that direction.
-  function note(socket, what, chunks) {
+  // Keep the first bytes of `pieces` ([chunk, encoding] pairs) the caps allow, converting only those; the
+  // record's c is where they start in that direction.
+  function note(socket, what, pieces) {
     let total = 0;
-    for (const chunk of chunks) total += chunk.length;
+    for (const [chunk, encoding] of pieces) total += lengthOf(chunk, encoding);
     if (total === 0) return;
     const state = stateOf(socket);
     if (state === undefined) return;
     active.add(socket);
+    dirty = true;
     const turn = what === WROTE ? WROTE : READ;
     if (state.turn !== turn) {
       state.turn = turn;
@@ -84,48 +87,58 @@ module.exports = function traceHttp({ recordWithBytes: recordAlways, micros }) {
     state.offsets[what] += total;
     const room = Math.min(total, TURN_BYTES - state.turnKept, SOCKET_BYTES - state.kept, TOTAL_BYTES - totalKept);
     if (room <= 0) return;
-    const kept = chunks.length === 1 ? chunks[0].subarray(0, room) : Buffer.concat(chunks, total).subarray(0, room);
+    const chunks = [];
+    let gathered = 0;
+    for (const [chunk, encoding] of pieces) {
+      if (gathered >= room) break;
+      const bytes = bytesOf(chunk, encoding);
+      chunks.push(bytes);
+      gathered += bytes.length;
+    }
+    const kept = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, gathered)).subarray(0, room);
     state.turnKept += room;
     state.kept += room;
     totalKept += room;
     recordWithBytes(WIRE, state.number | (what << 12), kept, offset);
   }
 
-  function bytesOf(chunk, encoding) {
-    if (typeof chunk === 'string') {
-      const name = typeof encoding === 'string' && Buffer.isEncoding(encoding) ? encoding : 'utf8';
-      return Buffer.from(chunk, name);
-    }
-    return ArrayBuffer.isView(chunk) ? new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength) : null;
+  function encodingOf(encoding) {
+    if (encoding === 'latin1' || encoding === 'utf8' || encoding === undefined) return encoding || 'utf8'; // HTTP's
+    return typeof encoding === 'string' && Buffer.isEncoding(encoding) ? encoding : 'utf8';
   }
 
-  // What _writeGeneric is about to hand the handle: one chunk, or writev's [{ chunk, encoding }].
+  function lengthOf(chunk, encoding) {
+    if (typeof chunk === 'string') return Buffer.byteLength(chunk, encodingOf(encoding));
+    return ArrayBuffer.isView(chunk) ? chunk.byteLength : 0;
+  }
+
+  function bytesOf(chunk, encoding) {
+    if (typeof chunk === 'string') return Buffer.from(chunk, encodingOf(encoding));
+    return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  }
+
+  // What _writeGeneric is about to hand the handle: one chunk, or writev's [{ chunk, encoding }] (copied:
+  // Node's writev then replaces the entries with their chunks).
   function written(writev, data, encoding) {
-    if (!writev) {
-      const bytes = bytesOf(data, encoding);
-      return bytes === null ? [] : [bytes];
-    }
-    const chunks = [];
-    for (const entry of data) {
-      const bytes = entry && bytesOf(entry.chunk, entry.encoding);
-      if (bytes) chunks.push(bytes);
-    }
-    return chunks;
+    if (!writev) return [[data, encoding]];
+    const pieces = [];
+    for (const entry of data) if (entry) pieces.push([entry.chunk, entry.encoding]);
+    return pieces;
   }
 
   const proto = net.Socket.prototype;
   const writeGeneric = proto._writeGeneric;
   replace(proto, '_writeGeneric', function _writeGeneric(writev, data, encoding) {
-    let chunks = null;
+    let pieces = null;
     try {
-      if (!this.connecting && this._handle) chunks = written(writev, data, encoding); // before writev reuses data
+      if (!this.connecting && this._handle && totalKept < TOTAL_BYTES) pieces = written(writev, data, encoding);
     } catch {
-      chunks = null;
+      pieces = null;
     }
     const result = Reflect.apply(writeGeneric, this, arguments);
-    if (chunks !== null) {
+    if (pieces !== null) {
       try {
-        note(this, WROTE, chunks);
+        note(this, WROTE, pieces);
       } catch {
         // Tracing must never break the program.
       }
@@ -135,9 +148,9 @@ module.exports = function traceHttp({ recordWithBytes: recordAlways, micros }) {
 
   const push = proto.push;
   replace(proto, 'push', function push_(chunk) {
-    if (chunk !== null && ArrayBuffer.isView(chunk)) {
+    if (chunk !== null && ArrayBuffer.isView(chunk) && totalKept < TOTAL_BYTES) {
       try {
-        note(this, READ, [new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)]);
+        note(this, READ, [[chunk]]);
       } catch {
         // Tracing must never break the program.
       }
@@ -162,50 +175,68 @@ module.exports = function traceHttp({ recordWithBytes: recordAlways, micros }) {
     try {
       const { request, socket } = message;
       if (!socket || !socket._handle || !socket._handle._consumed) return; // push saw the bytes
+      if (totalKept >= TOTAL_BYTES) return;
       const lines = [`${request.method} ${request.url} HTTP/${request.httpVersion}`];
       const raw = request.rawHeaders;
       for (let i = 0; i + 1 < raw.length; i += 2) lines.push(`${raw[i]}: ${raw[i + 1]}`);
-      note(socket, PARSED, [Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1')]);
+      note(socket, PARSED, [[`${lines.join('\r\n')}\r\n\r\n`, 'latin1']]);
     } catch {
       // Tracing must never break the program.
     }
   });
 
-  // Between callbacks: sockets destroyed since (with their byte totals), agents met, their counts. The sockets
-  // looked at are the ones with bytes since the last time and a few more in turn: many idle ones cost little.
-  function settle() {
-    for (const socket of active) look(socket, sockets.get(socket));
-    active.clear();
-    for (let i = 0; i < SCAN && sockets.size !== 0; i++) {
-      let next = scan.next();
-      if (next.done) {
-        scan = sockets.entries();
-        next = scan.next();
+  // A socket closes through _destroy, whoever destroys it: its totals are final then.
+  const destroy = proto._destroy;
+  replace(proto, '_destroy', function _destroy() {
+    const result = Reflect.apply(destroy, this, arguments);
+    dirty = true;
+    const state = sockets.get(this);
+    if (state !== undefined) {
+      try {
+        sockets.delete(this);
+        recordWithBytes(WIRE, state.number | (CLOSED << 12), text(`${this.bytesWritten}|${this.bytesRead}`), 0);
+      } catch {
+        // Tracing must never break the program.
       }
-      if (!next.done) look(next.value[0], next.value[1]);
     }
+    return result;
+  });
+
+  // Between callbacks: agents met on the sockets active since the last time, and, if anything moved, their
+  // counts. Called at every callback's start and end, so it does nothing when nothing happened.
+  function settle() {
+    if (active.size !== 0) {
+      for (const socket of active) {
+        const message = socket._httpMessage;
+        if (message && message.agent && typeof message.agent === 'object' && !agents.has(message.agent)) {
+          meet(message.agent);
+        }
+      }
+      active.clear();
+    }
+    if (!dirty) return;
+    dirty = false;
     for (const [agent, known] of agents) count(agent, known);
   }
 
-  function look(socket, state) {
-    if (state === undefined) return;
-    try {
-      if (socket.destroyed) {
-        sockets.delete(socket);
-        recordWithBytes(WIRE, state.number | (CLOSED << 12), text(`${socket.bytesWritten}|${socket.bytesRead}`), 0);
-        return;
-      }
-      const message = socket._httpMessage;
-      if (message && message.agent && typeof message.agent === 'object' && !agents.has(message.agent)) {
-        meet(message.agent);
-      }
-    } catch {
-      sockets.delete(socket);
+  // A request queued on an agent, or a socket it forgets when it closes, moves no byte: these two say so.
+  let agentWatched = false;
+  function watchAgents() {
+    agentWatched = true;
+    const agentProto = require('node:http').Agent.prototype;
+    for (const name of ['addRequest', 'removeSocket']) {
+      const original = agentProto[name];
+      if (typeof original !== 'function') continue;
+      replace(agentProto, name, function () {
+        dirty = true;
+        return Reflect.apply(original, this, arguments);
+      });
     }
   }
 
   function meet(agent) {
     if (agentNumbers >= MAX_NUMBER) return;
+    if (!agentWatched) watchAgents();
     const known = { number: ++agentNumbers, said: new Map() };
     agents.set(agent, known);
     let name = `agent ${known.number}`;
@@ -216,19 +247,28 @@ module.exports = function traceHttp({ recordWithBytes: recordAlways, micros }) {
     recordWithBytes(AGENT, known.number | (AGENT_NEW << 12), text(said), micros() | 0);
   }
 
+  // Called between every two callbacks: no allocation unless a count changed.
   function count(agent, known) {
-    const keys = new Set(known.said.keys());
-    for (const table of [agent.sockets, agent.freeSockets, agent.requests]) {
-      if (table && typeof table === 'object') for (const key in table) keys.add(key);
+    const said = known.said; // key -> [free, busy, queued] as last recorded
+    for (const key in agent.sockets) if (!said.has(key)) said.set(key, [0, 0, 0]);
+    for (const key in agent.freeSockets) if (!said.has(key)) said.set(key, [0, 0, 0]);
+    for (const key in agent.requests) if (!said.has(key)) said.set(key, [0, 0, 0]);
+    for (const [key, last] of said) {
+      const free = sizeOf(agent.freeSockets, key), busy = sizeOf(agent.sockets, key);
+      const queued = sizeOf(agent.requests, key);
+      if (free === last[0] && busy === last[1] && queued === last[2]) continue;
+      last[0] = free;
+      last[1] = busy;
+      last[2] = queued;
+      if (free + busy + queued === 0) said.delete(key);
+      const line = `${shortKey(known, key)}|${free}|${busy}|${queued}`;
+      recordWithBytes(AGENT, known.number | (AGENT_COUNTS << 12), text(line), micros() | 0);
     }
-    for (const key of keys) {
-      const size = (table) => (table && Array.isArray(table[key]) ? table[key].length : 0);
-      const said = `${size(agent.freeSockets)}|${size(agent.sockets)}|${size(agent.requests)}`;
-      if (known.said.get(key) === said) continue;
-      if (said === '0|0|0') known.said.delete(key);
-      else known.said.set(key, said);
-      recordWithBytes(AGENT, known.number | (AGENT_COUNTS << 12), text(`${shortKey(known, key)}|${said}`), micros() | 0);
-    }
+  }
+
+  function sizeOf(table, key) {
+    const list = table && table[key];
+    return Array.isArray(list) ? list.length : 0;
   }
 
   // An https agent's key holds its TLS options (a whole CA certificate): long ones are cut, and numbered apart.
