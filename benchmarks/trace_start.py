@@ -2,8 +2,9 @@
 
     python benchmarks/trace_start.py [--runs 40] [--node PATH] [--other-tracer PATH/tracer.js]
 
-Two programs: an empty one (tracer_http.js is never loaded: its hooks wait for the first TCP socket) and
-one that starts a loopback HTTP server and makes one request (tracer_http.js loads and records it). Each
+Three programs: an empty one (tracer_http.js is never loaded: its hooks wait for the first TCP socket), one
+that starts a loopback HTTP server and makes one request (tracer_http.js loads and records it), and one that
+makes 2,000 keep-alive requests, four at a time (what the HTTP hooks cost a busy program). Each
 runs plain and under this checkout's tracer (and, with --other-tracer, under another checkout's, to compare
 before and after a change), interleaved. The trace pipe is read and thrown away. Reported: the medians of
 the Node process's CPU time (user + system, from wait4), which a loaded machine disturbs far less than wall
@@ -38,6 +39,19 @@ server.listen(0, '127.0.0.1', () => {
     res.resume();
     res.on('end', () => server.close());
   });
+});
+""",
+    "2000 requests": """
+const http = require('node:http');
+const server = http.createServer((req, res) => res.end('ok'));
+server.listen(0, '127.0.0.1', async () => {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+  const one = () => new Promise((resolve) => {
+    http.get({ host: '127.0.0.1', port: server.address().port, agent }, (res) => res.resume().on('end', resolve));
+  });
+  for (let i = 0; i < 500; i++) await Promise.all([one(), one(), one(), one()]);
+  agent.destroy();
+  server.close();
 });
 """,
 }
@@ -98,7 +112,7 @@ def main() -> int:
             for (name, label), runs in times.items():
                 cpu = statistics.median(run[0] for run in runs) * 1000
                 wall = statistics.median(run[1] for run in runs) * 1000
-                print(f"  {name:<12} {label:<13} CPU {cpu:6.1f} ms   wall {wall:6.1f} ms")
+                print(f"  {name:<13} {label:<13} CPU {cpu:6.1f} ms   wall {wall:6.1f} ms")
     return 0
 
 

@@ -338,3 +338,35 @@ def test_a_program_without_sockets_never_loads_the_http_hooks(any_node: NodeBina
     """
     result = same_as_plain(tmp_path, any_node, source)
     assert "NativeModule net" not in result.stdout[0]
+
+
+CHANNEL_SUBSCRIBER = """
+const http = require('node:http');
+const channels = require('node:diagnostics_channel');
+let started = 0;
+channels.subscribe('http.server.request.start', () => started++);
+const server = http.createServer((req, res) => req.resume().on('end', () => res.end('y'.repeat(5000))));
+server.listen(0, '127.0.0.1', async () => {
+  for (let i = 0; i < 80; i++) {  // 80 connections, 5 kB each way: past the tracer's byte cap, so it stops listening
+    await new Promise((resolve) => {
+      const options = { host: '127.0.0.1', port: server.address().port, method: 'POST', agent: false };
+      const req = http.request(options, (res) => {
+        res.resume().on('end', resolve);
+      });
+      req.end('x'.repeat(5000));
+    });
+  }
+  console.log(`the program's subscriber saw ${started} requests`);
+  server.close();
+});
+"""
+
+
+def test_the_programs_own_channel_subscriber_sees_every_request(any_node: NodeBinary, tmp_path: Path) -> None:
+    from app.trace.schema import WireData
+
+    result = same_as_plain(tmp_path, any_node, CHANNEL_SUBSCRIBER)
+    assert result.stdout == ["the program's subscriber saw 80 requests"]
+    _, collector = run(tmp_path, any_node, CHANNEL_SUBSCRIBER, trace=True)
+    kept = sum(len(event.data) for event in collector.events if isinstance(event, WireData))
+    assert 200_000 < kept <= 1 << 18  # the whole run's cap was reached

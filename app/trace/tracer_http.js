@@ -21,7 +21,7 @@
 const WIRE = 23, AGENT = 25;
 const WROTE = 0, READ = 1, PARSED = 2, OPENED = 3, CLOSED = 4; // what a WIRE record says, in a's bits 12-15
 const AGENT_COUNTS = 0, AGENT_NEW = 1; // what an AGENT record says, in a's bits 12-15
-const TURN_BYTES = 4096, SOCKET_BYTES = 65536, TOTAL_BYTES = 1 << 20;
+const TURN_BYTES = 4096, SOCKET_BYTES = 32768, TOTAL_BYTES = 1 << 18;
 const RECORD_LIMIT = 50000; // records of both kinds in a run: a long benchmark cannot flood the trace
 const MAX_NUMBER = 0xfff; // socket and agent numbers fit in a's low 12 bits
 
@@ -171,11 +171,13 @@ module.exports = function traceHttp({ recordWithBytes: recordAlways, micros }) {
 
   // Node's HTTP server parses in C++: JavaScript never holds those bytes. The head as parsed stands in.
   const channels = require('node:diagnostics_channel');
-  channels.subscribe('http.server.request.start', (message) => {
+  channels.subscribe('http.server.request.start', parsedHead);
+  let parsing = true;
+  function parsedHead(message) {
     try {
+      if (totalKept >= TOTAL_BYTES) return;
       const { request, socket } = message;
       if (!socket || !socket._handle || !socket._handle._consumed) return; // push saw the bytes
-      if (totalKept >= TOTAL_BYTES) return;
       const lines = [`${request.method} ${request.url} HTTP/${request.httpVersion}`];
       const raw = request.rawHeaders;
       for (let i = 0; i + 1 < raw.length; i += 2) lines.push(`${raw[i]}: ${raw[i + 1]}`);
@@ -183,7 +185,7 @@ module.exports = function traceHttp({ recordWithBytes: recordAlways, micros }) {
     } catch {
       // Tracing must never break the program.
     }
-  });
+  }
 
   // A socket closes through _destroy, whoever destroys it: its totals are final then.
   const destroy = proto._destroy;
@@ -205,6 +207,10 @@ module.exports = function traceHttp({ recordWithBytes: recordAlways, micros }) {
   // Between callbacks: agents met on the sockets active since the last time, and, if anything moved, their
   // counts. Called at every callback's start and end, so it does nothing when nothing happened.
   function settle() {
+    if (parsing && totalKept >= TOTAL_BYTES) { // no more bytes kept: Node need not build the channel's messages
+      parsing = false;
+      channels.unsubscribe('http.server.request.start', parsedHead); // between callbacks, never inside a publish
+    }
     if (active.size !== 0) {
       for (const socket of active) {
         const message = socket._httpMessage;
