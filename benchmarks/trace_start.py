@@ -8,7 +8,8 @@ makes 2,000 keep-alive requests, four at a time (what the HTTP hooks cost a busy
 runs plain and under this checkout's tracer (and, with --other-tracer, under another checkout's, to compare
 before and after a change), interleaved. The trace pipe is read and thrown away. Reported: the medians of
 the Node process's CPU time (user + system, from wait4), which a loaded machine disturbs far less than wall
-time, and of its wall time.
+time, and of its wall time. Keep both tracers on one file system (copy both to /tmp): where the file is read
+from shows in the figures.
 """
 
 from __future__ import annotations
