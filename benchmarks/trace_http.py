@@ -1,6 +1,6 @@
 """What tracing costs at a program's start, and what the HTTP hooks add to a program that uses HTTP.
 
-    python benchmarks/trace_start.py [--runs 40] [--node PATH] [--other-tracer PATH/tracer.js]
+    python benchmarks/trace_http.py [--runs 40] [--node PATH] [--other-tracer PATH/tracer.js]
 
 Three programs: an empty one (tracer_http.js is never loaded: its hooks wait for the first TCP socket), one
 that starts a loopback HTTP server and makes one request (tracer_http.js loads and records it), and one that
