@@ -26,6 +26,7 @@ from app.check.verdict import ProgramOutput  # noqa: E402
 from app.course.load import load_course  # noqa: E402
 from app.nodejs.locate import choose_node  # noqa: E402
 from app.paths import course_root  # noqa: E402
+from app.runner.certs import fixtures_for  # noqa: E402
 from app.runner.exercise import grade_run, run_exercise  # noqa: E402
 
 
@@ -51,7 +52,7 @@ def main() -> int:
     node = choose_node()
     course = load_course(course_root())
     exercise = course.exercise(args.exercise)
-    fixtures = {f.path: f.content for f in exercise.fixtures}
+    fixtures = {f.path: f.content for f in fixtures_for(exercise)}
     plain: list[float] = []
     looplab: list[float] = []
     for _ in range(args.runs):

@@ -24,7 +24,7 @@ from app.runner import cgroup
 from app.runner.process import TRACE_FD_ENV
 from app.trace import DEFAULT_DETAIL_LIMIT
 from app.trace.session import TraceCollector, trace_byte_limit
-from tests.conftest import EXERCISE_TOML, REPO, course_with_predict, processes_with, tiny_course
+from tests.conftest import EXERCISE_TOML, LESSON_TOML, REPO, course_with_predict, processes_with, tiny_course
 
 
 @pytest.fixture(autouse=True)
@@ -183,6 +183,31 @@ def test_show_lesson_hides_speaker_notes_unless_asked(cli: Cli) -> None:
     assert "1/2" in out and "2/2" in out
     _, out, _ = cli("show", "intro", "--notes")
     assert "say hello" in out
+
+
+def test_show_lesson_labels_deep_dives_and_counts_lessons_in_the_section(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deep = "# One\n\nCore.\n<!-- end_slide -->\n\n<!-- deep_dive -->\n# Two\n\nDetail.\n"
+    course = tiny_course(tmp_path, {"lessons/intro/slides.md": deep})
+    _, out, _ = Cli(course, capsys)("show", "intro")
+    assert "lesson 1 of 1 · 2 slides, 1 of them deep dives" in out
+    assert "deep dive (the core path skips it) · 2/2" in out and "deep dive (the core path skips it) · 1/2" not in out
+
+
+def test_list_keeps_a_long_lesson_title_indented_when_it_wraps(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    long_title = "A lesson title long enough that the course list has to wrap it at eighty columns"
+    lesson = LESSON_TOML.replace('title = "First lesson"', f'title = "{long_title}"')
+    assert long_title in lesson
+    course = tiny_course(tmp_path, {"lessons/intro/lesson.toml": lesson})
+    _, out, _ = Cli(course, capsys)("list")
+    rows = out.splitlines()
+    start = next(i for i, row in enumerate(rows) if "A lesson title" in row)
+    assert rows[start + 1].startswith("  ") and rows[start + 1].strip(), rows[start : start + 3]
+    assert "(intro)" in " ".join(rows[start : start + 3])
 
 
 def test_show_exercise_prints_prompt_and_code(cli: Cli) -> None:

@@ -30,6 +30,7 @@ import pytest
 from app.course.load import load_course
 from app.course.model import Course, Exercise
 from app.nodejs.locate import NodeBinary
+from app.runner.certs import fixtures_for
 from app.runner.exercise import run_directory
 from app.runner.process import RunRequest, run_to_end
 from app.trace.syscalls import strace_path
@@ -39,6 +40,7 @@ STRACE = strace_path()  # None where strace is missing or may not trace (no ptra
 NETWORK_MODULES = re.compile(
     r"""\b(?:require\(|from\s+|import\(\s*)['"](?:node:)?(?:net|dgram|dns|http|https|http2|tls)(?:/promises)?['"]"""
 )
+GLOBAL_FETCH = re.compile(r"\bfetch\(")  # needs no require
 SYSCALLS = "connect,sendto,sendmsg,bind,listen"
 AT_ONCE = 2  # two cores
 LINE = re.compile(r"^(?P<pid>\d+)\s+(?P<call>connect|sendto|sendmsg|bind|listen)\((?P<fd>\d+),(?P<rest>.*)$")
@@ -104,13 +106,13 @@ def check_strace(text: str) -> tuple[list[Finding], list[Finding]]:
 
 
 def network_exercises(course: Course) -> list[Exercise]:
-    io = {e for lesson in course.lessons if lesson.section == "io" for e in lesson.exercises}
+    io = {e for lesson in course.lessons if lesson.section in ("io", "protocols") for e in lesson.exercises}
     chosen = []
     for exercise in course.exercises.values():
         sources = [exercise.starter, exercise.solution]
         texts = [p.read_text(errors="replace") for p in sources if p is not None and p.is_file()]
         texts += [fixture.content.decode(errors="replace") for fixture in exercise.fixtures]
-        if exercise.id in io or any(NETWORK_MODULES.search(text) for text in texts):
+        if exercise.id in io or any(NETWORK_MODULES.search(text) or GLOBAL_FETCH.search(text) for text in texts):
             chosen.append(exercise)
     return sorted(chosen, key=lambda e: e.id)
 
@@ -127,7 +129,8 @@ EXERCISES = network_exercises(COURSE)
 async def traced_syscalls(exercise: Exercise, program: Path, node: NodeBinary, limit: asyncio.Semaphore) -> str:
     assert STRACE is not None
     async with limit:
-        with run_directory(program, exercise.entry, exercise.fixtures) as folder, tempfile.TemporaryDirectory() as out:
+        files = fixtures_for(exercise)
+        with run_directory(program, exercise.entry, files) as folder, tempfile.TemporaryDirectory() as out:
             log = Path(out) / "strace.log"
             argv = (STRACE, "-f", "-qq", "-o", str(log), "-e", f"trace={SYSCALLS}", str(node.path), exercise.entry)
             await run_to_end(RunRequest(argv, folder, exercise.timeout + 5, env=exercise.env))

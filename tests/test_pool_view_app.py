@@ -6,11 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from app.tui.screens.lesson import LessonScreen
 from app.tui.widgets.pool_view import PoolView, pool_rows
-from app.tui.widgets.visualizer import Visualizer
 from tests.pool_course import write_pool_course
-from tests.test_tui_app import make_app, run_and_wait, wait_for
+from tests.test_tui_app import lesson_with_view, make_app, run_and_wait
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -23,10 +21,7 @@ def course(tmp_path: Path) -> Path:
 async def test_a_starvation_run_shows_the_read_waiting_behind_pbkdf2_in_the_pool_view(course: Path) -> None:
     app = make_app(course, start="starve")
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
-        screen = app.screen
-        visualizer = screen.query_one(Visualizer)
-        pool = screen.query_one(PoolView)
+        screen, visualizer, pool = await lesson_with_view(pilot, PoolView)
         assert visualizer.views == ("loop", "pool") and pool.display  # the lesson's views = ["loop", "pool"]
 
         await run_and_wait(pilot, screen, "r")

@@ -233,6 +233,16 @@ def test_the_program_gets_extra_env_but_not_our_node_options(
     assert result.stdout == ["hi", "undefined"]
 
 
+def test_the_machines_proxy_settings_never_reach_the_program_but_the_exercise_can_set_them(
+    bundled_node: NodeBinary, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("NODE_USE_ENV_PROXY", "HTTP_PROXY", "https_proxy", "No_Proxy", "ALL_PROXY"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    source = "console.log(Object.keys(process.env).filter((k) => /proxy/i.test(k)).sort().join(','));"
+    assert node_run(bundled_node, tmp_path, source).stdout == [""]
+    assert node_run(bundled_node, tmp_path, source, env={"HTTP_PROXY": "x"}).stdout == ["HTTP_PROXY"]
+
+
 def test_concurrent_runs_never_reap_each_other(bundled_node: NodeBinary, tmp_path: Path) -> None:
     # Each run leaves a detached orphan, so every cleanup sweeps for strays while other runs are starting.
     source = """

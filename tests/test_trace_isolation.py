@@ -276,6 +276,66 @@ def test_execution_async_ids_are_the_untraced_ones(
     same_as_plain(tmp_path, any_node, source)
 
 
+# --- TLS sockets (the tls view, tracer_tls.js) ---------------------------------------------------------------
+
+TLS_INSPECTED = """
+const fs = require('node:fs');
+const tls = require('node:tls');
+const listenKeylog = process.argv[2] === 'keylog';
+const seen = { client: [], server: [] };
+const emit = tls.TLSSocket.prototype.emit; // what the program would see if anyone emitted on its sockets
+tls.TLSSocket.prototype.emit = function (name, ...rest) {
+  if (typeof name === 'string') seen[this._tlsOptions.isServer ? 'server' : 'client'].push(name);
+  return emit.call(this, name, ...rest);
+};
+const labels = [];
+const server = tls.createServer({ key: fs.readFileSync('key.pem'), cert: fs.readFileSync('cert.pem') }, (socket) => {
+  socket.on('data', (chunk) => socket.end(chunk));
+});
+if (listenKeylog) server.on('keylog', (line) => labels.push(`server ${String(line).split(' ')[0]}`));
+server.listen(0, '127.0.0.1', () => {
+  const client = tls.connect({ port: server.address().port, host: '127.0.0.1', ca: fs.readFileSync('ca.pem') });
+  if (listenKeylog) client.on('keylog', (line) => labels.push(`client ${String(line).split(' ')[0]}`));
+  client.on('secureConnect', () => {
+    console.log('keylog listeners', client.listenerCount('keylog'), server.listenerCount('keylog'));
+    console.log('newListener listeners', client.listenerCount('newListener'));
+    console.log('handle keys', Object.keys(client._handle).sort().join(','));
+    client.end('ping');
+  });
+  client.on('data', (chunk) => console.log('echo', String(chunk)));
+  client.on('close', () => server.close(() => {
+    console.log('client events', seen.client.join(','));
+    console.log('server events', seen.server.join(','));
+    console.log('key-log lines', labels.sort().join(','));
+    console.log('tracer modules', Object.keys(require.cache).filter((f) => f.includes('tracer_tls')).length);
+  }));
+});
+"""
+
+
+@pytest.mark.parametrize("keylog", ["keylog", "quiet"])
+def test_a_tls_exchange_sees_the_same_events_listeners_and_key_log_lines(
+    any_node: NodeBinary, tmp_path: Path, keylog: str
+) -> None:
+    """The tls view reads sockets between callbacks and wraps only the handle's own key-log callback: no event
+    is emitted, no listener added, no key-log line made (without a program's listener) or lost (with one)."""
+    from app.trace.schema import TlsKeylog, TlsNegotiated
+    from tests.test_tls_trace_live import write_certs
+
+    write_certs(tmp_path)
+    source = TLS_INSPECTED.replace("process.argv[2] === 'keylog'", "true" if keylog == "keylog" else "false")
+    plain, _ = run(tmp_path, any_node, source, trace=False)
+    result, collector = run(tmp_path, any_node, source, trace=True)
+    finished_cleanly(result)
+    assert result.stdout == plain.stdout
+    assert "echo ping" in result.stdout and "tracer modules 0" in result.stdout
+    lines = [line for line in result.stdout if line.startswith("key-log lines")]
+    traced_labels = [e for e in collector.events if isinstance(e, TlsKeylog)]
+    assert len(traced_labels) == (10 if keylog == "keylog" else 0)
+    assert (lines == ["key-log lines "]) == (keylog == "quiet")
+    assert any(isinstance(e, TlsNegotiated) for e in collector.events)  # the tracer did look at the sockets
+
+
 # --- HTTP: the wire and agent views' hooks (tracer_http.js) --------------------------------------------------
 
 HTTP_AS_SEEN = """

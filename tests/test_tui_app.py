@@ -9,11 +9,13 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import OptionList, Static
 
 from app.cli.main import main
@@ -39,6 +41,9 @@ pytestmark = pytest.mark.timeout(120)
 @pytest.fixture
 def course(tmp_path: Path) -> Path:
     return write_tui_course(tmp_path / "course")
+
+
+W = TypeVar("W", bound=Widget)
 
 
 def make_app(course: Path, start: str | None = None, watch: bool = False) -> LooplabApp:
@@ -76,6 +81,14 @@ async def run_and_wait(pilot: Pilot, screen: LessonScreen, key: str) -> None:
     await pilot.press(key)
     await wait_for(pilot, lambda: screen.finished_runs > done)
     await pilot.pause(0.1)
+
+
+async def lesson_with_view(pilot: Pilot, view_type: type[W]) -> tuple[LessonScreen, Visualizer, W]:
+    """Once the lesson screen is up: it, its visualizer and the view of `view_type` it shows."""
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, LessonScreen))
+    screen = pilot.app.screen
+    assert isinstance(screen, LessonScreen)
+    return screen, screen.query_one(Visualizer), screen.query_one(view_type)
 
 
 def status(exercise_id: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.console import Group, RenderableType
 from rich.markdown import Markdown
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.rule import Rule
 from rich.syntax import Syntax
@@ -13,6 +14,7 @@ from rich.text import Text
 from app.check.verdict import Verdict
 from app.course.model import Course, Exercise, Lesson
 from app.learner.progress import Progress
+from app.runner.certs import fixture_names
 from app.runner.process import OutputLine, RunResult
 
 STATUS_MARK = {"passed": ("✔", "green"), "failed": ("✘", "red"), "pending": ("·", "dim")}
@@ -42,11 +44,13 @@ def course_map(course: Course, progress: Progress) -> Table:
             continue
         table.add_row(Text(section.title, style="bold magenta"), "", "")
         for lesson in lessons:
-            table.add_row(Text(f"  {lesson.title}  ", style="bold") + Text(f"({lesson.id})", style="dim"), "", "")
+            # Padded, not prefixed with spaces: a title that wraps at 80 columns keeps its indent.
+            title = Text(f"{lesson.title}  ", style="bold") + Text(f"({lesson.id})", style="dim")
+            table.add_row(Padding(title, (0, 0, 0, 2)), "", "")
             for exercise_id in lesson.exercises:
                 exercise = course.exercises[exercise_id]
                 table.add_row(
-                    Text(f"    {exercise.id}", style="cyan"),
+                    Padding(Text(exercise.id, style="cyan"), (0, 0, 0, 4)),
                     exercise.kind,
                     status_text(progress.status(exercise.id)),
                 )
@@ -121,17 +125,23 @@ def verdict_summary(verdict: Verdict, heading: str) -> RenderableType:
 
 
 def lesson_view(lesson: Lesson, course: Course, progress: Progress, notes: bool) -> RenderableType:
+    siblings = [other.id for other in course.lessons if other.section == lesson.section]
+    place = siblings.index(lesson.id) + 1
     parts: list[RenderableType] = [
         Rule(Text(f"{lesson.title}", style="bold")),
         Text(
-            f"{course.section(lesson.section).title} · lesson {lesson.order} · {len(lesson.slides)} slides",
+            f"{course.section(lesson.section).title} · lesson {place} of {len(siblings)} · {len(lesson.slides)} slides"
+            + (f", {deep} of them deep dives" if (deep := sum(s.deep for s in lesson.slides)) else ""),
             style="dim",
         ),
     ]
     if lesson.summary:
         parts.append(Text(lesson.summary, style="italic"))
     for slide in lesson.slides:
-        parts.append(Rule(f"{slide.number}/{len(lesson.slides)}", style="dim", align="right"))
+        where = f"{slide.number}/{len(lesson.slides)}"
+        parts.append(
+            Rule(f"deep dive (the core path skips it) · {where}" if slide.deep else where, style="dim", align="right")
+        )
         parts.append(Markdown(slide.markdown, code_theme=CODE_THEME))
         if notes and slide.notes:
             parts.append(Panel(Markdown(slide.notes), title="speaker notes", title_align="left", border_style="blue"))
@@ -164,10 +174,10 @@ def exercise_view(exercise: Exercise, program_text: str, program_label: str) -> 
             title_align="left",
         ),
     ]
-    if exercise.fixtures:
+    if fixture_names(exercise):
         parts.append(
             Text(
-                "files created beside it for every run: " + ", ".join(f.path for f in exercise.fixtures),
+                "files created beside it for every run: " + ", ".join(fixture_names(exercise)),
                 style="dim",
             )
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
@@ -10,7 +11,18 @@ from app.check.prediction import prediction_lines, scrambled_prediction
 from app.check.spec import Expectation
 from app.course.expectations import read_expectation
 from app.course.fields import TableReader
-from app.course.model import DEFAULT_VIEWS, KINDS, VIEW_NAMES, Course, Exercise, Fixture, Lesson, Section
+from app.course.model import (
+    DEFAULT_VIEWS,
+    KINDS,
+    TLS_FILE_NAMES,
+    VIEW_NAMES,
+    Course,
+    Exercise,
+    Fixture,
+    Lesson,
+    Section,
+    TlsFiles,
+)
 from app.course.slides import parse_slides
 from app.course.toml_source import TomlSource, read_toml
 from app.errors import LooplabError, Problem, did_you_mean
@@ -196,7 +208,7 @@ def _read_exercise(folder: Path, problems: list[Problem]) -> Exercise | None:
         return None
     before = len(problems)
     reader = TableReader(source, source.data, (), problems)
-    reader.allow_only("title", "kind", "entry", "prompt", "hints", "timeout", "env", "fixtures", "expect")
+    reader.allow_only("title", "kind", "entry", "prompt", "hints", "timeout", "env", "fixtures", "tls", "expect")
     title = reader.text("title", required=True)
     kind = reader.text("kind", required=True)
     if kind is not None and kind not in KINDS:
@@ -214,6 +226,7 @@ def _read_exercise(folder: Path, problems: list[Problem]) -> Exercise | None:
 
     env = _read_env(reader)
     fixtures = _read_fixtures(reader, folder, entry)
+    tls = _read_tls(reader, fixtures, entry)
     expect = reader.sub_table("expect")
     if expect is None and "expect" not in reader.table:
         reader.problem("expect", "missing required table [expect]")
@@ -238,6 +251,7 @@ def _read_exercise(folder: Path, problems: list[Problem]) -> Exercise | None:
         env,
         timeout,
         expectation,
+        tls=tls,
     )
 
 
@@ -287,6 +301,43 @@ def _read_env(reader: TableReader) -> dict[str, str]:
         else:
             env[name] = value
     return env
+
+
+_LOOPBACK_NAMES = ("localhost",)
+
+
+def _read_tls(reader: TableReader, fixtures: tuple[Fixture, ...], entry: str | None) -> TlsFiles | None:
+    """The `[tls]` table: hosts (subjectAltName entries, loopback names and addresses) and a common_name."""
+    table = reader.sub_table("tls")
+    if table is None:
+        return None
+    table.allow_only("hosts", "common_name")
+    if "hosts" not in table.table:
+        table.problem("hosts", "missing: name the hosts the certificate is for", 'hosts = ["localhost", "127.0.0.1"]')
+    hosts = table.text_list("hosts")
+    for index, host in enumerate(hosts):
+        problem = _not_a_loopback_host(host)
+        if problem:
+            table.problem(("hosts", index), problem, 'use "localhost", a name under .localhost, 127.0.0.1 or ::1')
+    common_name = table.text("common_name") or (hosts[0] if hosts else "")
+    if not common_name:
+        table.problem("common_name", "a certificate with no hosts needs a common_name", 'common_name = "localhost"')
+    for name in TLS_FILE_NAMES:
+        if name == entry or any(f.path == name for f in fixtures):
+            table.problem((), f"[tls] writes {name}, which is also the program or a fixture", "rename that file")
+    return TlsFiles(tuple(hosts), common_name)
+
+
+def _not_a_loopback_host(host: str) -> str | None:
+    """Why `host` may not be on an exercise's certificate (None if it may): this machine's names only."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        name = host.lower().rstrip(".")
+        if name in _LOOPBACK_NAMES or name.endswith(".localhost"):
+            return None
+        return f"{host!r} is not a loopback name"
+    return None if address.is_loopback else f"{host!r} is not a loopback address"
 
 
 # exercises/_shared/: fixture files that several exercises copy with from = "../_shared/NAME"

@@ -25,6 +25,20 @@ class Fixture:
 
 
 @dataclass(frozen=True)
+class TlsFiles:
+    """An exercise's `[tls]` table: looplab writes a fresh CA and server certificate beside the program.
+
+    Never stored in the course: app.runner.certs makes them at run time (see TLS_FILE_NAMES there).
+    """
+
+    hosts: tuple[str, ...]  # the server certificate's subjectAltName entries; () makes a CN-only certificate
+    common_name: str
+
+
+TLS_FILE_NAMES = ("ca.pem", "cert.pem", "key.pem")  # the CA's certificate, the server's, the server's key
+
+
+@dataclass(frozen=True)
 class Exercise:
     id: str
     title: str
@@ -40,6 +54,7 @@ class Exercise:
     timeout: float
     expectation: Expectation
     lesson: str = ""
+    tls: TlsFiles | None = None  # certificates made for every run (and the workspace), never committed
 
     @property
     def reference(self) -> Path:

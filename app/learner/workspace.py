@@ -8,6 +8,7 @@ from pathlib import Path
 from app.check.prediction import scrambled_prediction
 from app.course.model import Exercise
 from app.learner.files import atomic_write, read_regular
+from app.runner.certs import fixtures_for
 
 PREDICTION_FILE = "prediction.txt"
 _PREDICTION_HEADER = """\
@@ -38,7 +39,7 @@ class Workspace:
     def starter_files(self, exercise: Exercise, node_major: int | None) -> dict[Path, bytes]:
         """What a fresh copy of the exercise holds: the starter, its fixtures and, to predict, the lines."""
         files = {self.program(exercise): exercise.starter.read_bytes()}
-        for fixture in exercise.fixtures:
+        for fixture in fixtures_for(exercise):
             files[self.folder(exercise) / fixture.path] = fixture.content
         if exercise.kind == "predict":
             lines = scrambled_prediction(exercise.expectation.for_node(node_major)) or []

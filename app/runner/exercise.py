@@ -17,6 +17,7 @@ from app.course.model import Exercise, Fixture
 from app.errors import LooplabError
 from app.nodejs.locate import NodeBinary
 from app.runner import watcher
+from app.runner.certs import fixtures_for
 from app.runner.process import NodeRun, OutputLine, RunRequest, RunResult
 from app.trace.addon import AddonBuild
 from app.trace.attribute import attribute_lines
@@ -82,7 +83,7 @@ async def run_exercise(
     With a `trace` collector the tracer is preloaded and its events land there as they happen; with
     `syscalls` too, it runs under strace where strace is installed (see trace/syscalls.py).
     """
-    with run_directory(program, exercise.entry, exercise.fixtures) as folder:
+    with run_directory(program, exercise.entry, fixtures_for(exercise)) as folder:
         request = exercise_request(exercise, node, folder)
         if trace is not None:
             request = traced(request, node, trace, addon=addon, syscalls=syscalls)

@@ -24,6 +24,9 @@ DEFAULT_OUTPUT_LIMIT = 1_000_000  # bytes over both streams
 TRACE_FD_ENV = "LOOPLAB_TRACE_FD"  # tells the tracer which fd is its pipe
 MAX_LINE = 16_384  # a longer line without a newline is cut into pieces of this size
 _DROPPED_ENV = ("NODE_OPTIONS", "NODE_PATH", "FORCE_COLOR", "NODE_DEBUG")
+# Node 24 sends http.request and fetch through HTTP_PROXY when NODE_USE_ENV_PROXY=1: a learner's proxy would take
+# loopback traffic off the machine. Compared upper-cased, so http_proxy goes too; an exercise's [env] may set them.
+_DROPPED_PROXY_ENV = frozenset({"NODE_USE_ENV_PROXY", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY"})
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,7 @@ def _widen_pipe(fd: int) -> None:
 
 
 def child_environment(extra: Mapping[str, str], token: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}
+    env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV and k.upper() not in _DROPPED_PROXY_ENV}
     env.update(extra)
     env[RUN_MARKER] = token
     return env

@@ -9,10 +9,11 @@ host's history up to then, so a chart drawn from it moves with the other views.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from app.trace.following import PickedEvents
+from app.trace.following import ThreadEvents
 from app.trace.schema import AgentCounts, AgentNew, Mark, TraceEvent
 
 
@@ -69,23 +70,30 @@ class AgentSnapshot:
     now: int  # µs: the latest time the trace had reached at this position
 
 
+AGENT_EVENTS = frozenset({AgentNew, AgentCounts, Mark})
+
+
 class AgentTimeline:
     """Agent snapshots at every position of the loop Timeline of the same thread, computed on demand."""
 
     def __init__(self, events: list[TraceEvent] | None = None, thread: int = 0) -> None:
         self.thread = thread
-        self._picked = PickedEvents((AgentNew, AgentCounts, Mark), thread)  # loop markers: the charts' right edge
+        self._thread_events = ThreadEvents(thread)
+        self._events: list[AgentNew | AgentCounts | Mark] = []  # loop markers too: the charts' right edge
+        self._positions: list[int] = []  # the position just after each
         self.extend(events or [])
 
     def extend(self, events: list[TraceEvent]) -> None:
-        self._picked.extend(events)
+        for position, event in self._thread_events.own(events, AGENT_EVENTS):
+            self._events.append(event)
+            self._positions.append(position)
 
     def __len__(self) -> int:
-        return self._picked.length
+        return len(self._thread_events)
 
     def at(self, position: int) -> AgentSnapshot:
         position = max(0, min(position, len(self)))
-        picked = self._picked.events[: self._picked.count_at(position)]
+        picked = self._events[: bisect.bisect_right(self._positions, position)]
         applied = [event for event in picked if not isinstance(event, Mark)]
         marks = [event.loop_ms * 1000 for event in picked if isinstance(event, Mark)]
         agents: dict[int, AgentNew] = {}

@@ -17,6 +17,7 @@ from app.trace.schema import (
     PHASES,
     POOL_STEPS,
     QUEUES,
+    TLS_SIDES,
     After,
     Before,
     Counts,
@@ -36,6 +37,11 @@ from app.trace.schema import (
     Summary,
     TimeBase,
     Timer,
+    TlsBytes,
+    TlsClosed,
+    TlsKeylog,
+    TlsNegotiated,
+    TlsOpen,
     TraceEvent,
     Write,
 )
@@ -174,8 +180,34 @@ class TraceDecoder:
         elif kind == Kind.SOCKET:
             local, _, remote = strings.get((thread, c), "").partition("|")
             append(Socket(thread, a, b, local, remote))
+        elif kind == Kind.TLS:
+            self._decode_tls(a, b, c, thread, append)
         else:
             raise TraceFormatError(f"unknown trace record kind {kind}")
+
+    def _decode_tls(self, ident: int, b: int, c: int, thread: int, append) -> None:  # noqa: ANN001
+        """tracer_tls.js: b = what | 256 on the server side | 512 once secure; c = a string id, or µs."""
+        what, side, secure = b & 0xFF, TLS_SIDES[(b >> 8) & 1], bool(b & 512)
+        text = self._strings.get((thread, c), "")
+        if what == 1:
+            micros, _, addresses = text.partition(" ")
+            local, _, remote = addresses.partition("|")
+            append(TlsOpen(thread, ident, side, int(micros or 0), local, remote))
+        elif what == 2:
+            numbers = [int(n) for n in text.split()] if text else []
+            if len(numbers) != 5:
+                raise TraceFormatError(f"bad TLS counters {text!r}")
+            append(TlsBytes(thread, ident, side, secure, *numbers))
+        elif what == 3:
+            protocol, cipher, group = (text.split("|") + ["", ""])[:3]
+            append(TlsNegotiated(thread, ident, side, protocol, cipher, group))
+        elif what == 4:
+            micros, _, label = text.partition(" ")
+            append(TlsKeylog(thread, ident, side, int(micros or 0), label))
+        elif what == 5:
+            append(TlsClosed(thread, ident, side, c))
+        else:
+            raise TraceFormatError(f"unknown TLS record {what}")
 
     def _join(self, thread: int, kind: int, flags: int, payload: bytes) -> bytes | None:
         """Reassemble a record the tracer cut into pieces; None until the last piece arrives."""

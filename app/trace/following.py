@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 if TYPE_CHECKING:
@@ -40,25 +39,21 @@ class Following(Generic[M]):
         return self.model.at(position)
 
 
-class PickedEvents:
-    """The events of some types among one thread's events, each with the loop Timeline position just after it:
-    what a view whose model is rebuilt from a few events (the wire, the agents) needs to answer `at(position)`."""
+class ThreadEvents:
+    """The positions a view model shares with the loop Timeline: it counts every event of its thread, and hands
+    on, with the position just after each, those of the kinds it reads."""
 
-    def __init__(self, types: tuple[type, ...], thread: int) -> None:
-        self.types, self.thread = types, thread
-        self.length = 0  # the thread's events taken in, picked or not: the loop Timeline's length
-        self.events: list[Any] = []
-        self.positions: list[int] = []
+    def __init__(self, thread: int) -> None:
+        self.thread = thread
+        self.length = 0  # events of this thread taken in, read or not
 
-    def extend(self, events: Sequence[Any]) -> None:
+    def own(self, events: Iterable[Any], kinds: Collection[type]) -> Iterator[tuple[int, Any]]:
         for event in events:
             if getattr(event, "thread", self.thread) != self.thread:
                 continue
             self.length += 1
-            if isinstance(event, self.types):
-                self.events.append(event)
-                self.positions.append(self.length)
+            if type(event) in kinds:
+                yield self.length, event
 
-    def count_at(self, position: int) -> int:
-        """How many picked events are among the first `position` events."""
-        return bisect.bisect_right(self.positions, position)
+    def __len__(self) -> int:
+        return self.length

@@ -20,6 +20,7 @@ import bisect
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
+from app.trace.following import ThreadEvents
 from app.trace.schema import Destroy, Init, Label, Mark, Pool, PoolSize, TraceEvent
 
 JOB_NAMES = {  # resource type -> (kind, the call a learner wrote)
@@ -246,12 +247,11 @@ _POOL_INPUTS = frozenset({Pool, PoolSize, Init, Label, Mark, Destroy})
 _RESOURCE_EVENTS = frozenset({Init, Label, Destroy})  # kept only for pool requests
 
 
-class PoolTimeline:
+class PoolTimeline(ThreadEvents):
     """Pool snapshots at every position of the loop Timeline of the same thread, computed on demand."""
 
     def __init__(self, events: list[TraceEvent], thread: int = 0) -> None:
-        self.thread = thread
-        self.length = 0  # events of this thread taken in, pool-related or not
+        super().__init__(thread)
         self._state = _State()
         self._changes: list[int] = []  # positions just after a pool-related event
         self._events: list[TraceEvent] = []  # those events, in order
@@ -260,23 +260,15 @@ class PoolTimeline:
         self.extend(events)
 
     def extend(self, events: list[TraceEvent]) -> None:
-        for event in events:
-            if getattr(event, "thread", self.thread) != self.thread:
-                continue
-            self.length += 1
-            if type(event) not in _POOL_INPUTS:
-                continue
+        for position, event in self.own(events, _POOL_INPUTS):
             self._state.apply(event)
-            if type(event) in _RESOURCE_EVENTS and event.id not in self._state.types:  # type: ignore[attr-defined]
+            if type(event) in _RESOURCE_EVENTS and event.id not in self._state.types:
                 continue
             self._events.append(event)
-            self._changes.append(self.length)
+            self._changes.append(position)
             if len(self._events) % KEYFRAME_EVERY == 0:
                 self._keyframes.append((len(self._events), self._state.copy()))
                 self._keyframe_at.append(len(self._events))
-
-    def __len__(self) -> int:
-        return self.length
 
     @property
     def has_jobs(self) -> bool:

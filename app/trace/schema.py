@@ -32,6 +32,7 @@ class Kind(IntEnum):
     POOL_SIZE = 21
     SOCKET = 22  # the fds view: a handle's fd and addresses
     WIRE = 23  # the wire view: a socket's bytes (tracer_http.js)
+    TLS = 24  # the tls view: a TLS socket's addresses, byte counters, negotiated names, key-log labels (tracer_tls.js)
     AGENT = 25  # the agent view: an http.Agent's sockets (tracer_http.js)
 
 
@@ -298,6 +299,61 @@ class AgentCounts(NamedTuple):
     free: int  # idle, kept alive for the next request
     busy: int  # in use by a request (or connecting for one)
     queued: int  # requests waiting for a socket
+
+
+# --- the tls view: each TLS socket, from tracer_tls.js (a = its TLSWRAP async id) ------------------------------
+
+TLS_SIDES = ("client", "server")
+
+
+class TlsOpen(NamedTuple):
+    """A TLS socket's TCP addresses, once it is connected."""
+
+    thread: int
+    id: int  # the TLS handle's async id: one per socket, one socket per side of a connection
+    side: str  # client or server
+    micros: int  # µs since tracing began, the clock of Pool events
+    local: str  # "127.0.0.1:41234"
+    remote: str
+
+
+class TlsBytes(NamedTuple):
+    """A TLS socket's counters when they changed, read as a callback began or ended."""
+
+    thread: int
+    id: int
+    side: str
+    secure: bool  # the handshake is done (Node's 'secure' has been emitted)
+    micros: int  # µs since tracing began, the clock of Pool events
+    wire_read: int  # bytes of TLS records read from the TCP socket
+    wire_written: int  # ... and written to it
+    data_read: int  # bytes of application data decrypted
+    data_written: int  # bytes of application data the program wrote
+
+
+class TlsNegotiated(NamedTuple):
+    thread: int
+    id: int
+    side: str
+    protocol: str  # TLSv1.3, TLSv1.2
+    cipher: str  # OpenSSL's name: TLS_AES_256_GCM_SHA384
+    group: str  # the key exchange: X25519, X25519MLKEM768, "DH 2048"; "" on a server (only a client can say)
+
+
+class TlsKeylog(NamedTuple):
+    """A key-log line the program asked for (its 'keylog' listener): only the NSS label, never the secret."""
+
+    thread: int
+    id: int
+    side: str
+    micros: int  # when OpenSSL reported it
+    label: str  # CLIENT_HANDSHAKE_TRAFFIC_SECRET, ..., CLIENT_RANDOM (TLS 1.2)
+
+
+class TlsClosed(NamedTuple):
+    thread: int
+    id: int
+    side: str
     micros: int
 
 
@@ -328,6 +384,11 @@ TraceEvent = (
     | WireClose
     | AgentNew
     | AgentCounts
+    | TlsOpen
+    | TlsBytes
+    | TlsNegotiated
+    | TlsKeylog
+    | TlsClosed
 )
 
 EVENT_TYPES: dict[str, type] = {
@@ -359,5 +420,10 @@ EVENT_TYPES: dict[str, type] = {
         WireClose,
         AgentNew,
         AgentCounts,
+        TlsOpen,
+        TlsBytes,
+        TlsNegotiated,
+        TlsKeylog,
+        TlsClosed,
     )
 }

@@ -62,6 +62,7 @@ function startTracing(fd) {
   const POOL_QUEUED = 1, POOL_DONE = 2;
   const SOCKET = 22; // the fds view: a handle's fd and addresses (see "sockets" below)
   // Kinds 23 (wire) and 25 (agent) are written by tracer_http.js, loaded at the first TCP socket (see below).
+  const TLS = 24; // the tls view: tracer_tls.js, loaded at the first TLS socket
   // Phases and queues, as numbers in records.
   const MAIN = 1, TIMERS = 2, PENDING = 3, POLL = 4, CHECK = 5, CLOSE = 6, EXIT = 7;
   const MACROTASK = 1, NEXTTICK = 2, MICROTASK = 3;
@@ -448,6 +449,20 @@ function startTracing(fd) {
     return `${host}:${addressOut.port}`;
   }
 
+  // --- the tls view: each TLS socket's handshake, by tracer_tls.js, required only once one exists --------
+  let tls = null;
+  function watchTls(id, resource) {
+    try {
+      if (tls === null) {
+        tls = require('./tracer_tls.js')({ record, stringId, micros: () => micros(), TLS });
+        delete require.cache[require.resolve('./tracer_tls.js')]; // require.cache stays as the program left it
+      }
+      tls.created(id, resource);
+    } catch {
+      // tracing must never break the program
+    }
+  }
+
   // --- bounded mode: full detail up to the limit, then counts per phase and queue ----------------------
   let summary = false;
   const counts = new Int32Array(8 * 4 * 4); // [phase][queue][what: 0 callback, 1 init, 2 resolve, 3 write]
@@ -557,6 +572,7 @@ function startTracing(fd) {
     if (SOCKET_TYPES.has(code)) watchSocket(id, code, resource);
     if (http === null && (code === TYPE_TCP || code === TYPE_TCP_SERVER)) loadHttpTracer();
     if (code === TYPE_PROMISE) return maybeSummarise();
+    if (type === 'TLSWRAP') watchTls(id, resource);
     let name = '';
     if (code === TYPE_TIMEOUT) {
       name = resource._onTimeout && resource._onTimeout.name;
@@ -591,6 +607,7 @@ function startTracing(fd) {
   function enter(id, code) {
     if (depth === 0 && watchedSockets.size !== 0) nameSockets();
     if (depth === 0 && http) http.settle();
+    if (tls !== null && tls.watching()) tls.look();
     if (depth++ === 0) {
       contextId = id;
       if (code === undefined || code === TYPE_PROMISE || code === TYPE_MICROTASK) {
@@ -609,6 +626,7 @@ function startTracing(fd) {
   }
 
   function leave() {
+    if (tls !== null && tls.watching()) tls.look();
     if (--depth <= 0) {
       if (watchedSockets.size !== 0) nameSockets();
       if (http) http.settle();

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from app.trace.following import PickedEvents
+from app.trace.following import ThreadEvents
 from app.trace.schema import TraceEvent, WireClose, WireData, WireOpen
 
 START_LINE = re.compile(rb"([A-Z]+ \S+ HTTP/\d\.\d|HTTP/\d\.\d \d{3}[^\r\n]*)\r\n")
@@ -216,6 +216,7 @@ def _stream(ends: list[_End], preferences: tuple[tuple[str, str], ...]) -> Strea
     return Stream("", (), 0)
 
 
+WIRE_EVENTS = frozenset({WireOpen, WireData, WireClose})
 TO_SERVER = (("client", "wrote"), ("server", "read"), ("server", "parsed"))
 TO_CLIENT = (("server", "wrote"), ("client", "read"))
 
@@ -230,28 +231,32 @@ class WireTimeline:
 
     def __init__(self, events: list[TraceEvent] | None = None, thread: int = 0) -> None:
         self.thread = thread
-        self._picked = PickedEvents((WireOpen, WireData, WireClose), thread)
+        self._thread_events = ThreadEvents(thread)
+        self._events: list[TraceEvent] = []  # the wire events, in order
+        self._positions: list[int] = []  # the position just after each
         self._cache: dict[int, WireSnapshot] = {}  # by wire events applied: a snapshot of k of them never changes
         self.extend(events or [])
 
     def extend(self, events: list[TraceEvent]) -> None:
-        self._picked.extend(events)
+        for position, event in self._thread_events.own(events, WIRE_EVENTS):
+            self._events.append(event)
+            self._positions.append(position)
 
     def __len__(self) -> int:
-        return self._picked.length
+        return len(self._thread_events)
 
     @property
     def change_positions(self) -> list[int]:
         """Positions just after each wire event: where stepping shows new bytes."""
-        return list(self._picked.positions)
+        return list(self._positions)
 
     def at(self, position: int) -> WireSnapshot:
         """The connections after the first `position` events (0 = before anything happened)."""
         position = max(0, min(position, len(self)))
-        applied = self._picked.count_at(position)
+        applied = bisect.bisect_right(self._positions, position)
         snapshot = self._cache.get(applied)
         if snapshot is None:
-            snapshot = self._cache[applied] = _build(self._picked.events[:applied])
+            snapshot = self._cache[applied] = _build(self._events[:applied])
             if len(self._cache) > 64:
                 self._cache.pop(next(iter(self._cache)))
         return WireSnapshot(position, snapshot.connections, snapshot.latest)

@@ -62,6 +62,8 @@ class Visualizer(Vertical):
         Binding("s", "speed(-1)", "Slower", id="visualizer.slower", show=False),
         Binding("l", "follow", "Follow live", id="visualizer.follow", show=False, tooltip="Stick to the newest event"),
         Binding("v", "cycle_views", "Views", id="visualizer.views", show=False, tooltip=VIEWS_TOOLTIP),
+        Binding("o", "other_node", "Other Node", id="visualizer.other_node", show=False,
+                tooltip="The tls view: run on the other Node too, side by side"),
     ]
 
     def __init__(self, views: tuple[str, ...] = (LOOP_VIEW,), **kwargs: object) -> None:
@@ -136,6 +138,13 @@ class Visualizer(Vertical):
         focused = self.app.focused
         if had_focus and (focused is None or not focused.display):
             self.focus_first_view()  # the keys stay with the visualizer when its focused list is hidden
+
+    def action_other_node(self) -> None:
+        tls = next((view for view in self._extra_views() if view.view_name == "tls" and view.display), None)
+        if tls is None:
+            self.notify("o compares two Nodes in the tls view: v shows it.", timeout=6)
+        else:
+            tls.run_on_the_other_node()  # type: ignore[attr-defined]
 
     def focus_first_view(self) -> None:
         """Focus the first shown list: the lanes, else a view that takes focus, else the output."""

@@ -1,0 +1,1 @@
+../../exercises/_shared/recording-relay.js
