@@ -299,6 +299,7 @@ class AgentCounts(NamedTuple):
     free: int  # idle, kept alive for the next request
     busy: int  # in use by a request (or connecting for one)
     queued: int  # requests waiting for a socket
+    micros: int
 
 
 # --- the tls view: each TLS socket, from tracer_tls.js (a = its TLSWRAP async id) ------------------------------
