@@ -23,6 +23,7 @@ PHASE_STYLE = {
     "exit": "blue",
 }
 MAX_CALLBACK_ROWS = 500
+MAX_WIRE_ROWS = 40  # HTTP exchanges listed by `looplab trace`
 HEAD_LINES, TAIL_LINES = 300, 50  # output lines shown in the terminal timeline
 
 
@@ -119,12 +120,17 @@ def wire_table(recording: TraceRecording) -> RenderableType | None:
     table.add_column("client → server")
     table.add_column("sent", style="cyan")
     table.add_column("answered", style="green")
+    rows = []
     for connection in connections:
         where = f"{connection.client} → {connection.server}" + (" (TLS, as plaintext)" if connection.tls else "")
         for turn in range(max(len(connection.requests), len(connection.responses))):
             sent = connection.requests[turn].start if turn < len(connection.requests) else ""
             answer = connection.responses[turn].start if turn < len(connection.responses) else ""
-            table.add_row(where if turn == 0 else "  (same socket)", sent, answer)
+            rows.append((where if turn == 0 else "  (same socket)", sent, answer))
+    for row in rows[:MAX_WIRE_ROWS]:
+        table.add_row(*row)
+    if len(rows) > MAX_WIRE_ROWS:
+        return Group(table, Text(f"… and {len(rows) - MAX_WIRE_ROWS:,} more exchanges", style="dim"))
     return table
 
 
