@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from app.trace.addon import SOURCE, TRACER
 from app.trace.decode import TraceDecoder, TraceFormatError, decode_all
 from app.trace.schema import (
+    AGENT_STEPS,
     CONTINUED_FLAG,
     HANDLE_FLAG,
     INTERNAL_FLAG,
@@ -20,6 +21,7 @@ from app.trace.schema import (
     PHASES,
     POOL_STEPS,
     QUEUES,
+    WIRE_STEPS,
     Before,
     Init,
     Kind,
@@ -46,7 +48,7 @@ def string(string_id: int, text: str) -> bytes:
 
 
 def test_tracer_js_uses_the_numbers_schema_py_decodes() -> None:
-    source = TRACER.read_text()
+    source = TRACER.read_text() + TRACER.with_name("tracer_http.js").read_text()  # the wire and agent records
     for kind in Kind:
         if kind in (Kind.MARK,):
             continue  # written by the addon, checked below
@@ -59,6 +61,10 @@ def test_tracer_js_uses_the_numbers_schema_py_decodes() -> None:
     assert f"? 1 << {HANDLE_FLAG.bit_length() - 1} : 0" in source
     for number, step in enumerate(POOL_STEPS[1:], start=1):
         assert re.search(rf"\bPOOL_{step.upper()} = {number}\b", source), step
+    for number, step in enumerate(WIRE_STEPS):
+        assert re.search(rf"\b{step.upper()} = {number}\b", source), step
+    for number, step in enumerate(AGENT_STEPS):
+        assert re.search(rf"\bAGENT_{step.upper()} = {number}\b", source), step
     addon = SOURCE.read_text()
     assert f"#define RECORD_MARK {Kind.MARK.value}" in addon
     assert f"#define MAGIC {MAGIC:#x}" in addon
@@ -109,3 +115,27 @@ def test_a_handle_is_flagged_as_one() -> None:
 def test_a_pool_job_decodes_with_its_step_and_time() -> None:
     events = decode_all(chunk(0, rec(Kind.POOL_SIZE, 1), rec(Kind.POOL, 9, 1500, 1), rec(Kind.POOL, 9, 2750, 2)))
     assert events == [PoolSize(0, 1), Pool(0, 9, "queued", 1500), Pool(0, 9, "done", 2750)]
+
+
+def test_wire_and_agent_records_decode_to_their_events() -> None:
+    from app.trace.schema import AgentCounts, AgentNew, WireClose, WireData, WireOpen
+
+    body = bytes(range(256)) * 20  # any bytes, cut in two records as the tracer does past its buffer
+    events = decode_all(
+        chunk(
+            0,
+            rec(Kind.WIRE, 3 | (3 << 12), 36, 41, b"client|tls|127.0.0.1:5000|[::1]:6000"),
+            rec(Kind.WIRE, 3 | MORE_FLAG, 4000, 68, body[:4000]),
+            rec(Kind.WIRE, 3 | CONTINUED_FLAG, len(body) - 4000, 68, body[4000:]),
+            rec(Kind.WIRE, 3 | (4 << 12), 6, 0, b"100|20"),
+            rec(Kind.AGENT, 2 | (1 << 12), 22, 900, b"http.globalAgent|1|0|2"),
+            rec(Kind.AGENT, 2, 21, 950, b"[::1]:6000:|a:b|1|2|3"),
+        )
+    )
+    assert events[0] == WireOpen(0, 3, 41, "client", True, "127.0.0.1:5000", "[::1]:6000")
+    assert events[1] == WireData(0, 3, "wrote", 68, body.decode("latin-1")) and events[1].raw == body
+    assert events[2:] == [
+        WireClose(0, 3, 100, 20),
+        AgentNew(0, 2, "http.globalAgent", True, 0, 2, 900),
+        AgentCounts(0, 2, "[::1]:6000:|a:b", 1, 2, 3, 950),  # the counts are the last three fields
+    ]

@@ -356,3 +356,99 @@ def test_a_tls_exchange_sees_the_same_events_listeners_and_key_log_lines(
     assert len(traced_labels) == (10 if keylog == "keylog" else 0)
     assert (lines == ["key-log lines "]) == (keylog == "quiet")
     assert any(isinstance(e, TlsNegotiated) for e in collector.events)  # the tracer did look at the sockets
+
+
+# --- HTTP: the wire and agent views' hooks (tracer_http.js) --------------------------------------------------
+
+HTTP_AS_SEEN = """
+const http = require('node:http');
+const net = require('node:net');
+const seen = (what, socket) =>
+  console.log(what, socket.listenerCount('data'), socket.readableFlowing, Object.keys(socket).sort().join(','));
+const server = http.createServer((req, res) => {
+  seen('server socket', req.socket);
+  let body = '';
+  req.on('data', (chunk) => (body += chunk));
+  req.on('end', () => res.end(`got ${body.length}`));
+});
+function raw() {  // a plain net client, reading with 'readable', after the HTTP requests
+  const socket = net.connect(server.address().port, '127.0.0.1', () => socket.end('GET /raw HTTP/1.0\\r\\n\\r\\n'));
+  socket.on('readable', () => { while (socket.read() !== null) console.log('raw read', socket.readableFlowing); });
+  socket.on('close', () => server.close(() => console.log('closed')));
+}
+server.listen(0, '127.0.0.1', () => {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });  // one socket: the requests take turns
+  let left = 2;
+  for (const size of [10, 200000]) {
+    const req = http.request({ port: server.address().port, host: '127.0.0.1', method: 'POST', agent }, (res) => {
+      seen('client socket', res.socket);
+      res.setEncoding('utf8');
+      res.on('data', (text) => console.log(text, Object.keys(agent.freeSockets).length));
+      res.on('end', () => {
+        if (--left) return;
+        // tracer.js and its addon are in require.cache; the HTTP half is not
+        const ours = Object.keys(require.cache).filter((file) => file.endsWith('tracer_http.js'));
+        console.log(ours.length, Object.getOwnPropertyNames(agent).sort().join(','));
+        agent.destroy();
+        raw();
+      });
+    });
+    req.end('x'.repeat(size));
+  }
+});
+"""
+
+
+def test_an_http_exchange_sees_the_same_sockets_agents_and_listeners_traced(
+    any_node: NodeBinary, tmp_path: Path
+) -> None:
+    """Wrapped writes and reads add no listener, change no flowing mode, leave the tracer's file out of
+    require.cache; a big body is still delivered whole (and the trace keeps only its start)."""
+    from app.trace.schema import WireData
+
+    result = same_as_plain(tmp_path, any_node, HTTP_AS_SEEN)
+    assert "got 200000 0" in result.stdout and result.stdout[-1] == "closed"
+    _, collector = run(tmp_path, any_node, HTTP_AS_SEEN, trace=True)
+    kept = sum(len(event.data) for event in collector.events if isinstance(event, WireData))
+    assert 0 < kept < 40_000  # 200 kB went each way and back; each turn keeps its first 4 KiB
+
+
+def test_a_program_without_sockets_never_loads_the_http_hooks(any_node: NodeBinary, tmp_path: Path) -> None:
+    source = r"""
+    const loaded = () => process.moduleLoadList.filter((name) => /NativeModule (net|http|_http_\w+)$/.test(name));
+    setTimeout(() => console.log(loaded()), 1);
+    """
+    result = same_as_plain(tmp_path, any_node, source)
+    assert "NativeModule net" not in result.stdout[0]
+
+
+CHANNEL_SUBSCRIBER = """
+const http = require('node:http');
+const channels = require('node:diagnostics_channel');
+let started = 0;
+channels.subscribe('http.server.request.start', () => started++);
+const server = http.createServer((req, res) => req.resume().on('end', () => res.end('y'.repeat(5000))));
+server.listen(0, '127.0.0.1', async () => {
+  for (let i = 0; i < 80; i++) {  // 80 connections, 5 kB each way: past the tracer's byte cap, so it stops listening
+    await new Promise((resolve) => {
+      const options = { host: '127.0.0.1', port: server.address().port, method: 'POST', agent: false };
+      const req = http.request(options, (res) => {
+        res.resume().on('end', resolve);
+      });
+      req.end('x'.repeat(5000));
+    });
+  }
+  console.log(`the program's subscriber saw ${started} requests`);
+  server.close();
+});
+"""
+
+
+def test_the_programs_own_channel_subscriber_sees_every_request(any_node: NodeBinary, tmp_path: Path) -> None:
+    from app.trace.schema import WireData
+
+    result = same_as_plain(tmp_path, any_node, CHANNEL_SUBSCRIBER)
+    assert result.stdout == ["the program's subscriber saw 80 requests"]
+    _, collector = run(tmp_path, any_node, CHANNEL_SUBSCRIBER, trace=True)
+    kept = sum(len(event.data) for event in collector.events if isinstance(event, WireData))
+    assert 200_000 < kept <= 1 << 18  # the whole run's cap was reached

@@ -23,6 +23,7 @@ PHASE_STYLE = {
     "exit": "blue",
 }
 MAX_CALLBACK_ROWS = 500
+MAX_WIRE_ROWS = 40  # HTTP exchanges listed by `looplab trace`
 HEAD_LINES, TAIL_LINES = 300, 50  # output lines shown in the terminal timeline
 
 
@@ -105,6 +106,34 @@ def callbacks_table(timeline: Timeline, base: Path) -> RenderableType:
     return table
 
 
+def wire_table(recording: TraceRecording) -> RenderableType | None:
+    """Each HTTP connection the tracer saw bytes on, with its requests and responses' first lines."""
+    from app.trace.wire_model import replay_wire
+
+    wire = replay_wire([event for event in recording.events if getattr(event, "thread", 0) == 0])
+    connections = wire.at(len(wire)).connections
+    if not connections:
+        return None
+    table = Table(
+        box=None, show_header=True, header_style="bold", pad_edge=False, title="on the wire", title_justify="left"
+    )
+    table.add_column("client → server")
+    table.add_column("sent", style="cyan")
+    table.add_column("answered", style="green")
+    rows = []
+    for connection in connections:
+        where = f"{connection.client} → {connection.server}" + (" (TLS, as plaintext)" if connection.tls else "")
+        for turn in range(max(len(connection.requests), len(connection.responses))):
+            sent = connection.requests[turn].start if turn < len(connection.requests) else ""
+            answer = connection.responses[turn].start if turn < len(connection.responses) else ""
+            rows.append((where if turn == 0 else "  (same socket)", sent, answer))
+    for row in rows[:MAX_WIRE_ROWS]:
+        table.add_row(*row)
+    if len(rows) > MAX_WIRE_ROWS:
+        return Group(table, Text(f"… and {len(rows) - MAX_WIRE_ROWS:,} more exchanges", style="dim"))
+    return table
+
+
 def trace_view(recording: TraceRecording, lines: list[AttributedLine], timeline: Timeline | None) -> RenderableType:
     base = Path(recording.program).parent
     heading = Text(f"node {Path(recording.program).name}", style="bold")
@@ -115,6 +144,9 @@ def trace_view(recording: TraceRecording, lines: list[AttributedLine], timeline:
     if recording.stderr:
         parts.append(Text("stderr:", style="bold red"))
         parts += [Text(f"  {line}", style="red") for line in recording.stderr[-20:]]
+    wire = wire_table(recording)
+    if wire is not None:
+        parts.append(wire)
     if timeline is not None:
         parts.append(callbacks_table(timeline, base))
     parts += [Text(f"note: {note}", style="dim") for note in run_notes(recording)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 
+from app.trace.http_records import decode_http_record
 from app.trace.schema import (
     CONTINUED_FLAG,
     COUNTED,
@@ -55,6 +56,7 @@ _INIT, _BEFORE, _AFTER, _DESTROY, _RESOLVE = (
     int(Kind.RESOLVE),
 )
 _STRING, _WRITE = int(Kind.STRING), int(Kind.WRITE)
+_WITH_BYTES = (_STRING, _WRITE, int(Kind.WIRE), int(Kind.AGENT))
 
 
 class TraceFormatError(ValueError):
@@ -123,7 +125,7 @@ class TraceDecoder:
                 append(new(after_, (thread, a)))
             elif kind == _DESTROY:
                 append(new(Destroy, (thread, a)))
-            elif kind in (_STRING, _WRITE):
+            elif kind in _WITH_BYTES:
                 size = words[i + 2]
                 c = words[i + 3]
                 start = (i + 4) * 4
@@ -131,6 +133,9 @@ class TraceDecoder:
                 i += 4 + (size + 3) // 4
                 whole = self._join(thread, kind, a, payload)
                 if whole is None:
+                    continue
+                if kind > _WRITE:
+                    append(decode_http_record(thread, kind, a & 0xFFFF, whole, c))
                     continue
                 text = whole.decode("utf-8", "replace")
                 if kind == _STRING:

@@ -54,7 +54,8 @@ def save_recording(recording: TraceRecording, path: Path) -> None:
 def load_recording(path: Path) -> TraceRecording:
     """A saved trace; a damaged or foreign file is a one-line error naming the line."""
     text = read_text_file(path)
-    rows = text.splitlines()
+    # JSON escapes "\n" but not U+0085 or U+2028, which splitlines() would also cut at (a wire byte 0x85)
+    rows = text.split("\n") if text.strip() else []
     if not rows:
         raise LooplabError(
             Problem(

@@ -31,7 +31,9 @@ class Kind(IntEnum):
     POOL = 20
     POOL_SIZE = 21
     SOCKET = 22  # the fds view: a handle's fd and addresses
+    WIRE = 23  # the wire view: a socket's bytes (tracer_http.js)
     TLS = 24  # the tls view: a TLS socket's addresses, byte counters, negotiated names, key-log labels (tracer_tls.js)
+    AGENT = 25  # the agent view: an http.Agent's sockets (tracer_http.js)
 
 
 PHASES = ("", *PHASE_NAMES)  # by the number tracer.js writes; 0 is unused
@@ -45,6 +47,8 @@ INTERNAL_FLAG = 1 << 24
 HANDLE_FLAG = 1 << 25  # a libuv handle: it lives on after its callbacks, until it is closed
 MORE_FLAG = 1 << 16
 CONTINUED_FLAG = 1 << 17
+WIRE_STEPS = ("wrote", "read", "parsed", "opened", "closed")  # a WIRE record's bits 12-15
+AGENT_STEPS = ("counts", "new")  # an AGENT record's bits 12-15
 
 
 FRIENDLY_TYPES = {
@@ -238,6 +242,66 @@ class Syscall(NamedTuple):
     result: str  # what it returned, as strace printed it
 
 
+# --- the wire and agent views (app/trace/tracer_http.js) ------------------------------------------------------
+
+
+class WireOpen(NamedTuple):
+    """A socket's first bytes: which end it is and its addresses."""
+
+    thread: int
+    socket: int  # the tracer's number for it, 1, 2, ...
+    handle: int  # its handle's async id (a TLS socket's is its TLSWRAP's)
+    role: str  # client or server (accepted by a server of the program)
+    tls: bool  # the bytes are plaintext: before encryption, after decryption
+    local: str  # "127.0.0.1:41234", or "[::1]:41234"
+    remote: str
+
+
+class WireData(NamedTuple):
+    """Bytes one socket wrote or read (the first of them, within the tracer's caps)."""
+
+    thread: int
+    socket: int
+    step: str  # wrote, read, or parsed: a request head as Node's HTTP parser saw it (it read the bytes in C++)
+    offset: int  # where `data` starts in what this socket wrote (or read, or had parsed) so far
+    data: str  # the bytes kept, one character per byte (latin-1), so a saved trace keeps them exactly
+
+    @property
+    def raw(self) -> bytes:
+        return self.data.encode("latin-1")
+
+
+class WireClose(NamedTuple):
+    thread: int
+    socket: int
+    written: int  # socket.bytesWritten and socket.bytesRead when it was destroyed
+    read: int
+
+
+class AgentNew(NamedTuple):
+    """An http.Agent the tracer met on a socket."""
+
+    thread: int
+    agent: int  # the tracer's number for it
+    name: str  # http.globalAgent, https.globalAgent, or "agent 2"
+    keep_alive: bool
+    max_sockets: int  # 0: no limit
+    max_free: int
+    micros: int
+
+
+class AgentCounts(NamedTuple):
+    """An agent's sockets for one host:port changed (read between callbacks)."""
+
+    thread: int
+    agent: int
+    key: str  # the agent's name for the host: "127.0.0.1:41234:" (host:port:localAddress[:family])
+    free: int  # idle, kept alive for the next request
+    busy: int  # in use by a request (or connecting for one)
+    queued: int  # requests waiting for a socket
+    micros: int
+
+
 # --- the tls view: each TLS socket, from tracer_tls.js (a = its TLSWRAP async id) ------------------------------
 
 TLS_SIDES = ("client", "server")
@@ -316,6 +380,11 @@ TraceEvent = (
     | Socket
     | FdSample
     | Syscall
+    | WireOpen
+    | WireData
+    | WireClose
+    | AgentNew
+    | AgentCounts
     | TlsOpen
     | TlsBytes
     | TlsNegotiated
@@ -347,6 +416,11 @@ EVENT_TYPES: dict[str, type] = {
         Socket,
         FdSample,
         Syscall,
+        WireOpen,
+        WireData,
+        WireClose,
+        AgentNew,
+        AgentCounts,
         TlsOpen,
         TlsBytes,
         TlsNegotiated,

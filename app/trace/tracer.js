@@ -9,7 +9,9 @@
 //   - what programs inspect stays as it is: promises print and compare the same, `process.stdout.write`
 //     is the stream's prototype's, hooks never throw, child processes write no trace; what it does
 //     change is on prototypes and module objects (`write` on the stdout stream's prototype,
-//     fs.write and fs.writeSync), and on Node 20 hidden async-id symbols on promises.
+//     fs.write and fs.writeSync; once a TCP socket exists, net.Socket.prototype's `_writeGeneric`, `push`
+//     and `_destroy`, http.Agent.prototype's addRequest and removeSocket: tracer_http.js), and on Node 20 hidden
+//     async-id symbols on promises.
 //     tests/test_trace_isolation.py compares traced runs with plain ones.
 //
 // The record layout is mirrored in app/trace/schema.py; tests/test_trace_decode.py keeps the two in step.
@@ -59,6 +61,7 @@ function startTracing(fd) {
   const POOL = 20, POOL_SIZE = 21;
   const POOL_QUEUED = 1, POOL_DONE = 2;
   const SOCKET = 22; // the fds view: a handle's fd and addresses (see "sockets" below)
+  // Kinds 23 (wire) and 25 (agent) are written by tracer_http.js, loaded at the first TCP socket (see below).
   const TLS = 24; // the tls view: tracer_tls.js, loaded at the first TLS socket
   // Phases and queues, as numbers in records.
   const MAIN = 1, TIMERS = 2, PENDING = 3, POLL = 4, CHECK = 5, CLOSE = 6, EXIT = 7;
@@ -450,6 +453,19 @@ function startTracing(fd) {
       if (named) watchedSockets.delete(id);
     }
   }
+  // The wire and agent views: tracer_http.js, loaded at the first TCP socket or server and never before (a
+  // program without sockets starts as fast as ever), kept out of require.cache where the program would see it.
+  const TYPE_TCP_SERVER = typeCode('TCPSERVERWRAP');
+  let http = null; // null: not loaded yet; false: failed to load
+  function loadHttpTracer() {
+    const file = path.join(__dirname, 'tracer_http.js');
+    try {
+      http = require(file)({ recordWithBytes, micros });
+    } catch {
+      http = false;
+    }
+    delete require.cache[file];
+  }
   const addressOut = {};
   function socketAddress(resource, method) {
     if (typeof resource[method] !== 'function') return '';
@@ -582,6 +598,7 @@ function startTracing(fd) {
     }
     record(INIT, id, trigger, code | (internal ? 1 << 24 : 0) | (HANDLE_TYPES.has(code) ? 1 << 25 : 0));
     if (SOCKET_TYPES.has(code)) watchSocket(id, code, resource);
+    if (http === null && (code === TYPE_TCP || code === TYPE_TCP_SERVER)) loadHttpTracer();
     if (code === TYPE_PROMISE) return maybeSummarise();
     if (type === 'TLSWRAP') watchTls(id, resource);
     let name = '';
@@ -621,6 +638,7 @@ function startTracing(fd) {
 
   function enter(id, code) {
     if (depth === 0 && watchedSockets.size !== 0) nameSockets();
+    if (depth === 0 && http) http.settle();
     if (tls !== null && tls.watching()) tls.look();
     if (depth++ === 0) {
       contextId = id;
@@ -643,6 +661,7 @@ function startTracing(fd) {
     if (tls !== null && tls.watching()) tls.look();
     if (--depth <= 0) {
       if (watchedSockets.size !== 0) nameSockets();
+      if (http) http.settle();
       depth = 0;
       contextId = 0;
       queue = MACROTASK;
@@ -1002,6 +1021,7 @@ function startTracing(fd) {
   process.on('exit', () => {
     phase = EXIT;
     record(EXIT_EVENT, 2, 0, 0);
+    if (http) http.settle();
     if (summary) countsFlush();
     flush(); // the addon flushes again at the very end; without it, this is the last chance
   });

@@ -70,11 +70,16 @@ class _Axis:
         return min(self.width - 1, max(0, (micros - self.start) * (self.width - 1) // span))
 
     def row(self) -> Text:
-        left, right = f"{self.start / 1000:.0f} ms", f"{self.end / 1000:.0f} ms"
-        gap = self.width - len(left) - len(right)
-        text = Text(" " * LABEL_WIDTH + left, style="dim")
-        text.append("─" * max(gap, 1) + right if gap > 0 else "", style="dim")
-        return text
+        return time_axis(self.start, self.end, self.width)
+
+
+def time_axis(start: int, end: int, width: int) -> Text:
+    """The run's time from `start` to `end` µs under a chart `width` wide, after LABEL_WIDTH columns of labels."""
+    left, right = f"{start / 1000:.0f} ms", f"{end / 1000:.0f} ms"
+    gap = width - len(left) - len(right)
+    text = Text(" " * LABEL_WIDTH + left, style="dim")
+    text.append("─" * max(gap, 1) + right if gap > 0 else "", style="dim")
+    return text
 
 
 def _bar(axis: _Axis, jobs: list[tuple[PoolJob, int, int, str]]) -> Text:

@@ -17,10 +17,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from app.course.model import DEFAULT_VIEWS, VIEW_NAMES
+from app.tui.widgets.agent_view import AgentView
 from app.tui.widgets.fd_view import FdView
 from app.tui.widgets.pool_view import PoolView
 from app.tui.widgets.syscall_view import SyscallView
 from app.tui.widgets.tls_view import TlsView
+from app.tui.widgets.wire_view import WireView
 
 if TYPE_CHECKING:
     from app.trace.loop_model import Timeline
@@ -35,7 +37,8 @@ class RunView(Protocol):
 
 
 LOOP_VIEW = "loop"  # the queue lanes, drawn by the visualizer itself
-EXTRA_VIEWS: tuple[type, ...] = (PoolView, FdView, SyscallView, TlsView)  # in the order they stack under the lanes
+# in the order they stack under the lanes
+EXTRA_VIEWS: tuple[type, ...] = (PoolView, FdView, SyscallView, WireView, TlsView, AgentView)
 
 
 def available_views() -> tuple[str, ...]:
