@@ -26,6 +26,8 @@ function watchedBy(epfd) {
 }
 
 const names = new Map(); // fd -> what it is, for the sockets this program opens
+const ROLES = ['listening socket', "client A's socket", "server's socket for A",
+  "client B's socket", "server's socket for B"];
 const name = (fd) => names.get(fd) ?? kindOf(fd);
 
 const before = openFds();
@@ -61,7 +63,10 @@ function report() {
     console.log(`  fd ${fd}: ${name(fd)}`);
   }
   console.log(`the loop's epoll instance is fd ${loopEpoll}; it watches:`);
-  for (const w of watchedBy(loopEpoll)) {
+  // Listed by role, not by fd: another thread may open and close an fd at any moment (seen on
+  // Node 24 under load), so the numbers the kernel hands out need not follow the order above.
+  const rank = (fd) => ROLES.indexOf(names.get(fd)); // -1 (first, by fd): the loop's own pipe and eventfd
+  for (const w of watchedBy(loopEpoll).sort((x, y) => rank(x.fd) - rank(y.fd) || x.fd - y.fd)) {
     const why = w.out ? 'until writable' : 'for reading'; // EPOLLOUT or EPOLLIN
     console.log(`  watched fd ${w.fd}: ${name(w.fd)}, ${why}`);
   }
