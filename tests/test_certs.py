@@ -56,8 +56,8 @@ def test_a_tls_table_is_read_and_its_files_named(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("table", "problem"),
     [
-        ('[tls]\nhosts = ["localhost", "10.0.0.1"]\n', "tls.hosts[1]: '10.0.0.1' is not a loopback address"),
-        ('[tls]\nhosts = ["example.com"]\n', "tls.hosts[0]: 'example.com' is not a loopback name"),
+        ('[tls]\nhosts = ["localhost", "192.0.2.1"]\n', "tls.hosts[1]: '192.0.2.1' is not a loopback address"),
+        ('[tls]\nhosts = ["server.invalid"]\n', "tls.hosts[0]: 'server.invalid' is not a loopback name"),
         ("[tls]\nhosts = []\n", "tls.common_name: a certificate with no hosts needs a common_name"),
         ('[tls]\nhost = ["localhost"]\n', "tls.host: unknown key (did you mean 'hosts'?)"),
         ('[tls]\nhosts = ["localhost"]\n[[fixtures]]\npath = "ca.pem"\ntext = "x"\n', "[tls] writes ca.pem"),

@@ -456,19 +456,26 @@ function startTracing(fd) {
   // The wire and agent views: tracer_http.js, loaded at the first TCP socket or server and never before (a
   // program without sockets starts as fast as ever), kept out of require.cache where the program would see it.
   const TYPE_TCP_SERVER = typeCode('TCPSERVERWRAP');
+  const TYPE_TLS = typeCode('TLSWRAP');
   let http = null; // null: not loaded yet; false: failed to load
   function loadHttpTracer() {
-    const file = path.join(__dirname, 'tracer_http.js');
+    http = loadPart('tracer_http.js', { recordWithBytes, micros, socketAddress });
+  }
+  // A part of the tracer, loaded when first needed and kept out of require.cache, where the program would see
+  // it; false if it could not be loaded (tracing must never break the program).
+  function loadPart(name, api) {
+    const file = path.join(__dirname, name);
     try {
-      http = require(file)({ recordWithBytes, micros });
+      return require(file)(api);
     } catch {
-      http = false;
+      return false;
+    } finally {
+      delete require.cache[file];
     }
-    delete require.cache[file];
   }
   const addressOut = {};
-  function socketAddress(resource, method) {
-    if (typeof resource[method] !== 'function') return '';
+  function socketAddress(resource, method) { // also tracer_http.js's and tracer_tls.js's
+    if (!resource || typeof resource[method] !== 'function') return '';
     addressOut.address = undefined;
     if (resource[method](addressOut) !== 0 || typeof addressOut.address !== 'string') return '';
     const v6 = addressOut.family === 'IPv6' || addressOut.family === 6;
@@ -477,14 +484,11 @@ function startTracing(fd) {
   }
 
   // --- the tls view: each TLS socket's handshake, by tracer_tls.js, required only once one exists --------
-  let tls = null;
+  let tls = null; // null: not loaded yet; false: failed to load
   function watchTls(id, resource) {
+    if (tls === null) tls = loadPart('tracer_tls.js', { record, stringId, micros, socketAddress, TLS });
     try {
-      if (tls === null) {
-        tls = require('./tracer_tls.js')({ record, stringId, micros: () => micros(), TLS });
-        delete require.cache[require.resolve('./tracer_tls.js')]; // require.cache stays as the program left it
-      }
-      tls.created(id, resource);
+      if (tls) tls.created(id, resource);
     } catch {
       // tracing must never break the program
     }
@@ -600,7 +604,7 @@ function startTracing(fd) {
     if (SOCKET_TYPES.has(code)) watchSocket(id, code, resource);
     if (http === null && (code === TYPE_TCP || code === TYPE_TCP_SERVER)) loadHttpTracer();
     if (code === TYPE_PROMISE) return maybeSummarise();
-    if (type === 'TLSWRAP') watchTls(id, resource);
+    if (code === TYPE_TLS) watchTls(id, resource);
     let name = '';
     if (code === TYPE_TIMEOUT) {
       name = resource._onTimeout && resource._onTimeout.name;
@@ -639,7 +643,7 @@ function startTracing(fd) {
   function enter(id, code) {
     if (depth === 0 && watchedSockets.size !== 0) nameSockets();
     if (depth === 0 && http) http.settle();
-    if (tls !== null && tls.watching()) tls.look();
+    if (tls && tls.watching()) tls.look();
     if (depth++ === 0) {
       contextId = id;
       if (code === undefined || code === TYPE_PROMISE || code === TYPE_MICROTASK) {
@@ -658,7 +662,7 @@ function startTracing(fd) {
   }
 
   function leave() {
-    if (tls !== null && tls.watching()) tls.look();
+    if (tls && tls.watching()) tls.look();
     if (--depth <= 0) {
       if (watchedSockets.size !== 0) nameSockets();
       if (http) http.settle();

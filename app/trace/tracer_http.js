@@ -25,7 +25,7 @@ const TURN_BYTES = 4096, SOCKET_BYTES = 32768, TOTAL_BYTES = 1 << 18;
 const RECORD_LIMIT = 50000; // records of both kinds in a run: a long benchmark cannot flood the trace
 const MAX_NUMBER = 0xfff; // socket and agent numbers fit in a's low 12 bits
 
-module.exports = function traceHttp({ recordWithBytes: recordAlways, micros }) {
+module.exports = function traceHttp({ recordWithBytes: recordAlways, micros, socketAddress: address }) {
   const net = require('node:net');
   const sockets = new Map(); // net.Socket -> what we know of it, until it is destroyed
   const agents = new Map(); // http.Agent -> { number, said: Map(key -> [free, busy, queued] last recorded) }
@@ -58,14 +58,6 @@ module.exports = function traceHttp({ recordWithBytes: recordAlways, micros }) {
     const id = handle && typeof handle.getAsyncId === 'function' ? handle.getAsyncId() : 0;
     recordWithBytes(WIRE, state.number | (OPENED << 12), text(said), id);
     return state;
-  }
-
-  const out = {};
-  function address(handle, method) {
-    if (!handle || typeof handle[method] !== 'function') return '';
-    out.address = undefined;
-    if (handle[method](out) !== 0 || typeof out.address !== 'string') return '';
-    return `${out.family === 'IPv6' || out.family === 6 ? `[${out.address}]` : out.address}:${out.port}`;
   }
 
   // Keep the first bytes of `pieces` ([chunk, encoding] pairs) the caps allow, converting only those; the

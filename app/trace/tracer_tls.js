@@ -35,7 +35,7 @@ const OPEN = 1, BYTES = 2, NEGOTIATED = 3, KEYLOG = 4, CLOSED = 5;
 const SERVER = 1 << 8, SECURE = 1 << 9;
 const LIMIT = 64; // connections watched at once: a busy server's thousandth handshake teaches nothing new
 
-module.exports = function watchTls({ record, stringId, micros, TLS }) {
+module.exports = function watchTls({ record, stringId, micros, socketAddress: address, TLS }) {
   const watched = new Map(); // TLSWRAP async id -> connection
   let ownerSymbol = null; // Node's internal symbol from a handle to its socket, learnt from the first handle
 
@@ -104,15 +104,6 @@ module.exports = function watchTls({ record, stringId, micros, TLS }) {
   function counter(handle, name) {
     const value = handle ? handle[name] : 0;
     return typeof value === 'number' ? value : 0;
-  }
-
-  const addressOut = {};
-  function address(tcp, method) {
-    if (!tcp || typeof tcp[method] !== 'function') return '';
-    addressOut.address = undefined;
-    if (tcp[method](addressOut) !== 0 || typeof addressOut.address !== 'string') return '';
-    const v6 = addressOut.family === 'IPv6' || addressOut.family === 6;
-    return `${v6 ? `[${addressOut.address}]` : addressOut.address}:${addressOut.port}`;
   }
 
   function open(id, c, tcp) {
