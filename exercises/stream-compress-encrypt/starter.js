@@ -26,6 +26,15 @@ async function main() {
   const sealed = fs.statSync('report.txt.gz.enc').size;
   console.log(`report.txt.gz.enc: ${sealed} bytes (gzip, then AES-256-CBC)`);
 
+  await pipeline( // the other order, for comparison
+    fs.createReadStream('report.txt'),
+    crypto.createCipheriv('aes-256-cbc', key, iv),
+    zlib.createGzip(),
+    fs.createWriteStream('report.txt.enc.gz'),
+  );
+  const wrongOrder = fs.statSync('report.txt.enc.gz').size;
+  console.log(`report.txt.enc.gz: ${wrongOrder} bytes (AES-256-CBC, then gzip)`);
+
   await pipeline(
     fs.createReadStream('report.txt.gz.enc'),
     crypto.createDecipheriv('aes-256-cbc', key, iv),
