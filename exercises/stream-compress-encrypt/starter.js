@@ -6,7 +6,8 @@ const fs = require('node:fs');
 const zlib = require('node:zlib');
 const { pipeline } = require('node:stream/promises');
 
-const sha256 = (file) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+const sha256 = (file) =>
+  crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
 async function main() {
   const text = 'stream me, compress me, encrypt me\n'.repeat(20_000);
@@ -42,12 +43,14 @@ async function main() {
     fs.createWriteStream('report.copy.txt'),
   );
   console.log(`report.copy.txt: ${fs.statSync('report.copy.txt').size} bytes`);
-  console.log(`same bytes as report.txt: ${sha256('report.txt') === sha256('report.copy.txt')}`);
+  const same = sha256('report.txt') === sha256('report.copy.txt');
+  console.log(`same bytes as report.txt: ${same}`);
 
   try {
     await pipeline(
       fs.createReadStream('report.txt.gz.enc'),
-      crypto.createDecipheriv('aes-256-cbc', crypto.randomBytes(32), iv), // the wrong key
+      // the wrong key:
+      crypto.createDecipheriv('aes-256-cbc', crypto.randomBytes(32), iv),
       zlib.createGunzip(),
       fs.createWriteStream('garbage.txt'),
     );

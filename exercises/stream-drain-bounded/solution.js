@@ -31,8 +31,9 @@ function produce() {
 
 sink.on('finish', () => {
   console.log(`finish: ${RECORDS} records written`);
-  const ok = peak <= sink.writableHighWaterMark;
-  console.log(`peak buffer: ${peak} bytes (limit ${sink.writableHighWaterMark}): ${ok ? 'ok' : 'too much'}`);
+  const limit = sink.writableHighWaterMark;
+  const verdict = peak <= limit ? 'ok' : 'too much';
+  console.log(`peak buffer: ${peak} bytes (limit ${limit}): ${verdict}`);
 });
 
 produce();

@@ -20,7 +20,11 @@ const server = http.createServer((req, res) => {
 server.listen(0, '127.0.0.1', () => {
   const words = ['one', 'two', 'three'];
   const req = http.request({
-    host: '127.0.0.1', port: server.address().port, method: 'POST', path: '/echo', agent: false,
+    host: '127.0.0.1',
+    port: server.address().port,
+    method: 'POST',
+    path: '/echo',
+    agent: false,
   });
   req.on('response', (res) => {
     console.log(`client: response ${res.statusCode}`);

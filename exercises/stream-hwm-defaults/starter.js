@@ -9,7 +9,8 @@ console.log(`Node ${process.versions.node.split('.')[0]}`);
 console.log(`default for bytes: ${getDefaultHighWaterMark(false)}`);
 console.log(`default for objects: ${getDefaultHighWaterMark(true)}`);
 console.log(`new Readable(): ${new Readable().readableHighWaterMark}`);
-console.log(`new Writable({ objectMode: true }): ${new Writable({ objectMode: true }).writableHighWaterMark}`);
+const objects = new Writable({ objectMode: true });
+console.log(`new Writable({ objectMode: true }): ${objects.writableHighWaterMark}`);
 
 const file = fs.createReadStream(__filename);
 console.log(`fs.createReadStream: ${file.readableHighWaterMark}`);
@@ -19,7 +20,8 @@ console.log(`fs.createWriteStream: ${out.writableHighWaterMark}`);
 out.destroy();
 
 const server = http.createServer({ highWaterMark: 300_000 }, (req, res) => {
-  console.log(`server request, highWaterMark: 300_000 option: ${req.readableHighWaterMark}`);
+  const mark = req.readableHighWaterMark;
+  console.log(`server request, highWaterMark: 300_000 option: ${mark}`);
   console.log(`server socket: ${req.socket.readableHighWaterMark}`);
   res.end('ok');
 });

@@ -5,7 +5,8 @@ const fs = require('node:fs');
 const zlib = require('node:zlib');
 const { Writable } = require('node:stream');
 
-fs.writeFileSync('photos.tar', crypto.randomBytes(1 << 20)); // 1 MiB that gzip cannot shrink
+// 1 MiB of random bytes, which gzip cannot shrink:
+fs.writeFileSync('photos.tar', crypto.randomBytes(1 << 20));
 
 let chunks = 0;
 const backupDisk = new Writable({

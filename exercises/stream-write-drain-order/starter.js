@@ -5,7 +5,8 @@ const { Transform } = require('node:stream');
 const upper = new Transform({
   writableHighWaterMark: 8,
   transform(chunk, encoding, done) {
-    setImmediate(() => done(null, chunk.toString().toUpperCase())); // slow on purpose
+    const upperCased = chunk.toString().toUpperCase();
+    setImmediate(() => done(null, upperCased)); // one loop turn per chunk
   },
 });
 
