@@ -33,7 +33,13 @@ if (isMainThread) {
       Atomics.store(hold, 0, 1);                  // let the worker end
       Atomics.notify(hold, 0);
     });
-    worker.once('exit', () => threads('after the worker ended'));
+    worker.once('exit', () => {
+      // 'exit' can come a moment before the kernel has removed the thread: wait for it (at most 1 s).
+      const start = Date.now();
+      const gone = () => fs.readdirSync('/proc/self/task').length < 12 || Date.now() - start > 1000;
+      const check = () => (gone() ? threads('after the worker ended') : setTimeout(check, 5));
+      check();
+    });
   });
 } else {
   parentPort.postMessage(whoAmI());
