@@ -63,6 +63,7 @@ function startTracing(fd) {
   const SOCKET = 22; // the fds view: a handle's fd and addresses (see "sockets" below)
   // Kinds 23 (wire) and 25 (agent) are written by tracer_http.js, loaded at the first TCP socket (see below).
   const TLS = 24; // the tls view: tracer_tls.js, loaded at the first TLS socket
+  const MESSAGE = 27; // the lanes view: tracer_messages.js, loaded at the first worker or child process
   // Phases and queues, as numbers in records.
   const MAIN = 1, TIMERS = 2, PENDING = 3, POLL = 4, CHECK = 5, CLOSE = 6, EXIT = 7;
   const MACROTASK = 1, NEXTTICK = 2, MICROTASK = 3;
@@ -494,6 +495,15 @@ function startTracing(fd) {
     }
   }
 
+  // --- the lanes view: messages between threads and processes, by tracer_messages.js, required only when the
+  // program starts a worker or a child process, or is itself a worker or a child with an IPC channel ----------
+  const TYPE_WORKER = typeCode('WORKER');
+  const TYPE_PROCESS = typeCode('PROCESSWRAP');
+  let messages = null; // null: not loaded yet; false: failed to load
+  function loadMessages() {
+    messages = loadPart('tracer_messages.js', { recordWithBytes, micros, MESSAGE, threadId, isMainThread });
+  }
+
   // --- bounded mode: full detail up to the limit, then counts per phase and queue ----------------------
   let summary = false;
   const counts = new Int32Array(8 * 4 * 4); // [phase][queue][what: 0 callback, 1 init, 2 resolve, 3 write]
@@ -605,6 +615,7 @@ function startTracing(fd) {
     if (http === null && (code === TYPE_TCP || code === TYPE_TCP_SERVER)) loadHttpTracer();
     if (code === TYPE_PROMISE) return maybeSummarise();
     if (code === TYPE_TLS) watchTls(id, resource);
+    if (messages === null && (code === TYPE_WORKER || code === TYPE_PROCESS)) loadMessages();
     let name = '';
     if (code === TYPE_TIMEOUT) {
       name = resource._onTimeout && resource._onTimeout.name;
@@ -1014,6 +1025,7 @@ function startTracing(fd) {
   if (ctrl[CTRL_USED] < CAPACITY / 2) warmUp(); // nothing written yet, so nothing to take back
   record(HELLO, threadId, exact ? 1 : 0, process.pid);
   record(META, stringId(process.version), stringId(process.versions.uv), stringId(process.argv[1] || ''));
+  if (!isMainThread || typeof process.send === 'function') loadMessages();
   flush(); // the fds view: looplab learns the pid now and samples /proc while the main module runs
   wrapWhenCreated('stdout', 1);
   wrapWhenCreated('stderr', 2);
