@@ -370,7 +370,7 @@ class Message(NamedTuple):
     channel: str  # both ends name it alike: "worker 2" (a Worker's public channel), "ipc 4242" (a child's IPC)
     direction: str  # down (parent to worker or child) or up
     k: int  # the k-th send (or receive) on this channel and direction: the k-th send is the k-th receive
-    micros: int  # absolute µs (performance.timeOrigin + now()): one clock for every thread and process
+    micros: int  # µs on the machine's monotonic clock (process.hrtime): one clock for every thread and process
 
 
 class MessageClock(NamedTuple):
@@ -378,7 +378,7 @@ class MessageClock(NamedTuple):
 
     thread: int
     loop_micros: int  # the thread's markers' clock, µs since its tracing began
-    micros: int  # absolute µs at the same moment
+    micros: int  # the monotonic clock's µs (Message.micros) at the same moment
 
 
 TraceEvent = (

@@ -14,8 +14,11 @@
 // sender) is the k-th receive (counted by the receiver): each record carries k.
 // Other MessagePorts (a MessageChannel's two ends, often transferred to a worker) are not recorded yet.
 //
-// Every record carries the absolute time (performance.timeOrigin + now(), µs), the one clock all threads and
-// processes share; the first also ties the thread's own loop clock (the markers') to it, so the model can
+// Every record carries the time in µs on the machine's monotonic clock (process.hrtime, CLOCK_MONOTONIC), which
+// every thread and process on this machine shares (performance.timeOrigin is each thread's own start, kept in
+// ms as a double: two threads' sums need not agree to the µs). A send's time is read before postMessage or send
+// is called (the other end may receive it before the call returns); it counts only if the call did not throw.
+// The first record also ties the thread's own loop clock (the markers') to it, so the model can
 // place each loop iteration of every lane on one time axis.
 //
 // What the program could notice: Worker.prototype gets own `postMessage` and `emit` wrappers (they call
@@ -26,16 +29,15 @@
 // "clock - - <markers µs> µs"); app/trace/decode.py reads them.
 
 module.exports = function traceMessages({ recordWithBytes, micros, MESSAGE, threadId, isMainThread }) {
-  const { performance } = require('node:perf_hooks');
   const counts = new Map(); // "step channel direction" -> messages so far
-  const now = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
+  const now = () => Number(process.hrtime.bigint() / 1000n);
 
-  function note(step, channel, direction) {
+  function note(step, channel, direction, micros = now()) {
     try {
       const key = `${step} ${channel} ${direction}`;
       const k = (counts.get(key) || 0) + 1;
       counts.set(key, k);
-      recordWithBytes(MESSAGE, 0, Buffer.from(`${key} ${k} ${now()}`), 0);
+      recordWithBytes(MESSAGE, 0, Buffer.from(`${key} ${k} ${micros}`), 0);
     } catch {
       // tracing must never break the program
     }
@@ -58,9 +60,10 @@ module.exports = function traceMessages({ recordWithBytes, micros, MESSAGE, thre
   }
 
   const sendsBy = (channelOf, direction) => (original) => function (...args) {
+    const micros = now();
     const result = Reflect.apply(original, this, args);
     const channel = channelOf(this);
-    if (channel) note('send', channel, direction);
+    if (channel) note('send', channel, direction, micros);
     return result;
   };
   const receivesBy = (channelOf, direction) => (original) => function (type, ...args) {
