@@ -46,7 +46,7 @@ PROCESS_STRIDE = 65536  # thread = process number * 65536 + threadId (the procs 
 MAX_STEPS = 4096  # per lane; beyond it the oldest half goes
 MAX_MESSAGES = 4096
 MAX_NAMES = 4096  # per lane: resources whose callbacks may still come, for naming them
-HISTORY = 48  # steps a snapshot hands on per lane
+HISTORY = 256  # steps a snapshot hands on per lane
 
 BUSY, WAITING, IDLE, ENDED = "busy", "waiting", "idle", "ended"
 
@@ -116,17 +116,26 @@ class _Lane:
         self.counts: list[int] = []
         self.steps: list[tuple[int, str, str, str]] = []  # (loop µs, state, phase, what)
         self.phase = "main"
+        self.floating = 0  # steps at the end whose time waits for the thread's next marker or message
         self.ended = False  # its 'exit' event came: what runs after it (closing handles) is not drawn
 
     def add(self, count: int, state: str, phase: str, what: str) -> None:
+        # After blocking in poll, the thread's clock says nothing until its next marker or message: what ran
+        # meanwhile took place at (or just before) that next time, not at the poll's start.
+        if self.floating or (self.steps and self.steps[-1][1] == WAITING and state != WAITING):
+            self.floating += 1
         self.counts.append(count)
         self.steps.append((self.loop_micros, state, phase, what))
         if len(self.steps) > MAX_STEPS:
+            self.floating = min(self.floating, MAX_STEPS // 2)
             del self.counts[: MAX_STEPS // 2]
             del self.steps[: MAX_STEPS // 2]
 
     def at_micros(self, micros: int) -> None:
         self.loop_micros = max(self.loop_micros, micros)  # a marker reads the loop's cached ms: never go back
+        for index in range(len(self.steps) - self.floating, len(self.steps)):
+            self.steps[index] = (self.loop_micros, *self.steps[index][1:])
+        self.floating = 0
 
     def name_of(self, resource: int, name: str) -> None:
         self.names[resource] = name
