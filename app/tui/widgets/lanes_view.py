@@ -32,10 +32,11 @@ from app.tui.widgets.marks import phase_style
 NAME_WIDTH = 9  # "worker 12"
 NOW_WIDTH = 16  # "timers timer", "waits in poll"
 LABEL_WIDTH = NAME_WIDTH + NOW_WIDTH
-MESSAGE_LINES = 4
+MESSAGE_LINES = 3
 NO_RUN = "Run the exercise: the main thread, each worker and each child gets a lane, with its messages as arrows."
 ONE_LANE = "One thread so far: a lane appears for each worker or child the program starts."
-LEGEND = "█ a callback runs (its phase's colour) · waits in poll · ↓↑ sent ▼▲ arrived"
+LEGEND = "█ a callback (phase colour) · ·waits in poll · ↓↑ sent ▼▲ arrived"
+WIDE = 70  # narrower than this, a lane's row has no room for what it does now: its strip's last column says it
 
 
 class _Axis:
@@ -50,10 +51,10 @@ class _Axis:
     def micros(self, column: int) -> int:
         return self.start + (self.end - self.start) * (column + 1) // self.width
 
-    def row(self, origin: int) -> Text:
+    def row(self, origin: int, label_width: int) -> Text:
         """The axis under the strips, in ms since `origin` (the run's first placed moment)."""
         left, right = f"{(self.start - origin) / 1000:.0f} ms", f"{(self.end - origin) / 1000:.0f} ms"
-        text = Text(" " * LABEL_WIDTH + left, style="dim", no_wrap=True)
+        text = Text(" " * label_width + left, style="dim", no_wrap=True)
         text.append("─" * max(self.width - len(left) - len(right), 1) + right)
         return text
 
@@ -156,24 +157,29 @@ def lanes_rows(snapshot: LanesSnapshot | None, width: int, height: int) -> list[
     lanes = snapshot.lanes
     if len(lanes) > room:
         lanes = lanes[: room - 1]
-    chart = max(width - LABEL_WIDTH, 10)
+    label_width = LABEL_WIDTH if width >= WIDE else NAME_WIDTH
+    chart = max(width - label_width, 10)
     placed = snapshot.start is not None and snapshot.now is not None
     axis = _Axis(*window(snapshot), chart)
     rows = {lane.thread: index for index, lane in enumerate(snapshot.lanes)}
     marks = _marks(snapshot, axis, rows) if placed else {}
     for lane in lanes:
-        line = Text(f"{lane.name[: NAME_WIDTH - 1]:<{NAME_WIDTH}}", style="bold", no_wrap=True) + now_text(lane)
+        line = Text(f"{lane.name[: NAME_WIDTH - 1]:<{NAME_WIDTH}}", style="bold", no_wrap=True)
+        if label_width > NAME_WIDTH:
+            line += now_text(lane)
         if placed:
             line += strip(lane, axis, marks.get(lane.thread, {}))
         lines.append(line)
     if len(lanes) < len(snapshot.lanes):
         lines.append(Text(f"… {len(snapshot.lanes) - len(lanes)} more lanes: + makes the pane taller", style="dim"))
     if placed:
-        lines.append(axis.row(snapshot.start or 0))
+        lines.append(axis.row(snapshot.start or 0, label_width))
         recent = [*reversed(snapshot.in_flight), *(a for a in reversed(snapshot.arrows) if not a.in_flight)]
         for arrow in recent[: max(0, min(MESSAGE_LINES, height - len(lines)))]:
             style = "bold" if arrow.in_flight else "dim"
             lines.append(Text(describe(arrow, snapshot.start or 0), style=style, no_wrap=True, overflow="ellipsis"))
+    for line in lines:
+        line.truncate(max(width, 1), overflow="ellipsis")
     return lines[:height] if height > 0 else lines
 
 
@@ -198,7 +204,9 @@ class LanesView(Widget):
         return len(lanes_rows(self.snapshot, width, 1000))
 
     def render(self) -> Text:
-        return Text("\n").join(lanes_rows(self.snapshot, self.content_size.width or 80, rows_in_sight(self) or 1000))
+        return Text("\n", no_wrap=True).join(
+            lanes_rows(self.snapshot, self.content_size.width or 80, rows_in_sight(self) or 1000)
+        )
 
 
 if TYPE_CHECKING:
