@@ -121,10 +121,17 @@ def _marks(snapshot: LanesSnapshot, axis: _Axis, rows: dict[int, int]) -> dict[i
         down = arrow.receiver is None or rows.get(arrow.receiver, 0) > rows.get(arrow.sender, 0)
         style = "bold reverse" if arrow.in_flight else "bold"
         if arrow.sender in marks:
-            marks[arrow.sender][axis.column(arrow.sent)] = ("↓" if down else "↑", style)
+            _put(marks[arrow.sender], axis.column(arrow.sent), ("↓" if down else "↑", style), axis.width)
         if arrow.received is not None and arrow.receiver in marks:
-            marks[arrow.receiver][axis.column(arrow.received)] = ("▼" if down else "▲", "bold")
+            _put(marks[arrow.receiver], axis.column(arrow.received), ("▼" if down else "▲", "bold"), axis.width)
     return marks
+
+
+def _put(row: dict[int, tuple[str, str]], column: int, mark: tuple[str, str], width: int) -> None:
+    """A mark at its column, or the next free one when messages crowd a column (a long run on a narrow pane)."""
+    while column in row and column + 1 < width:
+        column += 1
+    row[column] = mark
 
 
 def describe(arrow: Arrow, start: int) -> str:
