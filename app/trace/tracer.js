@@ -501,8 +501,21 @@ function startTracing(fd) {
   const TYPE_WORKER = typeCode('WORKER');
   const TYPE_PROCESS = typeCode('PROCESSWRAP');
   let messages = null; // null: not loaded yet; false: failed to load
+  let messagesFor = 0; // the resource types it has been told of: 1 workers, 2 child processes
   function loadMessages() {
-    messages = loadPart('tracer_messages.js', { recordWithBytes, micros, MESSAGE, threadId, isMainThread });
+    if (messages === null) {
+      messages = loadPart('tracer_messages.js', { recordWithBytes, micros, MESSAGE, threadId, isMainThread });
+    }
+  }
+  function watchMessages(code) {
+    const what = code === TYPE_WORKER ? 1 : 2;
+    messagesFor |= what;
+    loadMessages();
+    try {
+      if (messages) (what === 1 ? messages.watchWorkers : messages.watchChildren)();
+    } catch {
+      // tracing must never break the program
+    }
   }
 
   // --- bounded mode: full detail up to the limit, then counts per phase and queue ----------------------
@@ -616,7 +629,9 @@ function startTracing(fd) {
     if (http === null && (code === TYPE_TCP || code === TYPE_TCP_SERVER)) loadHttpTracer();
     if (code === TYPE_PROMISE) return maybeSummarise();
     if (code === TYPE_TLS) watchTls(id, resource);
-    if (messages === null && (code === TYPE_WORKER || code === TYPE_PROCESS)) loadMessages();
+    if ((code === TYPE_WORKER && !(messagesFor & 1)) || (code === TYPE_PROCESS && !(messagesFor & 2))) {
+      watchMessages(code);
+    }
     let name = '';
     if (code === TYPE_TIMEOUT) {
       name = resource._onTimeout && resource._onTimeout.name;

@@ -74,13 +74,35 @@ module.exports = function traceMessages({ recordWithBytes, micros, MESSAGE, thre
     return Reflect.apply(original, this, [type, ...args]);
   };
 
-  const workerThreads = require('node:worker_threads');
-  const workerChannel = (worker) => (typeof worker.threadId === 'number' && worker.threadId >= 0
-    ? `worker ${worker.threadId}` : '');
-  wrapMethod(workerThreads.Worker.prototype, 'postMessage', sendsBy(workerChannel, 'down'));
-  wrapMethod(workerThreads.Worker.prototype, 'emit', receivesBy(workerChannel, 'up'));
+  // Each is wrapped once, when first needed: a program that starts workers but no child never loads child_process.
+  let workersWatched = false, childrenWatched = false;
+  function watchWorkers() {
+    if (workersWatched) return;
+    workersWatched = true;
+    const { Worker } = require('node:worker_threads');
+    const workerChannel = (worker) => (typeof worker.threadId === 'number' && worker.threadId >= 0
+      ? `worker ${worker.threadId}` : '');
+    wrapMethod(Worker.prototype, 'postMessage', sendsBy(workerChannel, 'down'));
+    wrapMethod(Worker.prototype, 'emit', receivesBy(workerChannel, 'up'));
+  }
 
-  const port = isMainThread ? null : workerThreads.parentPort;
+  function watchChildren() {
+    if (childrenWatched) return;
+    childrenWatched = true;
+    const { ChildProcess } = require('node:child_process');
+    const ipcChannel = (child) => (typeof child.pid === 'number' ? `ipc ${child.pid}` : '');
+    wrapMethod(ChildProcess.prototype, 'spawn', (original) => function (...args) {
+      const result = Reflect.apply(original, this, args);
+      if (typeof this.send === 'function' && this.channel) {
+        wrapMethod(this, 'send', sendsBy(ipcChannel, 'down'));
+      }
+      return result;
+    });
+    wrapMethod(ChildProcess.prototype, 'emit', receivesBy(ipcChannel, 'up'));
+  }
+
+  // This thread's own channel to its parent: a worker's parentPort, a child's IPC channel.
+  const port = isMainThread ? null : require('node:worker_threads').parentPort;
   if (port) {
     const own = `worker ${threadId}`;
     wrapMethod(port, 'postMessage', sendsBy(() => own, 'up'));
@@ -90,22 +112,10 @@ module.exports = function traceMessages({ recordWithBytes, micros, MESSAGE, thre
       return Reflect.apply(original, this, [data, type, event]);
     });
   }
-
-  const { ChildProcess } = require('node:child_process');
-  const ipcChannel = (child) => (typeof child.pid === 'number' ? `ipc ${child.pid}` : '');
-  wrapMethod(ChildProcess.prototype, 'spawn', (original) => function (...args) {
-    const result = Reflect.apply(original, this, args);
-    if (typeof this.send === 'function' && this.channel) {
-      wrapMethod(this, 'send', sendsBy(ipcChannel, 'down'));
-    }
-    return result;
-  });
-  wrapMethod(ChildProcess.prototype, 'emit', receivesBy(ipcChannel, 'up'));
-
   if (typeof process.send === 'function' && isMainThread) {
     const own = `ipc ${process.pid}`;
     wrapMethod(process, 'send', sendsBy(() => own, 'up'));
     wrapMethod(process, 'emit', receivesBy(() => own, 'down'));
   }
-  return {};
+  return { watchWorkers, watchChildren };
 };
