@@ -229,13 +229,15 @@ class TraceDecoder:
 
 def decode_message(thread: int, payload: bytes) -> Message | MessageClock:
     """tracer_messages.js: "step channel-name direction k µs", or "clock - - <loop µs> <µs>"."""
-    fields = payload.decode("utf-8", "replace").split(" ")
-    if len(fields) < 5 or not all(field.lstrip("-").isdigit() for field in fields[-2:]):
-        raise TraceFormatError(f"bad message record {payload!r}")
-    step, direction, k, micros = fields[0], fields[-3], int(fields[-2]), int(fields[-1])
-    if step == "clock":
-        return MessageClock(thread, k, micros)
-    return Message(thread, step, " ".join(fields[1:-3]), direction, k, micros)
+    try:
+        step, rest = payload.decode("utf-8", "replace").split(" ", 1)
+        named, k, micros = rest.rsplit(" ", 2)
+        channel, direction = named.rsplit(" ", 1)
+        if step == "clock":
+            return MessageClock(thread, int(k), int(micros))
+        return tuple.__new__(Message, (thread, step, channel, direction, int(k), int(micros)))
+    except ValueError:
+        raise TraceFormatError(f"bad message record {payload!r}") from None
 
 
 def decode_all(data: bytes) -> list[TraceEvent]:
