@@ -604,6 +604,9 @@ function startTracing(fd) {
     const code = typeIds.get(type) ?? typeCode(type);
     if (code !== TYPE_PROMISE) types.set(id, code);
     else if (!splitPromises) hideAsyncIds(resource);
+    if ((code === TYPE_WORKER && !(messagesFor & 1)) || (code === TYPE_PROCESS && !(messagesFor & 2))) {
+      watchMessages(code); // in counts too: messages are few, and the lanes view draws them whatever the detail
+    }
     if (summary) {
       if (code === TYPE_TIMEOUT && resource._repeat) timers.set(id, resource); // an interval runs again
       return bump(1);
@@ -629,9 +632,6 @@ function startTracing(fd) {
     if (http === null && (code === TYPE_TCP || code === TYPE_TCP_SERVER)) loadHttpTracer();
     if (code === TYPE_PROMISE) return maybeSummarise();
     if (code === TYPE_TLS) watchTls(id, resource);
-    if ((code === TYPE_WORKER && !(messagesFor & 1)) || (code === TYPE_PROCESS && !(messagesFor & 2))) {
-      watchMessages(code);
-    }
     let name = '';
     if (code === TYPE_TIMEOUT) {
       name = resource._onTimeout && resource._onTimeout.name;
