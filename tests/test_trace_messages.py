@@ -60,3 +60,30 @@ def test_a_program_without_workers_or_children_never_loads_the_part(any_node: No
     (tmp_path / "main.js").write_text("setTimeout(() => console.log('done'), 1);\n")
     events = traced_run(any_node, tmp_path, tmp_path / "main.js")
     assert not [event for event in events if isinstance(event, Message | MessageClock)]
+
+
+CLUSTER = """
+const cluster = require('node:cluster');
+if (cluster.isPrimary) {
+  let replies = 0;
+  for (let i = 0; i < 2; i++) {
+    const worker = cluster.fork();
+    worker.on('online', () => worker.send('hello'));
+    worker.on('message', () => {
+      if (++replies === 2) for (const each of Object.values(cluster.workers)) each.disconnect();
+    });
+  }
+} else {
+  process.on('message', (text) => process.send(`${text} back`));
+}
+"""
+
+
+def test_cluster_messages_leave_out_nodes_own(any_node: NodeBinary, tmp_path: Path) -> None:
+    """cluster talks to its workers over the same IPC channel (cmd NODE_CLUSTER): only the program's messages count."""
+    (tmp_path / "main.js").write_text(CLUSTER)
+    messages = [event for event in traced_run(any_node, tmp_path, tmp_path / "main.js") if isinstance(event, Message)]
+    sends = [message for message in messages if message.step == "send"]
+    receives = [message for message in messages if message.step == "receive"]
+    assert len(sends) == 2 and len(receives) == 2 and len({message.channel for message in sends}) == 2
+    assert {(message.direction, message.k) for message in messages} == {("down", 1), ("up", 1)}

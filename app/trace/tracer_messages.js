@@ -63,9 +63,19 @@ module.exports = function traceMessages({ recordWithBytes, micros, MESSAGE, thre
     const micros = now();
     const result = Reflect.apply(original, this, args);
     const channel = channelOf(this);
-    if (channel) note('send', channel, direction, micros);
+    if (channel && !isInternal(args[0])) note('send', channel, direction, micros);
     return result;
   };
+  // Node's own messages over IPC (cluster's, handles sent along) have a cmd starting NODE_, and arrive as
+  // 'internalMessage', never 'message': they are not the program's.
+  function isInternal(message) {
+    try {
+      return message !== null && typeof message === 'object' && typeof message.cmd === 'string' &&
+        message.cmd.startsWith('NODE_');
+    } catch {
+      return false; // a getter of the program's threw: Node's own test would have thrown too
+    }
+  }
   const receivesBy = (channelOf, direction) => (original) => function (type, ...args) {
     if (type === 'message') {
       const channel = channelOf(this);
