@@ -23,8 +23,10 @@
 //
 // What the program could notice: Worker.prototype gets own `postMessage` and `emit` wrappers (they call
 // the originals with the same arguments and return what they return), ChildProcess.prototype own `spawn`
-// and `emit`, a child's `send` and a worker's parentPort `postMessage` are wrapped on the object (not
-// enumerable where the original was not), and in a traced child process.send and process.emit.
+// and `emit`, a child's `send`, a worker's parentPort `postMessage` and its
+// Symbol.for('nodejs.internal.kHybridDispatch') method are wrapped on the object (not enumerable where the
+// original was not), and in a traced child process.send and process.emit. Node's own IPC messages (cmd NODE_...)
+// are not counted.
 // Record: kind MESSAGE (27) with bytes "step channel direction k µs" (step send, receive, or clock with
 // "clock - - <markers µs> µs"); app/trace/decode.py reads them.
 
