@@ -34,6 +34,7 @@ class Kind(IntEnum):
     WIRE = 23  # the wire view: a socket's bytes (tracer_http.js)
     TLS = 24  # the tls view: a TLS socket's addresses, byte counters, negotiated names, key-log labels (tracer_tls.js)
     AGENT = 25  # the agent view: an http.Agent's sockets (tracer_http.js)
+    PROCESS = 26  # a child process of the program: its parent and how it was started (tracer_procs.js)
 
 
 PHASES = ("", *PHASE_NAMES)  # by the number tracer.js writes; 0 is unused
@@ -89,6 +90,25 @@ class Hello(NamedTuple):
     thread: int
     exact: bool  # phases from loop markers (True) or inferred from resource types (False)
     pid: int
+
+
+PROCESS_THREADS = 65536  # a child process's threads are numbered n * 65536 + threadId (n = 1, 2, ...)
+STARTED_BY = ("", "fork", "spawn", "cluster")
+
+
+def process_of(thread: int) -> int:
+    """0 for the program's own process, n for the n-th child process that said hello."""
+    return thread // PROCESS_THREADS
+
+
+class Process(NamedTuple):
+    """A child process of the program (any Node process it or its children started), after its Hello."""
+
+    thread: int  # its main thread: n * 65536
+    pid: int
+    ppid: int  # its parent's pid (a shell's, for exec)
+    how: str  # fork (it has an IPC channel), cluster (a cluster worker) or spawn (spawn, exec, execFile)
+    clock: int  # µs since the epoch at which its micros clock (Pool, Tls... events) read 0
 
 
 class Meta(NamedTuple):
@@ -390,6 +410,7 @@ TraceEvent = (
     | TlsNegotiated
     | TlsKeylog
     | TlsClosed
+    | Process
 )
 
 EVENT_TYPES: dict[str, type] = {
@@ -426,5 +447,6 @@ EVENT_TYPES: dict[str, type] = {
         TlsNegotiated,
         TlsKeylog,
         TlsClosed,
+        Process,
     )
 }
