@@ -25,11 +25,13 @@ function openChannel(path) {
   }
 }
 
-// How the child was started, from what it has: a cluster worker has NODE_UNIQUE_ID (or cluster says so), a
-// forked child an IPC channel; anything else was spawned (spawn, exec, execFile of a Node binary).
+// How the child was started, from what it has before its main module runs: a cluster worker has already
+// loaded Node's cluster worker code (NODE_UNIQUE_ID, which says so, is gone from its environment by now, on
+// Node 20 and 24), a forked child has an IPC channel; anything else was spawned (spawn, exec, execFile of node).
 const FORK = 1, SPAWN = 2, CLUSTER = 3;
 function startedBy() {
-  if (process.env.NODE_UNIQUE_ID !== undefined) return CLUSTER;
+  const loaded = process.moduleLoadList;
+  if (Array.isArray(loaded) && loaded.includes('NativeModule internal/cluster/child')) return CLUSTER;
   if (typeof process.send === 'function') return FORK;
   return SPAWN;
 }
