@@ -671,7 +671,10 @@ function startTracing(fd, tagged) {
     // anything unknown here is one of the latter, or a promise of Node's that our own hook has seen.
     if (code === undefined) {
       if (nodeTracksPromises(id)) return;
-      if (splitPromises || id < firstTracedId) code = 0;
+      // Before the loop's first callback only ticks run: a forked child's IPC set-up queues some before the
+      // preload (so their type is unknown), and the main module's microtasks drain after them.
+      if (id < firstTracedId && phase === MAIN && depth === 0) code = TYPE_TICK;
+      else if (splitPromises || id < firstTracedId) code = 0;
     } else if (!summary && poolCodes.has(code)) {
       record(POOL, id, micros() | 0, POOL_DONE);
     }

@@ -86,7 +86,8 @@ def load_corpus() -> list[CorpusProgram]:
             match = _EXPECT.match(row)
             if match:
                 nodes = NodeRange.parse(match.group(1)) if match.group(1) else None
-                lines.append(ExpectedLine(match.group(4), match.group(2), match.group(3), match.group(5) or "main", nodes))
+                who = match.group(5) or "main"
+                lines.append(ExpectedLine(match.group(4), match.group(2), match.group(3), who, nodes))
         exit_match = re.search(r"^// exit_code: (\d+)$", text, re.M)
         varies = re.search(r"^// order(?:\[node ([^\]]+)\])?: varies$", text, re.M)
         programs.append(
