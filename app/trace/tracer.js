@@ -8,8 +8,9 @@
 //   - each hook does a few typed-array stores; stack traces are taken only within a budget;
 //   - what programs inspect stays as it is: promises print and compare the same, `process.stdout.write`
 //     is the stream's prototype's, hooks never throw, child processes never write into the program's
-//     trace pipe (they have a channel of their own, and see NODE_OPTIONS and LOOPLAB_TRACE_* in their
-//     environment, as the program does); what it does change is on prototypes and module objects (`write` on the stdout stream's prototype,
+//     trace pipe (they have a channel of their own; they and the program see NODE_OPTIONS and
+//     LOOPLAB_TRACE_* in their environment); what it does change is on prototypes and module objects
+//     (`write` on the stdout stream's prototype,
 //     fs.write and fs.writeSync; once a TCP socket exists, net.Socket.prototype's `_writeGeneric`, `push`
 //     and `_destroy`, http.Agent.prototype's addRequest and removeSocket: tracer_http.js), and on Node 20 hidden
 //     async-id symbols on promises.
@@ -34,7 +35,8 @@ if (Number.isInteger(traceFd) && traceFd > 2 && ownsTheTracePipe()) {
   process.env.LOOPLAB_TRACE_CHILDREN) {
   traceFd = loadProcs().openChannel(process.env.LOOPLAB_TRACE_CHILDREN);
   if (traceFd > 2) {
-    process.env.LOOPLAB_TRACE_PID = String(process.pid); // its workers write to its channel, its children open theirs
+    // its workers write to its channel; its own children open theirs
+    process.env.LOOPLAB_TRACE_PID = String(process.pid);
     process.env.LOOPLAB_TRACE_FD = String(traceFd);
     process.env.LOOPLAB_TRACE_TAGGED = '1';
     startTracing(traceFd, true);
