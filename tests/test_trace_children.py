@@ -84,3 +84,17 @@ def test_two_processes_printing_the_same_text_are_told_apart_by_arrival() -> Non
     lines = attribute_lines(events, ["ready", "ready"])
     assert [(line.who, line.pid) for line in lines] == [("child", 11), ("main", None)]
     assert thread_kind(None) == "main" and thread_kind(3) == "worker" and thread_kind(child + 3) == "child-worker"
+
+
+def test_a_child_whose_stdout_is_a_pipe_prints_only_through_its_parent() -> None:
+    """exec: the parent prints the child's output in a callback of its own; the line is the parent's."""
+    child = PROCESS_THREADS
+    events = [
+        Hello(0, True, 10),
+        Hello(child, True, 11),
+        Process(child, 11, 10, "spawn", 0, direct=False),
+        Write(child, "stdout", "main", "macrotask", 0, "exec child\n"),
+        Write(0, "stdout", "close", "macrotask", 7, "exec child\n"),
+    ]
+    (line,) = attribute_lines(events, ["exec child"])
+    assert (line.phase, line.who, line.pid) == ("close", "main", None)

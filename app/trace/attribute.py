@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, Generic, NamedTuple, TypeVar
 
-from app.trace.schema import PROCESS_THREADS, Hello, Init, Label, TraceEvent, Write, friendly_kind
+from app.trace.schema import PROCESS_THREADS, Hello, Init, Label, Process, TraceEvent, Write, friendly_kind
 
 MAIN_THREAD = 0  # Node's main thread always has threadId 0 (a child process's main thread: n * 65536)
 T = TypeVar("T")
@@ -141,6 +141,7 @@ class _Piece(NamedTuple):
     text: str
     attribution: Attribution
     relayed: bool  # written from a pipe's read callback: perhaps a child's output piped through
+    piped: bool  # written by a child process whose stdout is not the program's: only a relay can print it
     order: int  # the index of its Write among the events: arrival order, across processes
 
 
@@ -152,6 +153,7 @@ def _pieces(events: list[TraceEvent], stream: str) -> dict[int, list[_Piece]]:
     """
     resources = _Resources(events)
     pids = {event.thread: event.pid for event in events if type(event) is Hello and event.thread >= PROCESS_THREADS}
+    piped = {event.thread for event in events if type(event) is Process and not event.direct}
     writes = [(index, event) for index, event in enumerate(events) if type(event) is Write and event.stream == stream]
     worker_writes: dict[int, deque[Write]] = {}
     for _, event in writes:
@@ -170,7 +172,8 @@ def _pieces(events: list[TraceEvent], stream: str) -> dict[int, list[_Piece]]:
                 if thread // PROCESS_THREADS == process and queue and queue[0].text == event.text:
                     attribution = resources.describe(queue.popleft(), pid)
                     break
-        pieces.setdefault(process, []).append(_Piece(event.text, attribution, context_type == "PIPEWRAP", index))
+        relayed = context_type == "PIPEWRAP" and event.phase == "poll"  # read from a pipe, not its close
+        pieces.setdefault(process, []).append(_Piece(event.text, attribution, relayed, event.thread in piped, index))
     return pieces
 
 
@@ -205,6 +208,8 @@ def attribute_lines(events: list[TraceEvent], output: list[str], stream: str = "
             found = _find(sequence, text, positions[process])
             if found is not None:
                 hits.append((found > positions[process], sequence[found].order, process, found))
+        relays = any(sequences[p][at].relayed for _, _, p, at in hits)
+        hits = [hit for hit in hits if relays or not sequences[hit[2]][hit[3]].piped]
         if not hits:
             out.append(AttributedLine(text, None, None, None, None, None))
             continue

@@ -198,9 +198,10 @@ class TraceDecoder:
             self.pids[thread] = c
             append(Hello(thread, bool(b), c))  # a is the threadId: the thread, in the program's process
         elif kind == Kind.PROCESS:
-            clock = strings.get((thread, c), "")
+            clock, _, direct = strings.get((thread, c), "").partition(" ")
             how = STARTED_BY[b] if 0 <= b < len(STARTED_BY) else "?"
-            append(Process(thread, self.pids.get(thread, 0), a, how, int(clock) if clock.isdigit() else 0))
+            micros = int(clock) if clock.isdigit() else 0
+            append(Process(thread, self.pids.get(thread, 0), a, how, micros, direct != "0"))
         elif kind == Kind.META:
             append(
                 Meta(thread, strings.get((thread, a), ""), strings.get((thread, b), ""), strings.get((thread, c), ""))

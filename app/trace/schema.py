@@ -109,6 +109,7 @@ class Process(NamedTuple):
     ppid: int  # its parent's pid (a shell's, for exec)
     how: str  # fork (it has an IPC channel), cluster (a cluster worker) or spawn (spawn, exec, execFile)
     clock: int  # µs since the epoch at which its micros clock (Pool, Tls... events) read 0
+    direct: bool = True  # its stdout is the program's own (inherited), not a pipe to its parent or a file
 
 
 class Meta(NamedTuple):

@@ -43,6 +43,16 @@ if (Number.isInteger(traceFd) && traceFd > 2 && ownsTheTracePipe()) {
   }
 }
 
+// Which pipe or file fd 1 is ("" if none): a child process whose stdout is the program's prints straight to it.
+function stdoutIdentity() {
+  try {
+    const stat = require('node:fs').fstatSync(1);
+    return `${stat.dev}:${stat.ino}`;
+  } catch {
+    return '';
+  }
+}
+
 // tracer_procs.js, for child processes only, kept out of require.cache where the program would see it.
 function loadProcs() {
   const file = require('node:path').join(__dirname, 'tracer_procs.js');
@@ -1057,7 +1067,8 @@ function startTracing(fd, tagged) {
   if (ctrl[CTRL_USED] < CAPACITY / 2) warmUp(); // nothing written yet, so nothing to take back
   record(HELLO, threadId, exact ? 1 : 0, process.pid);
   record(META, stringId(process.version), stringId(process.versions.uv), stringId(process.argv[1] || ''));
-  if (tagged && isMainThread) loadProcs().started({ record, stringId, micros, PROCESS });
+  if (tagged && isMainThread) loadProcs().started({ record, stringId, micros, PROCESS, stdoutIdentity });
+  else if (isMainThread) process.env.LOOPLAB_TRACE_STDOUT = stdoutIdentity(); // children compare theirs with it
   flush(); // the fds view: looplab learns the pid now and samples /proc while the main module runs
   wrapWhenCreated('stdout', 1);
   wrapWhenCreated('stderr', 2);

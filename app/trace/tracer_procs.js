@@ -38,12 +38,15 @@ function startedBy() {
 
 // The PROCESS record (kind 26), once, just after the main thread's hello: a = the parent's pid, b = how it was
 // started, c = a string: the absolute time (µs since the epoch) at which this process's micros() clock read 0,
-// so lanes of several processes share one time axis.
-function started({ record, stringId, micros, PROCESS }) {
+// so lanes of several processes share one time axis, then 1 if its stdout is the program's own (inherited: what
+// it prints goes straight out), else 0 (a pipe to its parent, a file: its parent may print it, or not).
+function started({ record, stringId, micros, PROCESS, stdoutIdentity }) {
   try {
     const { performance } = require('node:perf_hooks');
     const now = Math.round((performance.timeOrigin + performance.now()) * 1000);
-    record(PROCESS, process.ppid, startedBy(), stringId(String(now - micros())));
+    const own = process.env.LOOPLAB_TRACE_STDOUT;
+    const direct = own !== undefined && own !== '' && own === stdoutIdentity() ? 1 : 0;
+    record(PROCESS, process.ppid, startedBy(), stringId(`${now - micros()} ${direct}`));
   } catch {
     // tracing must never break the program
   }

@@ -9,6 +9,7 @@ if (process.argv[2] === 'child') {
   child.on('exit', (code) => {
     console.log(`spawned exit ${code}`);
     exec(`"${process.execPath}" -e "console.log('exec child')"`, (error, stdout) => {
+      process.stdout.write(stdout); // the child's line, printed by the parent: the parent's line
       console.log(`exec said ${stdout.trim()}`);
       const shell = spawn('/bin/sh', ['-c', 'echo from sh'], { stdio: 'inherit' });
       shell.on('exit', (code) => console.log(`sh exit ${code}`));
@@ -21,6 +22,7 @@ if (process.argv[2] === 'child') {
 // expect main/macrotask spawned main [child]
 // expect main/nextTick spawned tick [child]
 // expect poll/macrotask spawned exit 0
+// expect poll|close/macrotask exec child
 // expect poll|close/macrotask exec said exec child
 // expect any/any from sh
 // expect poll/macrotask sh exit 0
