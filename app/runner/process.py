@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import fcntl
 import functools
@@ -11,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -111,6 +113,27 @@ def child_environment(extra: Mapping[str, str], token: str) -> dict[str, str]:
     return env
 
 
+_fifo_folder: Path | None = None  # one private folder per looplab process for the runs' FIFOs (mkdtemp is slow)
+_fifo_lock = threading.Lock()
+
+
+def _fifo_home() -> Path:
+    """The folder for this process's FIFOs, made on first use and removed when looplab exits (or by the watcher)."""
+    global _fifo_folder
+    with _fifo_lock:
+        if _fifo_folder is None or not _fifo_folder.is_dir():
+            folder = Path(tempfile.mkdtemp(prefix=f"{watcher.RUN_FOLDER_PREFIX}{os.getpid()}-fifo-"))
+            watcher.register(str(folder), dir=str(folder))
+            atexit.register(_remove_fifo_home, folder)
+            _fifo_folder = folder
+        return _fifo_folder
+
+
+def _remove_fifo_home(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    watcher.release(str(folder))
+
+
 class ChildrenChannel:
     """A FIFO in a private folder that any process of the run may open for writing, for the whole run.
 
@@ -119,14 +142,15 @@ class ChildrenChannel:
     """
 
     def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix=f"{watcher.RUN_FOLDER_PREFIX}{os.getpid()}-fifo-"))
-        watcher.register(str(self.folder), dir=str(self.folder))
-        self.path = self.folder / "children"
+        self.path = _fifo_home() / f"children-{uuid.uuid4().hex}"
+        self.read_fd = self.hold_fd = -1
         try:
             os.mkfifo(self.path, 0o600)
             self.read_fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
             self.hold_fd = os.open(self.path, os.O_WRONLY | os.O_CLOEXEC)
         except OSError:
+            if self.read_fd >= 0:
+                os.close(self.read_fd)
             self.remove()
             raise
         _widen_pipe(self.read_fd)
@@ -139,8 +163,8 @@ class ChildrenChannel:
 
     def remove(self) -> None:
         self.let_go()
-        shutil.rmtree(self.folder, ignore_errors=True)
-        watcher.release(str(self.folder))
+        with contextlib.suppress(OSError):
+            self.path.unlink()
 
 
 class NodeRun:
