@@ -425,7 +425,7 @@ def traced_family_source(marker: str) -> str:
 
 def fifo_folders_left() -> list[Path]:
     """The children's FIFOs this process made that still exist: each run removes its own."""
-    return list(Path(tempfile.gettempdir()).glob(f"looplab-run-{os.getpid()}-fifo-*/*"))
+    return list(Path(tempfile.gettempdir()).glob(f"looplab-fifo-{os.getpid()}-*/*"))
 
 
 def traced_family_run(node: NodeBinary, folder: Path, cancel: bool) -> tuple[RunResult, list[str], TraceCollector]:

@@ -122,7 +122,7 @@ def _fifo_home() -> Path:
     global _fifo_folder
     with _fifo_lock:
         if _fifo_folder is None or not _fifo_folder.is_dir():
-            folder = Path(tempfile.mkdtemp(prefix=f"{watcher.RUN_FOLDER_PREFIX}{os.getpid()}-fifo-"))
+            folder = Path(tempfile.mkdtemp(prefix=f"{watcher.FIFO_FOLDER_PREFIX}{os.getpid()}-"))
             watcher.register(str(folder), dir=str(folder))
             atexit.register(_remove_fifo_home, folder)
             _fifo_folder = folder
