@@ -173,17 +173,7 @@ class TraceCollector:
         return self._events[before:]
 
     def _decode_children(self, data: bytes) -> None:
-        if self.children_error:
-            return
-        try:
-            new = self.children_decoder.feed(data)
-        except TraceFormatError as exc:
-            self.children_error = str(exc)
-            return
-        self._events.extend(new)
-        if self.on_event is not None:
-            for event in new:
-                self.on_event(event)
+        self._decode(data, children=True)
 
     def stop_sampling(self) -> None:
         """The run is over: no more /proc samples (the sampler also stops by itself once the process is gone)."""
@@ -219,15 +209,21 @@ class TraceCollector:
         self.decode_new()
         return self._events
 
-    def _decode(self, data: bytes) -> None:
-        if self.error:
+    def _decode(self, data: bytes, children: bool = False) -> None:
+        """Decode the trace pipe's bytes, or (`children`) the children's channel's, each stream on its own."""
+        if self.children_error if children else self.error:
             return
+        decoder = self.children_decoder if children else self.decoder
         try:
-            new = self.decoder.feed(data)
+            new = decoder.feed(data)
         except TraceFormatError as exc:
-            self.error = str(exc)
+            if children:
+                self.children_error = str(exc)
+            else:
+                self.error = str(exc)
             return
-        self.chunk_ends.extend(len(self._events) + end for end in self.decoder.main_chunk_ends)
+        if not children:
+            self.chunk_ends.extend(len(self._events) + end for end in decoder.main_chunk_ends)
         self._events.extend(new)
         if self.on_event is not None:
             for event in new:
