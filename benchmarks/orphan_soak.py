@@ -8,6 +8,8 @@ Cases (each --runs times, interleaved):
   never closes   a server that never closes, with a child and a detached grandchild (killed at the timeout)
   escapes        a child whose own child calls setsid with an empty environment: no group, no marker
   trace flood    a traced program that writes 0.8 s of well-formed chunks into the trace pipe; timed to a verdict
+  traced family  a traced program with two forked children and two cluster workers, all traced on the run's
+                 FIFO, none of which ends (killed at the timeout, some while they start)
   SIGTERM, SIGHUP, SIGKILL
                  `looplab run` (a subprocess) on the escaping server, sent that signal once it listens
 Every process carries a soak marker (in its environment, or on its command line where the environment is
@@ -83,6 +85,20 @@ for (let i = 0; i < records; i++) {{ chunk.writeInt32LE(5, 12 + i * 16); chunk.w
 const end = Date.now() + 800;
 while (Date.now() < end) fs.writeSync(fd, chunk);
 console.log('flooded');
+"""
+
+TRACED_FAMILY = """
+const cluster = require('node:cluster');
+const { fork } = require('node:child_process');
+if (process.argv[2] === 'child' || cluster.isWorker) {
+  setInterval(() => {}, 1000);
+} else {
+  fork(__filename, ['child']);
+  fork(__filename, ['child']);
+  cluster.fork();
+  cluster.fork();
+  console.log('started');
+}
 """
 
 COURSE = {
@@ -221,6 +237,7 @@ async def soak(runs: int, timeout: float, cases: list[str]) -> int:
             "never closes": soak_exercise(folder, "never", NEVER_CLOSES, marker, timeout=timeout),
             "escapes": soak_exercise(folder, "escapes", escapes_source(marker), marker, timeout=timeout),
             "trace flood": soak_exercise(folder, "flood", TRACE_FLOOD, marker, timeout=10),
+            "traced family": soak_exercise(folder, "family", TRACED_FAMILY, marker, timeout=timeout),
         }
         for i in range(runs):
             for case in cases:
@@ -231,9 +248,9 @@ async def soak(runs: int, timeout: float, cases: list[str]) -> int:
                     left[case] += count + folders
                     continue
                 exercise = exercises[case]
-                trace = TraceCollector() if case == "trace flood" else None
+                trace = TraceCollector() if case in ("trace flood", "traced family") else None
                 result = await run_exercise(exercise, exercise.starter, node, trace=trace)
-                if trace is not None:
+                if case == "trace flood":
                     verdict = grade_run(exercise, node.major, result, trace)
                     notes[case] += any(note.startswith("the trace was cut") for note in verdict.notes)
                 times[case].append(time.monotonic() - started)
@@ -261,7 +278,7 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=0.5, help="seconds before a never-closing server is killed")
     parser.add_argument(
         "--cases",
-        default="closes,never closes,escapes,trace flood,SIGTERM,SIGHUP,SIGKILL",
+        default="closes,never closes,escapes,trace flood,traced family,SIGTERM,SIGHUP,SIGKILL",
         help="comma-separated cases to run (default: all)",
     )
     parser.add_argument(

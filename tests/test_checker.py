@@ -287,6 +287,25 @@ def test_the_right_order_for_the_wrong_reason_fails_in_phase_terms() -> None:
     assert constraint.description == "“ready” prints from the nextTick queue after the main module"
 
 
+def test_a_line_printed_by_the_wrong_thread_fails_in_thread_terms() -> None:
+    tick = LinePattern(text="tick", phase="timers", thread="worker")
+    spec = ExpectationSpec(orderings=(seq("main", tick, LinePattern(text="hi", thread="child")),))
+    places = (("main", "macrotask"), ("timers", "macrotask"), ("main", "macrotask"))
+    good = run(spec, "main", "tick", "hi", places=places, threads=("main", "worker", "child"))
+    assert good.passed
+    wrong = run(spec, "main", "tick", "hi", places=places, threads=("main", "main", "child"))
+    assert not wrong.passed and wrong.violation.kind == "place"
+    assert wrong.violation.explanation == (
+        "“tick” (line 2) printed in the timers phase, on the program's main thread, but it should print in the "
+        "timers phase, on a worker thread."
+    )
+    untraced_child = run(
+        spec, "main", "tick", "hi", places=places[:2] + ((None, None),), threads=("main", "worker", None)
+    )
+    assert not untraced_child.passed
+    assert "“hi” (line 3) printed where the tracer could not see it" in untraced_child.violation.explanation
+
+
 def test_a_phase_requirement_without_a_trace_is_not_silently_passed() -> None:
     spec = ExpectationSpec(orderings=(seq(LinePattern(text="timer", phase="timers")),))
     verdict = run(spec, "timer")

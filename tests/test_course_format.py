@@ -235,7 +235,7 @@ def test_toml_locator_counts_lines_inside_every_kind_of_string(tmp_path: Path) -
         "b = 'lit\\\\'\n"
         'c = """\none "" two\n\\"""\nthree""""\n'
         "d = '''\n'' x\n'''\n"
-        'e = ["""\n""", \'\'\'\n\'\'\']\n'
+        "e = [\"\"\"\n\"\"\", '''\n''']\n"
         "f = 6\n"
     )
     source = read_toml(path)
@@ -315,10 +315,19 @@ def test_a_line_may_say_its_phase_and_queue(tmp_path: Path) -> None:
     assert (pattern.text, pattern.phase, pattern.queue) == ("second", "timers", "macrotask")
 
 
+def test_a_line_may_say_which_thread_prints_it(tmp_path: Path) -> None:
+    toml = EXERCISE_TOML.replace('"second"]', '{ text = "second", phase = "timers", thread = "worker" }]')
+    course, problems = read_course(tiny_course(tmp_path, {EX: toml}))
+    assert problems == []
+    (pattern,) = course.exercise("hello-order").expectation.base.placed_patterns
+    assert (pattern.text, pattern.phase, pattern.thread) == ("second", "timers", "worker")
+
+
 @pytest.mark.parametrize(
     ("line", "message"),
     [
         ('{ text = "second", phase = "timer" }', "phase: unknown phase 'timer' (did you mean 'timers'?)"),
+        ('{ text = "second", thread = "workers" }', "thread: unknown thread 'workers' (did you mean 'worker'?)"),
         ('{ text = "second", queue = "nexttick" }', "queue: unknown queue 'nexttick' (did you mean 'nextTick'?)"),
         ('{ text = "second", phaze = "poll" }', "phaze: unknown key in a line (did you mean 'phase'?)"),
     ],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -16,6 +17,9 @@ from app.nodejs.locate import NodeBinary
 from app.runner import cgroup
 from app.runner import process as process_module
 from app.runner.process import MAX_LINE, NodeRun, OutputLine, RunRequest, RunResult, run_to_end
+from app.trace.attribute import attribute_lines
+from app.trace.schema import Process
+from app.trace.session import TraceCollector, traced
 from tests.conftest import processes_with
 
 pytestmark = pytest.mark.alone  # cgroups and leftover processes are counted machine-wide
@@ -395,3 +399,71 @@ def test_the_duration_runs_from_the_spawn_to_the_exit(
     result = node_run(bundled_node, tmp_path, busy + "process.on('exit', () => console.log(process.uptime()));")
     lived = float(result.stream("stdout")[-1])  # seconds from Node's start to its exit, by its own clock
     assert lived <= result.duration < lived + 0.5, (lived, result.duration)
+
+
+# --- traced runs: forked children and cluster workers, each traced on the run's FIFO -----------------------------
+
+
+def traced_family_source(marker: str) -> str:
+    """A traced program with two forked children and two cluster workers that never end, each printing its pid."""
+    return f"""
+    const cluster = require('node:cluster');
+    const {{ fork }} = require('node:child_process');
+    const role = process.argv[2];
+    if (role === 'child' || role === 'worker') {{
+      console.log(role, process.pid);
+      setInterval(() => {{}}, 1000);
+    }} else {{
+      cluster.setupPrimary({{ args: ['worker', {marker!r}] }});
+      const kids = [fork(__filename, ['child', {marker!r}]), fork(__filename, ['child', {marker!r}])];
+      cluster.fork();
+      cluster.fork();
+      console.log('parent', kids.length);
+    }}
+    """
+
+
+def fifo_folders_left() -> list[Path]:
+    """The children's FIFOs this process made that still exist: each run removes its own."""
+    return list(Path(tempfile.gettempdir()).glob(f"looplab-fifo-{os.getpid()}-*/*"))
+
+
+def traced_family_run(node: NodeBinary, folder: Path, cancel: bool) -> tuple[RunResult, list[str], TraceCollector]:
+    (folder / "main.js").write_text(traced_family_source(MARKER))
+    collector = TraceCollector()
+    # Four Node processes start in well under a second; a loaded machine (load 16 on 2 cores) took up to 4 s.
+    request = traced(RunRequest((str(node.path), "main.js"), folder, 30 if cancel else 8), node, collector)
+
+    async def go() -> tuple[RunResult, list[str]]:
+        lines = []
+        async with await NodeRun.start(request) as run:
+            async for line in run:
+                lines.append(line.text)
+                if cancel and len(lines) == 5:
+                    await asyncio.sleep(1)  # a child killed between its line and its next flush leaves no trace
+                    run.cancel()
+            return await run.result(), lines
+
+    result, lines = asyncio.run(go())
+    return result, lines, collector
+
+
+MARKER = f"looplab-test-{uuid.uuid4().hex}"
+
+
+@pytest.mark.parametrize("cancel", [False, True], ids=["timeout", "cancel"])
+def test_traced_forked_children_and_cluster_workers_end_with_the_run(
+    any_node: NodeBinary, tmp_path: Path, cancel: bool
+) -> None:
+    result, lines, collector = traced_family_run(any_node, tmp_path, cancel)
+    assert result.cancelled if cancel else result.timed_out
+    assert sorted(line.split()[0] for line in lines) == ["child", "child", "parent", "worker", "worker"]
+    assert processes_with(MARKER) == []
+    assert result.leftovers == ()
+    assert all(gone(int(line.split()[1])) for line in lines if line.split()[0] != "parent")
+    assert fifo_folders_left() == []
+    # every child was traced, on its own channel, and each of its lines carries its pid
+    assert sorted(e.how for e in collector.events if isinstance(e, Process)) == ["cluster", "cluster", "fork", "fork"]
+    for line in attribute_lines(collector.events, lines):
+        if line.text.startswith(("child", "worker")):
+            assert (line.phase, line.who, line.pid) == ("main", "child", int(line.text.split()[1]))

@@ -13,7 +13,7 @@ from app.nodejs.locate import NodeBinary
 from app.runner.process import RunRequest, RunResult, run_to_end
 from app.trace.addon import TRACER
 from app.trace.attribute import attribute_lines
-from app.trace.schema import Hello
+from app.trace.schema import PROCESS_THREADS, Hello, Process
 from app.trace.session import TraceCollector, traced
 
 TIMEOUT = 10  # seconds; every case here finishes in well under one when it works
@@ -23,11 +23,18 @@ TIMEOUT = 10  # seconds; every case here finishes in well under one when it work
 
 
 def run(
-    folder: Path, node: NodeBinary, source: str, *, trace: bool, flags: tuple[str, ...] = (), name: str = "main.js"
+    folder: Path,
+    node: NodeBinary,
+    source: str,
+    *,
+    trace: bool,
+    flags: tuple[str, ...] = (),
+    name: str = "main.js",
+    timeout: float = TIMEOUT,
 ) -> tuple[RunResult, TraceCollector]:
     """Run `source` (dedented) from `folder`, plain or under the tracer, to its end or its timeout."""
     (folder / name).write_text(textwrap.dedent(source))
-    request = RunRequest((str(node.path), *flags, name), folder, TIMEOUT)
+    request = RunRequest((str(node.path), *flags, name), folder, timeout)
     collector = TraceCollector()
     if trace:
         request = traced(request, node, collector)
@@ -49,10 +56,20 @@ def same_as_plain(tmp_path: Path, node: NodeBinary, source: str, name: str = "ma
 
 
 def only_the_traced_process_spoke(collector: TraceCollector) -> None:
-    """One main-thread HELLO: no child wrote into the trace."""
+    """One main-thread HELLO in the trace pipe: no child wrote into it (children have a channel of their own)."""
     hellos = [event for event in collector.events if isinstance(event, Hello) and event.thread == 0]
     assert len(hellos) == 1, hellos
     assert collector.error is None
+    assert collector.children_error is None
+
+
+def traced_children(collector: TraceCollector) -> list[Process]:
+    """The child processes that were traced on their own channel, each with one hello and one PROCESS record."""
+    processes = [event for event in collector.events if isinstance(event, Process)]
+    hellos = [e for e in collector.events if isinstance(e, Hello) and e.thread >= PROCESS_THREADS]
+    assert sorted(e.thread for e in hellos if e.thread % PROCESS_THREADS == 0) == [e.thread for e in processes]
+    assert {e.pid for e in processes} == {e.pid for e in hellos}
+    return processes
 
 
 # --- children that inherit the tracer's flags ---------------------------------------------------------------
@@ -79,6 +96,9 @@ def test_a_forked_child_that_awaits_thousands_of_times_finishes(any_node: NodeBi
     finished_cleanly(result)
     assert result.stdout == ["child done, execArgv []", "child exit 0 null"]
     only_the_traced_process_spoke(collector)
+    assert [e.how for e in traced_children(collector)] == ["fork"]
+    child = attribute_lines(collector.events, result.stdout)[0]
+    assert (child.phase, child.queue, child.who) == ("main", "microtask", "child")
 
 
 SPAWNED_WITH_EXEC_ARGV = """
@@ -102,15 +122,38 @@ def test_a_child_spawned_with_exec_argv_runs_normally(any_node: NodeBinary, tmp_
     finished_cleanly(result)
     assert result.stdout == ["child timer", "child exit 0 null"]
     only_the_traced_process_spoke(collector)
+    assert [e.how for e in traced_children(collector)] == ["fork"]  # its stdio has an IPC channel
 
 
-def test_a_child_handed_the_tracer_explicitly_stays_untraced(any_node: NodeBinary, tmp_path: Path) -> None:
+def test_a_child_handed_the_tracer_explicitly_writes_only_to_its_own_channel(
+    any_node: NodeBinary, tmp_path: Path
+) -> None:
     """Even given `--require tracer.js` by hand, a child is not the process that owns the trace pipe."""
     source = SPAWNED_WITH_EXEC_ARGV.replace("...process.execArgv", f"'--require', {json.dumps(str(TRACER))}")
     result, collector = run(tmp_path, any_node, source, trace=True)
     finished_cleanly(result)
     assert result.stdout == ["child timer", "child exit 0 null"]
     only_the_traced_process_spoke(collector)
+    assert len(traced_children(collector)) == 1
+
+
+UNREACHABLE_CHILDREN = """
+const { spawnSync } = require('node:child_process');
+const code = "setTimeout(() => console.log('child ran, traced ' + (process.env.LOOPLAB_TRACE_TAGGED === '1')), 1)";
+const envs = [
+  { ...process.env, LOOPLAB_TRACE_CHILDREN: '/nonexistent/looplab-fifo' }, // no channel to open
+  { PATH: process.env.PATH }, // a clean environment: no preload at all
+];
+for (const env of envs) spawnSync(process.execPath, ['-e', code], { env, stdio: 'inherit' });
+"""
+
+
+def test_a_child_the_tracer_cannot_reach_runs_untraced(any_node: NodeBinary, tmp_path: Path) -> None:
+    result, collector = run(tmp_path, any_node, UNREACHABLE_CHILDREN, trace=True)
+    finished_cleanly(result)
+    assert result.stdout == ["child ran, traced false"] * 2
+    only_the_traced_process_spoke(collector)
+    assert traced_children(collector) == []
 
 
 CLUSTER = """
@@ -154,13 +197,16 @@ if (cluster.isPrimary) {
 
 def test_a_two_worker_cluster_serves_its_requests_and_ends(any_node: NodeBinary, tmp_path: Path) -> None:
     # 200 requests were enough to hang it on Node 24.
-    result, collector = run(tmp_path, any_node, CLUSTER, trace=True)
+    # Its workers are traced too, with the HTTP hooks: on a loaded machine (load 20 on 2 cores) Node 20 needed
+    # more than 10 s, so this case alone has longer.
+    result, collector = run(tmp_path, any_node, CLUSTER, trace=True, timeout=40)
     finished_cleanly(result)
     assert result.stdout == ["served 400", "workers gone"]
     only_the_traced_process_spoke(collector)
+    assert [e.how for e in traced_children(collector)] == ["cluster", "cluster"]
 
 
-def test_node_test_runs_its_test_files_in_untraced_children(any_node: NodeBinary, tmp_path: Path) -> None:
+def test_node_test_runs_its_test_files_in_children_with_a_clean_exec_argv(any_node: NodeBinary, tmp_path: Path) -> None:
     # Each test file runs in a child started with process.execArgv; on Node 20 each one crashed.
     (tmp_path / "sum.test.js").write_text(
         textwrap.dedent(

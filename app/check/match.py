@@ -37,7 +37,9 @@ def check_output(spec: ExpectationSpec, output: ProgramOutput) -> Verdict:
     line_results += [_check_count(rule, checked) for rule in spec.counts]
     if not output.is_prediction:  # a prediction is text only; where a line comes from needs a real run
         matched = None if attempt is None else spec.orderings[attempt.index]
-        line_results += [check_place(pattern, checked, output.places) for pattern in placed_patterns(spec, matched)]
+        line_results += [
+            check_place(pattern, checked, output.places, output.threads) for pattern in placed_patterns(spec, matched)
+        ]
 
     line_violations = [r.violation for r in line_results if r.violation is not None]
     line_violations.sort(key=lambda v: _violation_position(v))

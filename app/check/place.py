@@ -8,8 +8,20 @@ from app.check.verdict import ConstraintResult, LineRef, Violation, quote
 Numbered = list[tuple[int, str]]  # output lines with their 1-based positions
 
 
-def where(phase: str | None, queue: str | None) -> str:
-    """Say where a callback ran, in the words of the course: "from the nextTick queue after a timers callback"."""
+THREAD_WORDS = {
+    "main": "on the program's main thread",
+    "worker": "on a worker thread",
+    "child": "in a child process",
+    "child-worker": "on a worker thread of a child process",
+}
+
+
+def where(phase: str | None, queue: str | None, thread: str | None = None) -> str:
+    """Say where a callback ran, in the words of the course: "from the nextTick queue after a timers callback",
+    "in the timers phase, on a worker thread"."""
+    if thread is not None:
+        words = THREAD_WORDS.get(thread, thread)
+        return f"{where(phase, queue)}, {words}" if phase or queue else words
     after = {"main": "the main module", "exit": "an exit listener"}.get(phase or "", f"a {phase} callback")
     if queue in ("nextTick", "microtask"):
         return f"from the {queue} queue" + (f" after {after}" if phase else "")
@@ -34,9 +46,12 @@ def placed_patterns(spec: ExpectationSpec, matched: Ordering | None) -> tuple[Li
 
 
 def check_place(
-    pattern: LinePattern, checked: Numbered, places: tuple[tuple[str | None, str | None], ...] | None
+    pattern: LinePattern,
+    checked: Numbered,
+    places: tuple[tuple[str | None, str | None], ...] | None,
+    threads: tuple[str | None, ...] | None = None,
 ) -> ConstraintResult:
-    wanted = where(pattern.phase, pattern.queue)
+    wanted = where(pattern.phase, pattern.queue, pattern.thread)
     name = quote(pattern.describe())
     description = f"{name} prints {wanted}"
     if places is None:
@@ -67,13 +82,22 @@ def check_place(
     misplaced = []
     for position, text in hits:
         phase, queue = places[position - 1] if position <= len(places) else (None, None)
-        if (pattern.phase is None or pattern.phase == phase) and (pattern.queue is None or pattern.queue == queue):
+        thread = threads[position - 1] if threads is not None and position <= len(threads) else None
+        if (
+            (pattern.phase is None or pattern.phase == phase)
+            and (pattern.queue is None or pattern.queue == queue)
+            and (pattern.thread is None or pattern.thread == thread)
+        ):
             continue
-        misplaced.append((position, text, phase, queue))
+        misplaced.append((position, text, phase, queue, thread))
     if not misplaced:
         return ConstraintResult("place", description, True)
-    position, text, phase, queue = misplaced[0]
-    seen = where(phase, queue) if phase else "where the tracer could not see it (another process?)"
+    position, text, phase, queue, thread = misplaced[0]
+    seen = (
+        where(phase, queue, thread if pattern.thread is not None else None)
+        if phase
+        else "where the tracer could not see it (a process it could not reach?)"
+    )
     return ConstraintResult(
         "place",
         description,
@@ -84,5 +108,5 @@ def check_place(
             LineRef(text, position),
             LineRef(pattern.describe(), None),
         ),
-        lines=tuple(p for p, _, _, _ in misplaced),
+        lines=tuple(p for p, *_ in misplaced),
     )

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 
 PHASE_NAMES = ("main", "timers", "pending", "poll", "check", "close", "exit")
 QUEUE_NAMES = ("macrotask", "nextTick", "microtask")
+# Which thread printed a line: the program's main thread, one of its worker threads, the main thread of a child
+# process it started (fork, cluster, spawn or exec of node), or a worker thread of such a child.
+THREAD_NAMES = ("main", "worker", "child", "child-worker")
 
 
 @dataclass(frozen=True)
@@ -17,6 +20,7 @@ class LinePattern:
     regex: str | None = None
     phase: str | None = None  # where the line must come from, when the run is traced
     queue: str | None = None
+    thread: str | None = None  # and which thread printed it: one of THREAD_NAMES
 
     def __post_init__(self) -> None:
         if (self.text is None) == (self.regex is None):
@@ -39,8 +43,8 @@ class LinePattern:
 
     @property
     def placed(self) -> bool:
-        """True if the line must come from a particular phase or queue."""
-        return self.phase is not None or self.queue is not None
+        """True if the line must come from a particular phase, queue or thread."""
+        return self.phase is not None or self.queue is not None or self.thread is not None
 
 
 _REGEX_CACHE: dict[str, re.Pattern[str]] = {}

@@ -29,6 +29,8 @@ class ProgramOutput:
     is_prediction: bool = False
     # (phase, queue) of each line, from the tracer; None when the run was not traced.
     places: tuple[tuple[str | None, str | None], ...] | None = None
+    # which thread printed each line (main, worker, child, child-worker; None: not traced), when traced.
+    threads: tuple[str | None, ...] | None = None
 
     @classmethod
     def prediction(cls, lines: list[str]) -> ProgramOutput:

@@ -12,6 +12,7 @@ from app.trace.analysis import run_notes
 from app.trace.attribute import AttributedLine
 from app.trace.loop_model import Timeline
 from app.trace.recording import TraceRecording
+from app.trace.schema import PROCESS_THREADS
 
 PHASE_STYLE = {
     "main": "bold white",
@@ -68,7 +69,11 @@ def timeline_table(lines: list[AttributedLine], base: Path) -> Table:
             continue
         queue = Text(line.queue or "?", style="dim" if line.queue == "macrotask" else "bold")
         output = Text(line.text)
-        if line.thread is not None:
+        if line.pid is not None:  # a child process's: its pid, and which of its threads
+            worker = line.thread % PROCESS_THREADS if line.thread is not None else 0
+            tag = f"[child {line.pid}" + (f" worker {worker}] " if worker else "] ")
+            output = Text(tag, style="cyan") + output
+        elif line.thread is not None:
             output = Text(f"[worker {line.thread}] ", style="magenta") + output
         table.add_row(
             str(number), phase_text(line.phase), queue, output, line.callback or "", short_site(line.site, base)

@@ -8,6 +8,7 @@ from typing import Any
 from app.check.spec import (
     PHASE_NAMES,
     QUEUE_NAMES,
+    THREAD_NAMES,
     Before,
     Count,
     Expectation,
@@ -115,7 +116,7 @@ def _exit_code(reader: TableReader) -> int | None:
     return value
 
 
-_PATTERN_KEYS = ("text", "re", "phase", "queue")
+_PATTERN_KEYS = ("text", "re", "phase", "queue", "thread")
 
 
 def _pattern(reader: TableReader, key: tuple[str | int, ...], value: Any) -> LinePattern | None:
@@ -131,7 +132,7 @@ def _pattern(reader: TableReader, key: tuple[str | int, ...], value: Any) -> Lin
             reader.problem(
                 key + (extra,),
                 "unknown key in a line",
-                did_you_mean(extra, _PATTERN_KEYS) or "a line takes text or re, and optionally phase and queue",
+                did_you_mean(extra, _PATTERN_KEYS) or "a line takes text or re, and optionally phase, queue and thread",
             )
             return None
     kind = "text" if "text" in value else "re"
@@ -146,7 +147,7 @@ def _pattern(reader: TableReader, key: tuple[str | int, ...], value: Any) -> Lin
             reader.problem(key + ("re",), f"invalid regular expression: {exc}")
             return None
     place = {}
-    for name, allowed in (("phase", PHASE_NAMES), ("queue", QUEUE_NAMES)):
+    for name, allowed in (("phase", PHASE_NAMES), ("queue", QUEUE_NAMES), ("thread", THREAD_NAMES)):
         if name in value:
             if value[name] not in allowed:
                 reader.problem(

@@ -102,10 +102,11 @@ def grade_run(
     exercise: Exercise, node_major: int | None, result: RunResult, trace: TraceCollector | None = None
 ) -> Verdict:
     spec = exercise.expectation.for_node(node_major)
-    places = None
+    places = threads = None
     if trace is not None:
         attributed = attribute_lines(trace.events, result.stream(spec.stream), spec.stream)
         places = tuple((line.phase, line.queue) for line in attributed)
+        threads = tuple(line.who for line in attributed)
     output = ProgramOutput(
         lines=tuple(result.stream(spec.stream)),
         exit_code=result.exit_code,
@@ -117,6 +118,7 @@ def grade_run(
         stderr_tail=last_error_line(result.stderr),
         error=raised_error(result.stderr, RUN_FOLDER),
         places=places,
+        threads=threads,
     )
     verdict = check_output(spec, output)
     if trace is not None and trace.cut_note:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import fcntl
 import functools
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -22,6 +26,7 @@ from app.runner.cleanup import RUN_MARKER, become_subreaper, descendants, kill_r
 
 DEFAULT_OUTPUT_LIMIT = 1_000_000  # bytes over both streams
 TRACE_FD_ENV = "LOOPLAB_TRACE_FD"  # tells the tracer which fd is its pipe
+CHILDREN_ENV = "LOOPLAB_TRACE_CHILDREN"  # the FIFO the program's traced child processes write to
 MAX_LINE = 16_384  # a longer line without a newline is cut into pieces of this size
 _DROPPED_ENV = ("NODE_OPTIONS", "NODE_PATH", "FORCE_COLOR", "NODE_DEBUG")
 # Node 24 sends http.request and fetch through HTTP_PROXY when NODE_USE_ENV_PROXY=1: a learner's proxy would take
@@ -46,6 +51,8 @@ class RunRequest:
     output_limit: int = DEFAULT_OUTPUT_LIMIT
     # Bytes from a dedicated pipe (the tracer's), handed over as they arrive; None: no such pipe.
     side_channel: Callable[[bytes], None] | None = None
+    # Bytes from a FIFO the program's child processes may open (their tracers'), as they arrive; None: no FIFO.
+    children_channel: Callable[[bytes], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +113,60 @@ def child_environment(extra: Mapping[str, str], token: str) -> dict[str, str]:
     return env
 
 
+_fifo_folder: Path | None = None  # one private folder per looplab process for the runs' FIFOs (mkdtemp is slow)
+_fifo_lock = threading.Lock()
+
+
+def _fifo_home() -> Path:
+    """The folder for this process's FIFOs, made on first use and removed when looplab exits (or by the watcher)."""
+    global _fifo_folder
+    with _fifo_lock:
+        if _fifo_folder is None or not _fifo_folder.is_dir():
+            folder = Path(tempfile.mkdtemp(prefix=f"{watcher.FIFO_FOLDER_PREFIX}{os.getpid()}-"))
+            watcher.register(str(folder), dir=str(folder))
+            atexit.register(_remove_fifo_home, folder)
+            _fifo_folder = folder
+        return _fifo_folder
+
+
+def _remove_fifo_home(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    watcher.release(str(folder))
+
+
+class ChildrenChannel:
+    """A FIFO in a private folder that any process of the run may open for writing, for the whole run.
+
+    looplab holds a write end itself, so the reader sees no end of file between one child and the next; it
+    lets go once the run is over, and the reader drains what is left and stops.
+    """
+
+    def __init__(self) -> None:
+        self.path = _fifo_home() / f"children-{uuid.uuid4().hex}"
+        self.read_fd = self.hold_fd = -1
+        try:
+            os.mkfifo(self.path, 0o600)
+            self.read_fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+            self.hold_fd = os.open(self.path, os.O_WRONLY | os.O_CLOEXEC)
+        except OSError:
+            if self.read_fd >= 0:
+                os.close(self.read_fd)
+            self.remove()
+            raise
+        _widen_pipe(self.read_fd)
+
+    def let_go(self) -> None:
+        """No more writers of ours: the reader ends once every child has closed it too."""
+        if self.hold_fd >= 0:
+            os.close(self.hold_fd)
+            self.hold_fd = -1
+
+    def remove(self) -> None:
+        self.let_go()
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+
+
 class NodeRun:
     """A started program. Iterate it for output lines as they arrive; `await result()` for how it ended."""
 
@@ -125,6 +186,9 @@ class NodeRun:
         self._supervisor: asyncio.Task[RunResult] | None = None
         self._side: asyncio.StreamReader | None = None
         self._side_transport: asyncio.BaseTransport | None = None
+        self._children: ChildrenChannel | None = None
+        self._children_side: asyncio.StreamReader | None = None
+        self._children_transport: asyncio.BaseTransport | None = None
         self._group: Path | None = None  # the run's cgroup, where this machine lets us make one
         self._known: dict[int, str | None] = {}  # without a cgroup: pid -> start time of all seen below the leader
 
@@ -148,6 +212,12 @@ class NodeRun:
             _widen_pipe(side_read)
         if side_write >= 0:
             env[TRACE_FD_ENV] = str(side_write)
+        if self.request.children_channel is not None:
+            try:
+                self._children = ChildrenChannel()
+                env[CHILDREN_ENV] = str(self._children.path)
+            except OSError:  # no FIFO here: the program's children run untraced
+                self._children = None
         self._started = time.monotonic()  # the run's clock: from the spawn, not from once it is set up
         try:
             try:
@@ -165,6 +235,7 @@ class NodeRun:
         except BaseException as exc:
             if side_read >= 0:
                 os.close(side_read)
+            self._close_children()
             if self._group is None or cgroup.kill_and_remove(self._group):
                 watcher.release(self._token)  # nothing of it can be left (asyncio kills a half-started child)
             self._group = None
@@ -188,6 +259,21 @@ class NodeRun:
                     os.killpg(self._process.pid, signal.SIGKILL)
                 if self._group is not None and cgroup.kill_and_remove(self._group):
                     watcher.release(self._token)  # else the watcher still holds it, and removes it when we exit
+                self._close_children()
+                raise
+        if self._children is not None:
+            self._children_side = asyncio.StreamReader(limit=1 << 22)
+            try:
+                self._children_transport, _ = await asyncio.get_running_loop().connect_read_pipe(
+                    lambda: asyncio.StreamReaderProtocol(self._children_side),
+                    os.fdopen(self._children.read_fd, "rb", buffering=0),
+                )
+            except BaseException:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self._process.pid, signal.SIGKILL)
+                if self._group is not None and cgroup.kill_and_remove(self._group):
+                    watcher.release(self._token)
+                self._close_children()
                 raise
         self._supervisor = asyncio.create_task(self._supervise())
 
@@ -206,6 +292,16 @@ class NodeRun:
             # Joins the run's cgroup between fork and exec, so even its first child is inside it.
             preexec_fn=functools.partial(_join_cgroup, join) if join is not None else None,
         )
+
+    def _close_children(self) -> None:
+        if self._children is not None:
+            if self._children_transport is not None:
+                self._children_transport.close()
+            else:
+                with contextlib.suppress(OSError):
+                    os.close(self._children.read_fd)
+            self._children.remove()
+            self._children = None
 
     def _forget_group(self) -> None:
         if self._group is not None:
@@ -295,6 +391,8 @@ class NodeRun:
         ]
         if self._side is not None and self.request.side_channel is not None:
             readers.append(asyncio.create_task(self._read_side(self._side, self.request.side_channel)))
+        if self._children_side is not None and self.request.children_channel is not None:
+            readers.append(asyncio.create_task(self._read_side(self._children_side, self.request.children_channel)))
         exited = asyncio.create_task(process.wait())
         exited.add_done_callback(lambda _: setattr(self, "_ended", time.monotonic()))  # not after the cleanup
         stop = asyncio.create_task(self._stop.wait())
@@ -311,6 +409,8 @@ class NodeRun:
             known = {pid for pid, started in self._known.items() if start_time(pid) == started}
             leftovers = await kill_run(process.pid, self._token, process.pid, group=self._group, known=known)
             await exited
+            if self._children is not None:
+                self._children.let_go()  # every writer is gone: the children's reader drains the FIFO and ends
             # A pipe held open by an escaped process must not hang us: give the readers a moment.
             _, stuck = await asyncio.wait(readers, timeout=1.0)
             for task in stuck:
@@ -321,6 +421,7 @@ class NodeRun:
                 follow.cancel()
             if self._side_transport is not None:
                 self._side_transport.close()
+            self._close_children()
             if not exited.done():
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGKILL)

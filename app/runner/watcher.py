@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 RUN_FOLDER_PREFIX = "looplab-run-"  # looplab-run-<owner pid>-<random>, in the temporary folder
+FIFO_FOLDER_PREFIX = "looplab-fifo-"  # looplab-fifo-<owner pid>-<random>: one a looplab, for its runs' FIFOs
 RUN_CGROUP_PREFIX = "looplab-"  # looplab-<owner pid>-<run token>, beside looplab's own cgroup
 _lock = threading.Lock()
 _watcher: subprocess.Popen[bytes] | None = None
@@ -175,7 +176,7 @@ def sweep_stale(temp: Path, cgroups: Path | None) -> None:
     """Remove what a looplab that died with no watcher left behind: run folders and run cgroups."""
     with contextlib.suppress(OSError):
         for folder in temp.iterdir():
-            if _owner_is_gone(folder.name, RUN_FOLDER_PREFIX):
+            if _owner_is_gone(folder.name, RUN_FOLDER_PREFIX) or _owner_is_gone(folder.name, FIFO_FOLDER_PREFIX):
                 shutil.rmtree(folder, ignore_errors=True)
     if cgroups is not None:
         with contextlib.suppress(OSError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 
 from app.trace.http_records import decode_http_record
 from app.trace.schema import (
@@ -16,7 +17,9 @@ from app.trace.schema import (
     MORE_FLAG,
     PHASES,
     POOL_STEPS,
+    PROCESS_THREADS,
     QUEUES,
+    STARTED_BY,
     TLS_SIDES,
     After,
     Before,
@@ -34,6 +37,7 @@ from app.trace.schema import (
     ModuleBody,
     Pool,
     PoolSize,
+    Process,
     Resolve,
     Socket,
     Summary,
@@ -66,13 +70,34 @@ class TraceFormatError(ValueError):
     pass
 
 
-class TraceDecoder:
-    """Feed it bytes in any pieces; it returns the events of every complete chunk."""
+class ChildNumbers:
+    """Child processes' chunk headers carry pid * 1024 + threadId (tracer_procs.js): their events are numbered
+    n * 65536 + threadId instead, n = 1, 2, ... in the order the processes' first chunks (their hellos) came."""
 
     def __init__(self) -> None:
+        self.pids: dict[int, int] = {}  # pid -> n
+
+    def __call__(self, tag: int) -> int:
+        pid, thread = divmod(tag & 0xFFFFFFFF, 1024)
+        n = self.pids.get(pid)
+        if n is None:
+            n = self.pids[pid] = len(self.pids) + 1
+        return n * PROCESS_THREADS + thread
+
+
+class TraceDecoder:
+    """Feed it bytes in any pieces; it returns the events of every complete chunk.
+
+    `renumber` maps a chunk header's thread to the thread its events carry (ChildNumbers, for the children's
+    channel); without it, the header's thread is the threadId of a thread of the program's own process.
+    """
+
+    def __init__(self, renumber: Callable[[int], int] | None = None) -> None:
+        self._renumber = renumber
         self._pending = b""
         self._strings: dict[tuple[int, int], str] = {}
         self._partial: dict[tuple[int, int], bytearray] = {}  # (thread, kind) -> bytes of a record cut in pieces
+        self.pids: dict[int, int] = {}  # thread -> its process's pid, from its hello
         self.main_chunk_ends: list[int] = []  # after feed(): where each main-thread chunk ended (the syscalls lane)
 
     def feed(self, data: bytes) -> list[TraceEvent]:
@@ -88,6 +113,8 @@ class TraceDecoder:
                 raise TraceFormatError(f"bad trace chunk header at byte {at}")
             if end - at < used:
                 break
+            if self._renumber is not None:
+                thread = self._renumber(thread)
             self._decode_chunk(memoryview(buffer)[at + HEADER_BYTES : at + used], thread, events)
             if thread == 0:
                 self.main_chunk_ends.append(len(events))
@@ -174,7 +201,13 @@ class TraceDecoder:
         elif kind == Kind.EXIT_EVENT:
             append(ExitEvent(thread, "beforeExit" if a == 1 else "exit"))
         elif kind == Kind.HELLO:
-            append(Hello(a, bool(b), c))
+            self.pids[thread] = c
+            append(Hello(thread, bool(b), c))  # a is the threadId: the thread, in the program's process
+        elif kind == Kind.PROCESS:
+            clock, _, direct = strings.get((thread, c), "").partition(" ")
+            how = STARTED_BY[b] if 0 <= b < len(STARTED_BY) else "?"
+            micros = int(clock) if clock.isdigit() else 0
+            append(Process(thread, self.pids.get(thread, 0), a, how, micros, direct != "0"))
         elif kind == Kind.META:
             append(
                 Meta(thread, strings.get((thread, a), ""), strings.get((thread, b), ""), strings.get((thread, c), ""))

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,9 +52,16 @@ static void flush(tracer_t* t) {
   memcpy(t->buffer, header, sizeof header);
   const uint8_t* data = t->buffer;
   size_t left = (size_t) used;
+  int waits = 0;
   while (left > 0) {
     ssize_t n = write(t->ctrl[CTRL_FD], data, left);
     if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN && waits++ < 20) {
+      /* A child process's channel is non-blocking (app/trace/tracer_procs.js): wait for room a while. */
+      struct pollfd room = {t->ctrl[CTRL_FD], POLLOUT, 0};
+      poll(&room, 1, 100);
+      continue;
+    }
     if (n <= 0) break; /* the reader is gone; tracing must never break the program */
     data += n;
     left -= (size_t) n;
@@ -104,17 +112,21 @@ static napi_value throw_error(napi_env env, const char* message) {
   return NULL;
 }
 
-/* start(fd, threadId) -> { buffer: ArrayBuffer, control: ArrayBuffer } */
+/* start(fd, threadId[, isMain]) -> { buffer: ArrayBuffer, control: ArrayBuffer }
+ * threadId is what chunk headers carry: a child process's tracer tags it with its pid (tracer_procs.js), so
+ * isMain says whether this is the process's main thread (by default, threadId 0). */
 static napi_value start(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
+  size_t argc = 3;
+  napi_value argv[3];
   int32_t fd, thread_id;
+  bool is_main;
   uv_loop_t* loop;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
       napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
       napi_get_value_int32(env, argv[1], &thread_id) != napi_ok)
     return throw_error(env, "start(fd, threadId) needs two integers");
   if (napi_get_uv_event_loop(env, &loop) != napi_ok) return throw_error(env, "no event loop");
+  if (argc < 3 || napi_get_value_bool(env, argv[2], &is_main) != napi_ok) is_main = thread_id == 0;
 
   tracer_t* t = calloc(1, sizeof *t);
   if (!t) return throw_error(env, "out of memory");
@@ -132,8 +144,8 @@ static napi_value start(napi_env env, napi_callback_info info) {
   uv_unref((uv_handle_t*) &t->prepare);
   uv_unref((uv_handle_t*) &t->check);
 
-  if (thread_id == 0) main_tracer = t;
-  if (thread_id == 0 && !atexit_registered) {
+  if (is_main) main_tracer = t;
+  if (is_main && !atexit_registered) {
     atexit(on_process_exit);
     atexit_registered = 1;
   }

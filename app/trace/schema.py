@@ -34,6 +34,7 @@ class Kind(IntEnum):
     WIRE = 23  # the wire view: a socket's bytes (tracer_http.js)
     TLS = 24  # the tls view: a TLS socket's addresses, byte counters, negotiated names, key-log labels (tracer_tls.js)
     AGENT = 25  # the agent view: an http.Agent's sockets (tracer_http.js)
+    PROCESS = 26  # a child process of the program: its parent and how it was started (tracer_procs.js)
     MESSAGE = 27  # the lanes view: a message sent or received between threads or processes (tracer_messages.js)
 
 
@@ -90,6 +91,26 @@ class Hello(NamedTuple):
     thread: int
     exact: bool  # phases from loop markers (True) or inferred from resource types (False)
     pid: int
+
+
+PROCESS_THREADS = 65536  # a child process's threads are numbered n * 65536 + threadId (n = 1, 2, ...)
+STARTED_BY = ("", "fork", "spawn", "cluster")
+
+
+def process_of(thread: int) -> int:
+    """0 for the program's own process, n for the n-th child process that said hello."""
+    return thread // PROCESS_THREADS
+
+
+class Process(NamedTuple):
+    """A child process of the program (any Node process it or its children started), after its Hello."""
+
+    thread: int  # its main thread: n * 65536
+    pid: int
+    ppid: int  # its parent's pid (a shell's, for exec)
+    how: str  # fork (it has an IPC channel), cluster (a cluster worker) or spawn (spawn, exec, execFile)
+    clock: int  # µs since the epoch at which its micros clock (Pool, Tls... events) read 0
+    direct: bool = True  # its stdout is the program's own (inherited), not a pipe to its parent or a file
 
 
 class Meta(NamedTuple):
@@ -415,6 +436,7 @@ TraceEvent = (
     | TlsClosed
     | Message
     | MessageClock
+    | Process
 )
 
 EVENT_TYPES: dict[str, type] = {
@@ -453,5 +475,6 @@ EVENT_TYPES: dict[str, type] = {
         TlsClosed,
         Message,
         MessageClock,
+        Process,
     )
 }

@@ -13,13 +13,17 @@ from app.nodejs.locate import NodeBinary
 from app.runner.process import RunRequest, RunResult
 from app.trace import DEFAULT_DETAIL_LIMIT
 from app.trace.addon import TRACER, AddonBuild, build_addon
-from app.trace.decode import TraceDecoder, TraceFormatError
+from app.trace.decode import ChildNumbers, TraceDecoder, TraceFormatError
 from app.trace.fd_sampler import PidProbe, SamplerThread
 from app.trace.recording import TraceRecording
 from app.trace.schema import FdSample, Hello, PoolSize, Summary, TraceEvent
 from app.trace.syscalls import line_up, read_log, strace_path, strace_prefix
 
 MB = 1 << 20
+
+
+class ChildBytes(bytes):
+    """Bytes from the children's channel (their own decoder), among the trace pipe's in the pending list."""
 
 
 def trace_byte_limit(detail_limit: int) -> int:
@@ -47,6 +51,9 @@ class TraceCollector:
         self.error: str | None = None
         self.addon: AddonBuild | None = None
         self.decoder = TraceDecoder()
+        self.children_decoder = TraceDecoder(ChildNumbers())  # the program's child processes (tracer_procs.js)
+        self.children_error: str | None = None  # a child's stream went wrong: the others' events still count
+        self._children_cut = False
         self.chunks_fed = 0
         # The syscalls lane: strace's log of this run, lined up with the trace when the run is over.
         self.syscall_log: Path | None = None
@@ -61,6 +68,24 @@ class TraceCollector:
         collector = cls()
         collector._events = list(events)
         return collector
+
+    def feed_children(self, data: bytes) -> None:
+        """Bytes from the FIFO the program's child processes write their traces to (within the same limit).
+
+        Once a piece would pass the limit, nothing more of theirs is kept (a chunk cut in two would not decode).
+        """
+        if self._children_cut or self.kept + len(data) > self.limit:
+            self._children_cut = True
+            self.dropped += len(data)
+            return
+        self.kept += len(data)
+        with self._lock:
+            self.chunks_fed += 1
+            if self.on_event is None:
+                self._pending.append(ChildBytes(data))
+                return
+            pending, self._pending = self._pending, []
+        self._add_samples([*pending, ChildBytes(data)])
 
     def feed(self, data: bytes) -> None:
         room = self.limit - self.kept
@@ -114,7 +139,9 @@ class TraceCollector:
 
     def _add_samples(self, samples: list[bytes | FdSample]) -> None:
         for sample in samples:
-            if isinstance(sample, FdSample):
+            if isinstance(sample, ChildBytes):
+                self._decode_children(sample)
+            elif isinstance(sample, FdSample):
                 self._events.append(sample)
                 if self.on_event is not None:
                     self.on_event(sample)
@@ -132,14 +159,21 @@ class TraceCollector:
         before = len(self._events)
         run: list[bytes] = []
         for chunk in chunks:
-            if isinstance(chunk, bytes):
+            if isinstance(chunk, ChildBytes):
+                self._decode(b"".join(run))
+                run = []
+                self._decode_children(chunk)
+            elif isinstance(chunk, bytes):
                 run.append(chunk)
-                continue
-            self._decode(b"".join(run))
-            run = []
-            self._add_samples([chunk])
+            else:
+                self._decode(b"".join(run))
+                run = []
+                self._add_samples([chunk])
         self._decode(b"".join(run))
         return self._events[before:]
+
+    def _decode_children(self, data: bytes) -> None:
+        self._decode(data, children=True)
 
     def stop_sampling(self) -> None:
         """The run is over: no more /proc samples (the sampler also stops by itself once the process is gone)."""
@@ -175,15 +209,21 @@ class TraceCollector:
         self.decode_new()
         return self._events
 
-    def _decode(self, data: bytes) -> None:
-        if self.error:
+    def _decode(self, data: bytes, children: bool = False) -> None:
+        """Decode the trace pipe's bytes, or (`children`) the children's channel's, each stream on its own."""
+        if self.children_error if children else self.error:
             return
+        decoder = self.children_decoder if children else self.decoder
         try:
-            new = self.decoder.feed(data)
+            new = decoder.feed(data)
         except TraceFormatError as exc:
-            self.error = str(exc)
+            if children:
+                self.children_error = str(exc)
+            else:
+                self.error = str(exc)
             return
-        self.chunk_ends.extend(len(self._events) + end for end in self.decoder.main_chunk_ends)
+        if not children:
+            self.chunk_ends.extend(len(self._events) + end for end in decoder.main_chunk_ends)
         self._events.extend(new)
         if self.on_event is not None:
             for event in new:
@@ -230,6 +270,10 @@ def traced(
     env = {**request.env, "LOOPLAB_TRACE_DETAIL_LIMIT": str(detail_limit)}
     if collector.addon.path is not None:
         env["LOOPLAB_TRACE_ADDON"] = str(collector.addon.path)
+    # Node children started with this environment (fork, cluster, spawn or exec of node) preload the tracer too,
+    # and write to a channel of their own (tracer_procs.js): NODE_OPTIONS, as the runner drops the learner's.
+    preload = f'--require "{TRACER}"'
+    env["NODE_OPTIONS"] = f"{env['NODE_OPTIONS']} {preload}" if env.get("NODE_OPTIONS") else preload
     argv: tuple[str, ...] = (request.argv[0], "--require", str(TRACER), *request.argv[1:])
     strace = strace_path() if syscalls else None
     if strace is not None:  # the syscalls lane: under strace, the tracer writing at every callback's edges
@@ -238,7 +282,7 @@ def traced(
         collector.syscall_log = Path(name)
         env["LOOPLAB_TRACE_SYSCALLS"] = "1"
         argv = (*strace_prefix(strace, collector.syscall_log), *argv)
-    return replace(request, argv=argv, env=env, side_channel=collector.feed)
+    return replace(request, argv=argv, env=env, side_channel=collector.feed, children_channel=collector.feed_children)
 
 
 def record_run(program: Path, node: NodeBinary, result: RunResult, collector: TraceCollector) -> TraceRecording:

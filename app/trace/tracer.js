@@ -7,8 +7,10 @@
 //   - it writes synchronously and never calls console.* (or anything that creates async resources);
 //   - each hook does a few typed-array stores; stack traces are taken only within a budget;
 //   - what programs inspect stays as it is: promises print and compare the same, `process.stdout.write`
-//     is the stream's prototype's, hooks never throw, child processes write no trace; what it does
-//     change is on prototypes and module objects (`write` on the stdout stream's prototype,
+//     is the stream's prototype's, hooks never throw, child processes never write into the program's
+//     trace pipe (they have a channel of their own; they and the program see NODE_OPTIONS and
+//     LOOPLAB_TRACE_* in their environment); what it does change is on prototypes and module objects
+//     (`write` on the stdout stream's prototype,
 //     fs.write and fs.writeSync; once a TCP socket exists, net.Socket.prototype's `_writeGeneric`, `push`
 //     and `_destroy`, http.Agent.prototype's addRequest and removeSocket: tracer_http.js; once a Worker or
 //     child process exists, Worker.prototype's postMessage and emit, ChildProcess.prototype's spawn and emit:
@@ -21,12 +23,48 @@
 // inherit the preload and the fd's number, but not the fd (it is close-on-exec), and would write into
 // whatever that number is in the child: a libuv pipe, fatally. So the traced process drops the preload
 // from the process.execArgv it passes on, and the first process to trace stamps its pid into the
-// environment: any other process that gets here anyway does nothing.
+// environment: another process never writes to that fd number. A Node child started with the environment
+// (NODE_OPTIONS carries the preload) opens a channel of its own instead and tags its records with its pid
+// (tracer_procs.js); without that channel it does nothing.
 const ownerPid = process.env.LOOPLAB_TRACE_PID;
 const { isMainThread } = require('node:worker_threads');
 forgetOwnPreload();
-const traceFd = Number(process.env.LOOPLAB_TRACE_FD);
-if (Number.isInteger(traceFd) && traceFd > 2 && ownsTheTracePipe()) startTracing(traceFd);
+let traceFd = Number(process.env.LOOPLAB_TRACE_FD);
+if (Number.isInteger(traceFd) && traceFd > 2 && ownsTheTracePipe()) {
+  startTracing(traceFd, process.env.LOOPLAB_TRACE_TAGGED === '1');
+} else if (ownerPid !== undefined && ownerPid !== String(process.pid) && isMainThread &&
+  process.env.LOOPLAB_TRACE_CHILDREN) {
+  traceFd = loadProcs().openChannel(process.env.LOOPLAB_TRACE_CHILDREN);
+  if (traceFd > 2) {
+    // its workers write to its channel; its own children open theirs
+    process.env.LOOPLAB_TRACE_PID = String(process.pid);
+    process.env.LOOPLAB_TRACE_FD = String(traceFd);
+    process.env.LOOPLAB_TRACE_TAGGED = '1';
+    startTracing(traceFd, true);
+  }
+}
+
+// Which pipe or file fd 1 is ("" if none): a child process whose stdout is the program's prints straight to it.
+function stdoutIdentity() {
+  try {
+    const stat = require('node:fs').fstatSync(1);
+    return `${stat.dev}:${stat.ino}`;
+  } catch {
+    return '';
+  }
+}
+
+// tracer_procs.js, for child processes only, kept out of require.cache where the program would see it.
+function loadProcs() {
+  const file = require('node:path').join(__dirname, 'tracer_procs.js');
+  try {
+    return require(file);
+  } catch {
+    return { openChannel: () => -1, started() {} };
+  } finally {
+    delete require.cache[file];
+  }
+}
 
 // Workers share the process, and its pipe; a child process has another pid.
 function ownsTheTracePipe() {
@@ -50,7 +88,8 @@ function forgetOwnPreload() {
   }
 }
 
-function startTracing(fd) {
+// `tagged`: a child process's, whose chunk headers carry pid * 1024 + threadId (see tracer_procs.js).
+function startTracing(fd, tagged) {
   const asyncHooks = require('node:async_hooks');
   const fs = require('node:fs');
   const path = require('node:path');
@@ -64,6 +103,7 @@ function startTracing(fd) {
   const SOCKET = 22; // the fds view: a handle's fd and addresses (see "sockets" below)
   // Kinds 23 (wire) and 25 (agent) are written by tracer_http.js, loaded at the first TCP socket (see below).
   const TLS = 24; // the tls view: tracer_tls.js, loaded at the first TLS socket
+  const PROCESS = 26; // a child process's pid, parent and how it was started: tracer_procs.js
   const MESSAGE = 27; // the lanes view: tracer_messages.js, loaded at the first worker or child process
   // Phases and queues, as numbers in records.
   const MAIN = 1, TIMERS = 2, PENDING = 3, POLL = 4, CHECK = 5, CLOSE = 6, EXIT = 7;
@@ -113,11 +153,13 @@ function startTracing(fd) {
   let siteBudget = Number(process.env.LOOPLAB_TRACE_SITE_BUDGET) || 2000;
 
   // --- the buffer: shared with the addon (exact phases) or our own (phases inferred) ----------------
+  if (tagged && threadId >= 1024) return; // the tag has room for 1024 threads a process
+  const threadTag = tagged ? (process.pid * 1024 + threadId) | 0 : threadId;
   let addon = null;
   let handle = null;
   try {
     addon = require(process.env.LOOPLAB_TRACE_ADDON);
-    handle = addon.start(fd, threadId);
+    handle = addon.start(fd, threadTag, isMainThread);
   } catch {
     addon = null;
   }
@@ -133,12 +175,20 @@ function startTracing(fd) {
     const used = ctrl[CTRL_USED];
     if (used <= HEADER) return;
     words[0] = 0x504f4f4c;
-    words[1] = threadId;
+    words[1] = threadTag;
     words[2] = used;
-    try {
-      fs.writeSync(fd, bytes, 0, used);
-    } catch {
-      // The reader is gone; tracing must never break the program.
+    for (let waits = 0; ; waits++) {
+      try {
+        fs.writeSync(fd, bytes, 0, used);
+      } catch (error) {
+        // A child's channel is non-blocking: wait for room a while. Otherwise the reader is gone, and
+        // tracing must never break the program.
+        if (error.code === 'EAGAIN' && waits < 20) {
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+          continue;
+        }
+      }
+      break;
     }
     ctrl[CTRL_USED] = HEADER;
   }
@@ -660,7 +710,10 @@ function startTracing(fd) {
     // anything unknown here is one of the latter, or a promise of Node's that our own hook has seen.
     if (code === undefined) {
       if (nodeTracksPromises(id)) return;
-      if (splitPromises || id < firstTracedId) code = 0;
+      // Before the loop's first callback only ticks run: a forked child's IPC set-up queues some before the
+      // preload (so their type is unknown), and the main module's microtasks drain after them.
+      if (id < firstTracedId && phase === MAIN && depth === 0) code = TYPE_TICK;
+      else if (splitPromises || id < firstTracedId) code = 0;
     } else if (!summary && poolCodes.has(code)) {
       record(POOL, id, micros() | 0, POOL_DONE);
     }
@@ -1042,6 +1095,8 @@ function startTracing(fd) {
   record(HELLO, threadId, exact ? 1 : 0, process.pid);
   record(META, stringId(process.version), stringId(process.versions.uv), stringId(process.argv[1] || ''));
   if (!isMainThread || typeof process.send === 'function') loadMessages();
+  if (tagged && isMainThread) loadProcs().started({ record, stringId, micros, PROCESS, stdoutIdentity });
+  else if (isMainThread) process.env.LOOPLAB_TRACE_STDOUT = stdoutIdentity(); // children compare theirs with it
   flush(); // the fds view: looplab learns the pid now and samples /proc while the main module runs
   wrapWhenCreated('stdout', 1);
   wrapWhenCreated('stderr', 2);

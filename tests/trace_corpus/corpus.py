@@ -3,7 +3,8 @@
 Each program carries its expectations as comments:
     // expect <phase>/<queue> <text>      one per output line, in order (`poll|close` accepts either one, as
                                           Node itself varies; `any` accepts any; a trailing ` [worker]` means
-                                          a worker thread printed it)
+                                          a worker thread printed it, ` [child]` a child process's main thread,
+                                          ` [child-worker]` a worker thread of a child process)
     // expect[node <=20] <phase>/<queue> <text>
                                           a line for those Node majors only (Node 20 and 24 differ)
     // order: varies                      the lines may come in any order (Node's own order varies)
@@ -20,9 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.check.spec import NodeRange
+from app.trace.attribute import thread_kind
 
 CORPUS = Path(__file__).resolve().parent
-_EXPECT = re.compile(r"^// expect(?:\[node ([^\]]+)\])? ([\w|]+)/([\w|]+) (.*?)( \[worker\])?$")
+_EXPECT = re.compile(r"^// expect(?:\[node ([^\]]+)\])? ([\w|]+)/([\w|]+) (.*?)(?: \[(worker|child|child-worker)\])?$")
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,7 @@ class ExpectedLine:
     text: str
     phase: str  # one phase, several joined by "|", or "any"
     queue: str  # likewise
-    worker: bool
+    who: str  # which thread printed it: main, worker, child or child-worker (app.trace.attribute.thread_kind)
     nodes: NodeRange | None = None  # only on these Node majors
 
     def matches(self, text: str, phase: str | None, queue: str | None, thread: int | None) -> bool:
@@ -38,7 +40,7 @@ class ExpectedLine:
             self.text == text
             and _accepts(self.phase, phase)
             and _accepts(self.queue, queue)
-            and self.worker == (thread is not None)
+            and self.who == thread_kind(thread)
         )
 
 
@@ -84,7 +86,8 @@ def load_corpus() -> list[CorpusProgram]:
             match = _EXPECT.match(row)
             if match:
                 nodes = NodeRange.parse(match.group(1)) if match.group(1) else None
-                lines.append(ExpectedLine(match.group(4), match.group(2), match.group(3), bool(match.group(5)), nodes))
+                who = match.group(5) or "main"
+                lines.append(ExpectedLine(match.group(4), match.group(2), match.group(3), who, nodes))
         exit_match = re.search(r"^// exit_code: (\d+)$", text, re.M)
         varies = re.search(r"^// order(?:\[node ([^\]]+)\])?: varies$", text, re.M)
         programs.append(
