@@ -47,13 +47,22 @@ if (process.argv[2] === 'child') {
 """
 
 
-def test_ipc_sends_and_receives_of_the_parent(any_node: NodeBinary, tmp_path: Path) -> None:
-    """The child is not traced yet (the procs part): the parent's side of the IPC channel is recorded."""
+def test_ipc_sends_and_receives_of_both_processes_pair_up(any_node: NodeBinary, tmp_path: Path) -> None:
+    """The parent's side of the IPC channel and, the child being traced too, the child's side, on one channel."""
     (tmp_path / "main.js").write_text(IPC)
-    messages = [event for event in traced_run(any_node, tmp_path, tmp_path / "main.js") if isinstance(event, Message)]
-    steps = [(message.step, message.direction, message.k) for message in messages]
-    assert steps == [("send", "down", 1), ("send", "down", 2), ("receive", "up", 1), ("receive", "up", 2)]
-    assert len({message.channel for message in messages}) == 1 and messages[0].channel.startswith("ipc ")
+    events = traced_run(any_node, tmp_path, tmp_path / "main.js")
+    messages = [event for event in events if isinstance(event, Message)]
+    parent = [(m.step, m.direction, m.k) for m in messages if m.thread == 0]
+    child = sorted((m.step, m.direction, m.k) for m in messages if m.thread != 0)
+    assert parent == [("send", "down", 1), ("send", "down", 2), ("receive", "up", 1), ("receive", "up", 2)]
+    assert child == [("receive", "down", 1), ("receive", "down", 2), ("send", "up", 1), ("send", "up", 2)]
+    assert {m.thread for m in messages if m.thread != 0} == {65536}  # the first traced child, its main thread
+    assert [lane.name for lane in replay_lanes(events).at(len(events)).lanes] == ["main", "child 1"]
+    assert len({m.channel for m in messages}) == 1 and messages[0].channel.startswith("ipc ")
+    model = replay_lanes(events)
+    end = model.at(len(model))
+    assert sorted((arrow.sender, arrow.receiver) for arrow in end.arrows) == [(0, 65536)] * 2 + [(65536, 0)] * 2
+    assert all(arrow.received is not None and arrow.received >= arrow.sent for arrow in end.arrows)
 
 
 def test_a_program_without_workers_or_children_never_loads_the_part(any_node: NodeBinary, tmp_path: Path) -> None:
@@ -82,8 +91,13 @@ if (cluster.isPrimary) {
 def test_cluster_messages_leave_out_nodes_own(any_node: NodeBinary, tmp_path: Path) -> None:
     """cluster talks to its workers over the same IPC channel (cmd NODE_CLUSTER): only the program's messages count."""
     (tmp_path / "main.js").write_text(CLUSTER)
-    messages = [event for event in traced_run(any_node, tmp_path, tmp_path / "main.js") if isinstance(event, Message)]
+    events = traced_run(any_node, tmp_path, tmp_path / "main.js")
+    messages = [event for event in events if isinstance(event, Message)]
     sends = [message for message in messages if message.step == "send"]
     receives = [message for message in messages if message.step == "receive"]
-    assert len(sends) == 2 and len(receives) == 2 and len({message.channel for message in sends}) == 2
+    # Each worker is traced too: its receive of 'hello' and its send back, besides the primary's two of each.
+    assert len(sends) == 4 and len(receives) == 4 and len({message.channel for message in sends}) == 2
     assert {(message.direction, message.k) for message in messages} == {("down", 1), ("up", 1)}
+    assert sorted(message.thread for message in sends) == [0, 0, 65536, 131072]
+    model = replay_lanes(events)
+    assert [lane.name for lane in model.at(len(model)).lanes] == ["main", "cluster 1", "cluster 2"]

@@ -36,13 +36,14 @@ from app.trace.schema import (
     Mark,
     Message,
     MessageClock,
+    Process,
     friendly_kind,
 )
 
 if TYPE_CHECKING:
     from app.trace.loop_model import Timeline
 
-PROCESS_STRIDE = 65536  # thread = process number * 65536 + threadId (the procs helper's numbering)
+PROCESS_STRIDE = 65536  # thread = process number * 65536 + threadId (decode.ChildNumbers numbers child processes so)
 MAX_STEPS = 4096  # per lane; beyond it the oldest half goes
 MAX_MESSAGES = 4096
 MAX_NAMES = 4096  # per lane: resources whose callbacks may still come, for naming them
@@ -94,12 +95,14 @@ class LanesSnapshot:
         return tuple(arrow for arrow in self.arrows if arrow.in_flight)
 
 
-def lane_name(thread: int) -> str:
+def lane_name(thread: int, how: str = "") -> str:
+    """"main", "worker 2"; a child process's as "child 1" ("cluster 1" for a cluster worker), "child 1 worker 3"."""
     process, thread_id = divmod(thread, PROCESS_STRIDE)
     own = "main" if thread_id == 0 else f"worker {thread_id}"
     if process == 0:
         return own
-    return f"child {process}" if thread_id == 0 else f"child {process} {own}"
+    name = f"{'cluster' if how == 'cluster' else 'child'} {process}"
+    return name if thread_id == 0 else f"{name} {own}"
 
 
 class _Lane:
@@ -156,6 +159,7 @@ class LanesTimeline:
         self._sends: list[tuple[int, str, str, int, int, int]] = []  # (count, channel, direction, k, thread, µs)
         self._receives: dict[tuple[str, str, int], tuple[int, int, int]] = {}  # -> (count, thread, µs)
         self._workers_of: dict[str, int] = {}  # channel -> the thread that sends down it (the worker's parent)
+        self._how: dict[int, str] = {}  # a child process's main thread -> how it was started (fork, spawn, cluster)
         self.extend(events or [])
 
     def __len__(self) -> int:
@@ -208,6 +212,8 @@ class LanesTimeline:
                 lane.at_micros(event.loop_micros)
             elif kind is Hello:
                 lane.pid = event.pid
+            elif kind is Process:
+                self._how[event.thread] = event.how  # the process's main thread names it for all its threads
             elif kind is ExitEvent and event.which == "exit":
                 lane.ended = True
                 lane.phase = "exit"
@@ -251,7 +257,8 @@ class LanesTimeline:
             raw = lane.steps[max(0, upto - HISTORY) : upto]
             history = tuple(lane.step(step) for step in raw)
             now = history[-1] if history else Step(None, IDLE, "main" if thread % PROCESS_STRIDE == 0 else "", "")
-            lanes.append(Lane(thread, lane_name(thread), lane.pid, now, history))
+            how = self._how.get(thread - thread % PROCESS_STRIDE, "")
+            lanes.append(Lane(thread, lane_name(thread, how), lane.pid, now, history))
             times.extend(step.micros for step in history if step.micros is not None)
         arrows = []
         for _sent_at, channel, direction, k, sender, micros in self._sends[
@@ -269,7 +276,7 @@ class LanesTimeline:
         return LanesSnapshot(count, tuple(lanes), tuple(arrows), min(times, default=None), max(times, default=None))
 
 
-_READ = frozenset({Before, After, Init, Label, Destroy, Mark, Message, MessageClock, Hello, ExitEvent})
+_READ = frozenset({Before, After, Init, Label, Destroy, Mark, Message, MessageClock, Hello, Process, ExitEvent})
 
 
 class LanesFollowing:
