@@ -19,6 +19,8 @@ from app.trace.following import ThreadEvents
 from app.trace.schema import Mark, StreamNew, StreamStep, TraceEvent, site_parts
 
 LENGTH_STEPS = {"readable_length": "readable", "writable_length": "writable"}
+# markers whose value is a side's length at that moment: samples of it too (write() returned false at 16 KiB)
+MARKER_SIDES = {"write_false": "writable", "drain": "writable", "push_false": "readable"}
 ENDINGS = ("error", "close", "finish", "end")  # the word a stream's state shows, the first that happened wins
 
 
@@ -155,6 +157,10 @@ class StreamTimeline:
                 )
             else:
                 markers.setdefault(event.stream, []).append(Marker(event.micros, event.step, event.value))
+                if event.step in MARKER_SIDES:
+                    lengths.setdefault((event.stream, MARKER_SIDES[event.step]), []).append(
+                        Sample(event.micros, event.value)
+                    )
         streams = tuple(
             StreamState(
                 number,
