@@ -226,7 +226,8 @@ class TraceDecoder:
         fields = self._strings.get((thread, c), "").split("|")
         name, kind, *rest = fields + [""] * max(0, 7 - len(fields))
         *site_parts, r_hwm, r_obj, w_hwm, w_obj = rest  # the site may hold "|" in a folder name
-        append(StreamNew(thread, number, name, kind, "|".join(site_parts), _int(r_hwm), r_obj == "1", _int(w_hwm), w_obj == "1", b))
+        site = "|".join(site_parts)
+        append(StreamNew(thread, number, name, kind, site, _int(r_hwm), r_obj == "1", _int(w_hwm), w_obj == "1", b))
 
     def _join(self, thread: int, kind: int, flags: int, payload: bytes) -> bytes | None:
         """Reassemble a record the tracer cut into pieces; None until the last piece arrives."""

@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 
 LEVELS = " ▁▂▃▄▅▆▇█"
 BAR_CELLS = 10
-LEFT = 4 + BAR_CELLS + 2 + 1 + 15 + 1  # "  w " + [bar] + " " + "64.0K / 64.0K  " + " ": where the sparkline starts
+LEFT = 4 + BAR_CELLS + 2 + 1 + 15 + 1  # "  w " + [bar] + " " + "64.0K/64.0K" padded + " ": where the sparkline starts
+NARROW_LEFT = 4  # a narrow pane draws the sparkline on a row of its own, under the bar
+MIN_SPARK = 30  # columns of sparkline beside the bar, or it goes under it
 # marker glyphs, by priority when two fall in one column
 GLYPHS = {
     "error": ("E", "bold red"),
@@ -30,7 +32,7 @@ GLYPHS = {
     "close": ("x", "dim"),
     "pipe": ("|", "magenta"),
 }
-LEGEND = "! write()→false · d drain · ^ push()→false · e end · f finish · x close · E error"
+LEGEND = "! write→false  d drain  ^ push→false  e end  f finish  x close  E error"
 NO_RUN = "Run the exercise: each stream its code makes appears here, its buffer against highWaterMark."
 NO_STREAM = (
     "No stream made by the program yet. Streams Node makes by itself (process.stdout, a server's sockets and "
@@ -60,9 +62,10 @@ def bar(side: Side) -> Text:
 
 
 class _Axis:
-    def __init__(self, snapshot: StreamSnapshot, width: int) -> None:
+    def __init__(self, snapshot: StreamSnapshot, width: int, left: int) -> None:
         self.start, self.end = snapshot.start, max(snapshot.now, snapshot.start + 1000)
         self.width = max(width, 1)
+        self.left = left
 
     def column(self, micros: int) -> int:
         span = self.end - self.start
@@ -71,7 +74,7 @@ class _Axis:
     def row(self) -> Text:
         left, right = f"{self.start / 1000:.0f} ms", f"{self.end / 1000:.0f} ms"
         gap = self.width - len(left) - len(right)
-        text = Text(" " * LEFT + left, style="dim")
+        text = Text(" " * self.left + left, style="dim")
         text.append("─" * max(gap, 1) + right if gap > 0 else "", style="dim")
         return text
 
@@ -111,37 +114,41 @@ def marker_row(markers: tuple[Marker, ...], axis: _Axis) -> Text:
         held = cells[x]
         if held is None or order.index(marker.step) < order.index(held[2]):  # type: ignore[index]
             cells[x] = (*GLYPHS[marker.step], marker.step)  # type: ignore[assignment]
-    text = Text(" " * LEFT, no_wrap=True, overflow="crop")
+    text = Text(" " * axis.left, no_wrap=True, overflow="crop")
     for cell in cells:
         text.append(" ") if cell is None else text.append(cell[0], style=cell[1])
     return text
 
 
 def heading(stream: StreamState) -> Text:
+    """Number and class, what it is waiting for or how it ended, its marker counts, then kind, site and pipes (a
+    narrow pane cuts from the right)."""
     text = Text(f"{stream.number} ", style="dim")
     text.append(stream.name, style="bold")
-    text.append(f" {stream.kind} · {stream.place}", style="dim")
-    for number in stream.pipes_to:
-        text.append(f" → {number}" if number else " → (not shown)", style="magenta")
-    counts = [(step, stream.count(step)) for step in ("write_false", "drain")]
-    said = " ".join(f"{GLYPHS[step][0]}×{n}" for step, n in counts if n)
-    if said:
-        text.append(f"  {said}", style="dim")
     if stream.waiting_for_drain:
         text.append("  waits for drain", style="bold red")
     elif stream.ending:
         text.append(f"  {stream.ending}", style="cyan")
     if stream.cut:
         text.append("  (cut: lengths stop here)", style="yellow")
+    said = " ".join(f"{GLYPHS[step][0]}×{n}" for step in ("write_false", "drain") if (n := stream.count(step)))
+    if said:
+        text.append(f"  {said}", style="dim")
+    for number in stream.pipes_to:
+        text.append(f"  → {number}" if number else "  → (not shown)", style="magenta")
+    text.append(f"  {stream.kind} · {stream.place}", style="dim")
     return text
 
 
-def side_row(side: Side, axis: _Axis) -> Text:
+def side_rows(side: Side, axis: _Axis) -> list[Text]:
+    """The bar and its numbers, then the sparkline beside them, or under them in a narrow pane."""
     text = Text(f"  {side.name[0]} ", style="bold")
     text.append_text(bar(side))
     value = f"{size_text(side.length, side.objects)}/{size_text(side.hwm, side.objects)}"
     text.append(f" {value:<15} ", style="bold red" if side.length > side.hwm else "")
-    return text + sparkline(side, axis)
+    if axis.left == LEFT:
+        return [text + sparkline(side, axis)]
+    return [text, Text(" " * axis.left) + sparkline(side, axis)]
 
 
 def stream_rows(snapshot: StreamSnapshot | None, width: int, height: int) -> list[Text]:
@@ -151,14 +158,16 @@ def stream_rows(snapshot: StreamSnapshot | None, width: int, height: int) -> lis
         return [Text(line, style="dim") for line in textwrap.wrap(NO_RUN, max(width, 20))]
     if not snapshot.streams:
         return [Text(line, style="dim") for line in textwrap.wrap(NO_STREAM, max(width, 20))]
-    axis = _Axis(snapshot, width - LEFT)
-    rows_each = [1 + len(stream.sides) + 1 for stream in snapshot.streams]
-    full = sum(rows_each) + 2 <= height
+    left = LEFT if width - LEFT >= MIN_SPARK else NARROW_LEFT
+    axis = _Axis(snapshot, width - left, left)
+    per_side = 1 if left == LEFT else 2
+    rows_each = [1 + per_side * len(stream.sides) + 1 for stream in snapshot.streams]  # heading, sides, markers
+    full = sum(rows_each) + 1 + (1 if snapshot.unshown else 0) <= height  # and the time axis
     lines: list[Text] = []
     for stream in snapshot.streams:
         lines.append(heading(stream))
         for side in stream.sides:
-            lines.append(side_row(side, axis))
+            lines.extend(side_rows(side, axis))
         if full:
             lines.append(marker_row(stream.markers, axis))
     lines.append(axis.row())
@@ -167,7 +176,12 @@ def stream_rows(snapshot: StreamSnapshot | None, width: int, height: int) -> lis
     if len(lines) > height >= 2:
         hidden = len(lines) - height + 1
         lines = [*lines[: height - 1], Text(f"… {hidden} more rows: z zooms", style="dim")]
-    return [line.copy() for line in lines][: max(height, 1)]
+    cropped = []
+    for line in lines[: max(height, 1)]:
+        line = line.copy()
+        line.truncate(max(width, 1), overflow="ellipsis")
+        cropped.append(line)
+    return cropped
 
 
 class StreamView(Widget):
