@@ -10,8 +10,11 @@
 //     is the stream's prototype's, hooks never throw, child processes write no trace; what it does
 //     change is on prototypes and module objects (`write` on the stdout stream's prototype,
 //     fs.write and fs.writeSync; once a TCP socket exists, net.Socket.prototype's `_writeGeneric`, `push`
-//     and `_destroy`, http.Agent.prototype's addRequest and removeSocket: tracer_http.js), and on Node 20 hidden
-//     async-id symbols on promises.
+//     and `_destroy`, http.Agent.prototype's addRequest and removeSocket: tracer_http.js; once Node's stream
+//     module is loaded, `_readableState`/`_writableState` accessors on Stream.prototype (so `'_readableState' in`
+//     a legacy Stream is true), Module.prototype.require until then, fs.createReadStream/createWriteStream;
+//     once the program made a stream, Writable/Duplex write, Readable push and pipe, Stream.prototype.emit:
+//     tracer_stream.js), and on Node 20 hidden async-id symbols on promises.
 //     tests/test_trace_isolation.py compares traced runs with plain ones.
 //
 // The record layout is mirrored in app/trace/schema.py; tests/test_trace_decode.py keeps the two in step.
