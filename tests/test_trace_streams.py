@@ -99,3 +99,22 @@ def test_a_program_without_streams_of_its_own_loads_nothing(any_node: NodeBinary
     )
     assert lines == ["emit is inherited: true"]
     assert not any(isinstance(e, StreamNew | StreamStep) for e in events)
+
+
+def test_streams_are_seen_from_an_es_module_and_from_fs_alone(any_node: NodeBinary, tmp_path: Path) -> None:
+    """An ES module's imports load before its body (seen between callbacks); fs.createReadStream loads Node's stream
+    module itself (seen by its wrapper), with no require of a stream module first."""
+    (tmp_path / "main.mjs").write_text(
+        "import { Writable } from 'node:stream';\n"
+        "const w = new Writable({ highWaterMark: 4, write(c, e, done) { setImmediate(done); } });\n"
+        "console.log(w.write('abcdef'));\nw.end();\n"
+    )
+    events, lines = traced_run(any_node, tmp_path, tmp_path / "main.mjs")
+    (made,) = [e for e in events if isinstance(e, StreamNew)]
+    assert lines == ["false"] and made.writable_hwm == 4 and made.site.endswith("main.mjs:2:11")
+    assert [e.step for e in events if isinstance(e, StreamStep)][0] == "write_false"
+    events, _ = traced_run(
+        any_node, tmp_path, "require('fs').createReadStream(__filename, { highWaterMark: 64 }).resume();\n"
+    )
+    (made,) = [e for e in events if isinstance(e, StreamNew)]
+    assert (made.name, made.readable_hwm) == ("ReadStream", 64)
