@@ -506,6 +506,7 @@ function startTracing(fd) {
   // or stderr is created, and between callbacks (an ES module's imports are loaded before its body runs).
   const STREAM = 28;
   let streams = null; // null: not loaded yet; false: failed to load
+  let streamsUnsettled = true;
   let streamsArmed = false;
   let modulesSeen = 0;
   let streamJudgeBudget = 4000; // stacks taken to judge streams, at most
@@ -735,7 +736,10 @@ function startTracing(fd) {
     if (depth === 0 && watchedSockets.size !== 0) nameSockets();
     if (depth === 0 && http) http.settle();
     if (depth === 0 && !streamsArmed) armStreamsIfLoaded();
-    if (depth === 0 && streams) streams.settle();
+    if (depth === 0 && streamsUnsettled && streams) { // lengths change inside callbacks: leave() reads them
+      streamsUnsettled = false; // but the main module is no callback
+      streams.settle();
+    }
     if (tls && tls.watching()) tls.look();
     if (depth++ === 0) {
       contextId = id;
