@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import struct
+import subprocess
+import time
 from pathlib import Path
 
 from app.trace.decode import decode_all
@@ -37,6 +39,28 @@ def test_a_sample_of_this_process_finds_a_file_it_holds_open(tmp_path: Path) -> 
         rows = FdSampler(os.getpid(), forked_from="").read()
         assert rows is not None
         assert (held.fileno(), "file", str(path), "", "") in rows
+
+
+def test_a_process_whose_table_cannot_be_read_for_a_moment_is_not_taken_for_gone(tmp_path: Path) -> None:
+    """Right after the spawn the kernel may still be in the exec: the sampler waits instead of giving up."""
+    (tmp_path / "41").mkdir()
+    (tmp_path / "41" / "stat").write_text("41 (node worker) S 1 41 41 0 -1\n")  # no exe, no fd folder (yet)
+    assert FdSampler(41, proc=tmp_path, forked_from="").read() == ()
+    (tmp_path / "41" / "stat").write_text("41 (node worker) Z 1 41 41 0 -1\n")
+    assert FdSampler(41, proc=tmp_path, forked_from="").read() is None
+    assert FdSampler(42, proc=tmp_path, forked_from="").read() is None  # no such process
+
+
+def test_a_real_zombie_is_gone() -> None:
+    child = subprocess.Popen(["true"])
+    try:
+        for _ in range(200):  # until it has ended; it stays a zombie, as nothing waits for it yet
+            if FdSampler(child.pid, forked_from="").gone():
+                break
+            time.sleep(0.01)
+        assert FdSampler(child.pid, forked_from="").read() is None
+    finally:
+        child.wait()
 
 
 def test_the_socket_record_decodes_with_its_addresses() -> None:

@@ -29,6 +29,8 @@ from app.trace.schema import (
     Kind,
     Label,
     Mark,
+    Message,
+    MessageClock,
     Meta,
     ModuleBody,
     Pool,
@@ -59,7 +61,8 @@ _INIT, _BEFORE, _AFTER, _DESTROY, _RESOLVE = (
     int(Kind.RESOLVE),
 )
 _STRING, _WRITE = int(Kind.STRING), int(Kind.WRITE)
-_WITH_BYTES = (_STRING, _WRITE, int(Kind.WIRE), int(Kind.AGENT))
+_MESSAGE = int(Kind.MESSAGE)
+_WITH_BYTES = (_STRING, _WRITE, int(Kind.WIRE), int(Kind.AGENT), _MESSAGE)
 
 
 class TraceFormatError(ValueError):
@@ -136,6 +139,9 @@ class TraceDecoder:
                 i += 4 + (size + 3) // 4
                 whole = self._join(thread, kind, a, payload)
                 if whole is None:
+                    continue
+                if kind == _MESSAGE:
+                    append(decode_message(thread, whole))
                     continue
                 if kind > _WRITE:
                     append(decode_http_record(thread, kind, a & 0xFFFF, whole, c))
@@ -239,6 +245,19 @@ class TraceDecoder:
         if flags & MORE_FLAG:
             return None
         return bytes(self._partial.pop(key))
+
+
+def decode_message(thread: int, payload: bytes) -> Message | MessageClock:
+    """tracer_messages.js: "step channel-name direction k µs", or "clock - - <loop µs> <µs>"."""
+    try:
+        step, rest = payload.decode("utf-8", "replace").split(" ", 1)
+        named, k, micros = rest.rsplit(" ", 2)
+        channel, direction = named.rsplit(" ", 1)
+        if step == "clock":
+            return MessageClock(thread, int(k), int(micros))
+        return tuple.__new__(Message, (thread, step, channel, direction, int(k), int(micros)))
+    except ValueError:
+        raise TraceFormatError(f"bad message record {payload!r}") from None
 
 
 def _int(text: str) -> int:

@@ -111,7 +111,8 @@ class FdSampler:
                 return ()  # still looplab's own fork, before exec: its descriptors are not the program's
             names = os.listdir(folder)
         except OSError:
-            return None
+            # Mid-exec (the spawn returns before the kernel is done with it) these can fail for a moment.
+            return None if self.gone() else ()
         targets: list[tuple[int, str]] = []
         for name in names:
             try:
@@ -123,6 +124,15 @@ class FdSampler:
             self._sockets = self._read_sockets()
         rows = [classify(fd, target, self._sockets) for fd, target in targets]
         return tuple(sorted(self._with_interest(row) if row[1] == "epoll" else row for row in rows))
+
+    def gone(self) -> bool:
+        """True once the process has ended (a zombie counts) or /proc cannot tell us about it at all."""
+        try:
+            stat = (self.proc / str(self.pid) / "stat").read_text()
+        except OSError:
+            return True
+        state = stat.rpartition(")")[2].split()[:1]  # the name in parentheses may hold spaces
+        return not state or state[0] in ("Z", "X")
 
     def _with_interest(self, row: Row) -> Row:
         """An epoll fd with the fds it watches (its interest list, from fdinfo's `tfd:` lines) as its name."""

@@ -53,13 +53,20 @@ class Timeline:
         self.sites: dict[int, tuple[str, str]] = {}  # resource -> (label, where it was scheduled)
         self.uv_version = ""
         self.phase_order = phase_order("")
+        # Every thread's events, as they came (the lanes view draws all threads): `every[: every_before[i]]`
+        # is what had come before this thread's event i, so position i of this timeline is a place in them too.
+        self.every: list[LoopInput] = []
+        self.every_before = array("q")
         self.extend(events)
 
     def extend(self, events: list[LoopInput]) -> None:
         state = self._state
         for event in events:
             if event.thread != self.thread:
+                self.every.append(event)
                 continue
+            self.every_before.append(len(self.every))
+            self.every.append(event)
             self.events.append(event)
             index = len(self.events)
             shown = self.show_internals or getattr(event, "id", 0) not in state.internal
@@ -89,6 +96,11 @@ class Timeline:
 
     def __len__(self) -> int:
         return len(self.events)
+
+    def every_at(self, index: int) -> int:
+        """How many of `every` (all threads' events) had come when this thread's first `index` had: at the end,
+        all of them; else those before its event `index` + 1."""
+        return len(self.every) if index >= len(self.events) else self.every_before[max(0, index)]
 
     def at(self, index: int) -> LoopSnapshot:
         """The loop after the first `index` events (0 = before anything happened)."""

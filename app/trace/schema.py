@@ -34,6 +34,7 @@ class Kind(IntEnum):
     WIRE = 23  # the wire view: a socket's bytes (tracer_http.js)
     TLS = 24  # the tls view: a TLS socket's addresses, byte counters, negotiated names, key-log labels (tracer_tls.js)
     AGENT = 25  # the agent view: an http.Agent's sockets (tracer_http.js)
+    MESSAGE = 27  # the lanes view: a message sent or received between threads or processes (tracer_messages.js)
     STREAM = 28  # the streams view: a stream's buffered lengths and markers (tracer_stream.js)
 
 
@@ -375,6 +376,28 @@ class TlsClosed(NamedTuple):
     micros: int
 
 
+# --- the lanes view: messages between threads and processes, from tracer_messages.js ---------------------------
+
+
+class Message(NamedTuple):
+    """A message sent or received on a channel between two threads or two processes."""
+
+    thread: int
+    step: str  # send or receive
+    channel: str  # both ends name it alike: "worker 2" (a Worker's public channel), "ipc 4242" (a child's IPC)
+    direction: str  # down (parent to worker or child) or up
+    k: int  # the k-th send (or receive) on this channel and direction: the k-th send is the k-th receive
+    micros: int  # µs on the machine's monotonic clock (process.hrtime): one clock for every thread and process
+
+
+class MessageClock(NamedTuple):
+    """Ties a thread's loop clock (Mark.loop_ms, Pool.micros) to the absolute µs of Message events."""
+
+    thread: int
+    loop_micros: int  # the thread's markers' clock, µs since its tracing began
+    micros: int  # the monotonic clock's µs (Message.micros) at the same moment
+
+
 # --- the streams view: each stream the program made, from tracer_stream.js -----------------------------------
 
 
@@ -437,6 +460,8 @@ TraceEvent = (
     | TlsNegotiated
     | TlsKeylog
     | TlsClosed
+    | Message
+    | MessageClock
     | StreamNew
     | StreamStep
 )
@@ -475,6 +500,8 @@ EVENT_TYPES: dict[str, type] = {
         TlsNegotiated,
         TlsKeylog,
         TlsClosed,
+        Message,
+        MessageClock,
         StreamNew,
         StreamStep,
     )

@@ -10,11 +10,12 @@
 //     is the stream's prototype's, hooks never throw, child processes write no trace; what it does
 //     change is on prototypes and module objects (`write` on the stdout stream's prototype,
 //     fs.write and fs.writeSync; once a TCP socket exists, net.Socket.prototype's `_writeGeneric`, `push`
-//     and `_destroy`, http.Agent.prototype's addRequest and removeSocket: tracer_http.js; once Node's stream
-//     module is loaded, `_readableState`/`_writableState` accessors on Stream.prototype (so `'_readableState' in`
-//     a legacy Stream is true), Module.prototype.require until then, fs.createReadStream/createWriteStream;
-//     once the program made a stream, Writable/Duplex write, Readable push and pipe, Stream.prototype.emit:
-//     tracer_stream.js), and on Node 20 hidden async-id symbols on promises.
+//     and `_destroy`, http.Agent.prototype's addRequest and removeSocket: tracer_http.js; once a Worker or
+//     child process exists, Worker.prototype's postMessage and emit, ChildProcess.prototype's spawn and emit:
+//     tracer_messages.js; once Node's stream module is loaded, `_readableState`/`_writableState` accessors on
+//     Stream.prototype (so `'_readableState' in` a legacy Stream is true), Module.prototype.require until then,
+//     fs.createReadStream/createWriteStream; once the program made a stream, Writable/Duplex write, Readable
+//     push and pipe, Stream.prototype.emit: tracer_stream.js), and on Node 20 hidden async-id symbols on promises.
 //     tests/test_trace_isolation.py compares traced runs with plain ones.
 //
 // The record layout is mirrored in app/trace/schema.py; tests/test_trace_decode.py keeps the two in step.
@@ -66,6 +67,7 @@ function startTracing(fd) {
   const SOCKET = 22; // the fds view: a handle's fd and addresses (see "sockets" below)
   // Kinds 23 (wire) and 25 (agent) are written by tracer_http.js, loaded at the first TCP socket (see below).
   const TLS = 24; // the tls view: tracer_tls.js, loaded at the first TLS socket
+  const MESSAGE = 27; // the lanes view: tracer_messages.js, loaded at the first worker or child process
   // Phases and queues, as numbers in records.
   const MAIN = 1, TIMERS = 2, PENDING = 3, POLL = 4, CHECK = 5, CLOSE = 6, EXIT = 7;
   const MACROTASK = 1, NEXTTICK = 2, MICROTASK = 3;
@@ -497,6 +499,28 @@ function startTracing(fd) {
     }
   }
 
+  // --- the lanes view: messages between threads and processes, by tracer_messages.js, required only when the
+  // program starts a worker or a child process, or is itself a worker or a child with an IPC channel ----------
+  const TYPE_WORKER = typeCode('WORKER');
+  const TYPE_PROCESS = typeCode('PROCESSWRAP');
+  let messages = null; // null: not loaded yet; false: failed to load
+  let messagesFor = 0; // the resource types it has been told of: 1 workers, 2 child processes
+  function loadMessages() {
+    if (messages === null) {
+      messages = loadPart('tracer_messages.js', { recordWithBytes, micros, MESSAGE, threadId, isMainThread });
+    }
+  }
+  function watchMessages(code) {
+    const what = code === TYPE_WORKER ? 1 : 2;
+    messagesFor |= what;
+    loadMessages();
+    try {
+      if (messages) (what === 1 ? messages.watchWorkers : messages.watchChildren)();
+    } catch {
+      // tracing must never break the program
+    }
+  }
+
   // --- the streams view: tracer_stream.js, loaded at the first stream the program's own code creates -------
   // Step one costs a program nothing until Node's stream module is loaded (by the program, or for
   // process.stdout): then an accessor for `_readableState` and `_writableState` on Stream.prototype sees every
@@ -672,6 +696,9 @@ function startTracing(fd) {
     const code = typeIds.get(type) ?? typeCode(type);
     if (code !== TYPE_PROMISE) types.set(id, code);
     else if (!splitPromises) hideAsyncIds(resource);
+    if ((code === TYPE_WORKER && !(messagesFor & 1)) || (code === TYPE_PROCESS && !(messagesFor & 2))) {
+      watchMessages(code); // in counts too: messages are few, and the lanes view draws them whatever the detail
+    }
     if (summary) {
       if (code === TYPE_TIMEOUT && resource._repeat) timers.set(id, resource); // an interval runs again
       return bump(1);
@@ -1113,6 +1140,7 @@ function startTracing(fd) {
   if (ctrl[CTRL_USED] < CAPACITY / 2) warmUp(); // nothing written yet, so nothing to take back
   record(HELLO, threadId, exact ? 1 : 0, process.pid);
   record(META, stringId(process.version), stringId(process.versions.uv), stringId(process.argv[1] || ''));
+  if (!isMainThread || typeof process.send === 'function') loadMessages();
   flush(); // the fds view: looplab learns the pid now and samples /proc while the main module runs
   wrapWhenCreated('stdout', 1);
   wrapWhenCreated('stderr', 2);

@@ -50,8 +50,14 @@ class WrappedFence(MarkdownFence):
         super().set_content(self._wrapped(content))
 
     def _wrapped(self, content: Content) -> Content:
-        self.wrapped_at = self.content_region.width - LABEL_PADDING
+        self.wrapped_at = self._width() - LABEL_PADDING
         return wrap_code(content.rstrip("\n"), self.wrapped_at)
+
+    def _width(self) -> int:
+        """Its width, or before its first layout the slide's: wrapped right away, it needs no second layout."""
+        if self.content_region.width or not isinstance(self.parent, SlideMarkdown):
+            return self.content_region.width  # a block inside a list or a quote waits for its own width
+        return self.parent.content_region.width
 
 
 class SlideMarkdown(Markdown):
