@@ -118,3 +118,26 @@ def test_streams_are_seen_from_an_es_module_and_from_fs_alone(any_node: NodeBina
     )
     (made,) = [e for e in events if isinstance(e, StreamNew)]
     assert (made.name, made.readable_hwm) == ("ReadStream", 64)
+
+
+def test_an_http_exchange_shows_the_clients_socket_not_what_node_made_in_callbacks(
+    any_node: NodeBinary, tmp_path: Path
+) -> None:
+    """The client's socket is made under http.get in the program's code; the server's socket and both
+    IncomingMessages are made by Node in callbacks (with the tracer's own wrappers on the stack: not the program)."""
+    events, lines = traced_run(
+        any_node,
+        tmp_path,
+        """
+        const http = require('node:http');
+        const server = http.createServer((req, res) => res.end('hi'));
+        server.listen(0, '127.0.0.1', () => {
+          http.get({ host: '127.0.0.1', port: server.address().port, agent: false }, (res) => {
+            res.resume().on('end', () => { console.log(res.statusCode); server.close(); });
+          });
+        });
+        """,
+    )
+    assert lines == ["200"]
+    made = [(e.name, e.site.rpartition("/")[2]) for e in events if isinstance(e, StreamNew)]
+    assert made == [("Socket", "main.js:5:8")]

@@ -199,8 +199,9 @@ function startTracing(fd) {
 
   // --- where was this scheduled? ---------------------------------------------------------------------
   const tracerFile = __filename;
+  const tracerFolder = path.dirname(__filename) + path.sep; // its parts too: their wrappers sit on Node's stacks
   function userFile(file) {
-    if (!file || file.startsWith('node:') || file === tracerFile) return false;
+    if (!file || file.startsWith('node:') || file === tracerFile || file.startsWith(tracerFolder)) return false;
     return !file.includes(`${path.sep}node_modules${path.sep}`);
   }
   const keepCallsites = (_, callsites) => callsites;
