@@ -1,6 +1,6 @@
 """Tracing a program 20x heavier than the overhead benchmark, end to end, stays within 5x of plain node.
 
-    python benchmarks/trace_scale.py [--runs 5] [--node PATH] [--compare OTHER_CHECKOUT]
+    python benchmarks/trace_scale.py [--runs 5] [--node PATH] [--compare OTHER_CHECKOUT] [--program NAME.js]
 
 Workload: benchmarks/programs/loop_load.js with 1,000,000 awaits, then 150,000 timers and 150,000
 immediates (about 0.3 s under plain node here). Compared, as whole commands, median of --runs each:
@@ -81,7 +81,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--node", help="only this Node")
     parser.add_argument("--compare", type=Path, help="another looplab checkout to run alongside (before/after)")
+    parser.add_argument("--program", help="another program in benchmarks/programs (stream_load.js: the streams view)")
     args = parser.parse_args()
+    program = PROGRAM.with_name(args.program) if args.program else PROGRAM
     chosen = choose_node(args.node)
     nodes = [chosen] if args.node else every_node(chosen)[0]
     env = {**os.environ, **SIZES}
@@ -92,17 +94,17 @@ def main() -> int:
         plain: list[tuple[float, float, str]] = []
         traced: dict[str, list[tuple[float, float, str]]] = {name: [] for name in checkouts}
         for _ in range(args.runs):
-            plain.append(timed([str(node.path), str(PROGRAM)], env))
+            plain.append(timed([str(node.path), str(program)], env))
             for name, root in checkouts.items():
-                command = [*LOOPLAB, "trace", str(PROGRAM), "--json", "--timeout", "120", "--node", str(node.path)]
+                command = [*LOOPLAB, "trace", str(program), "--json", "--timeout", "120", "--node", str(node.path)]
                 traced[name].append(timed(command, env, cwd=root))
         plain_s = statistics.median(t for t, _, _ in plain)
         print(f"\n{node.describe()}: {args.runs} runs each, interleaved, median wall time of the whole command")
         plain_peak = max(m for _, m, _ in plain)
-        print(f"  node loop_load.js                  {plain_s * 1000:7.0f} ms   peak {plain_peak:6.1f} MB")
+        print(f"  node {program.name:<30}{plain_s * 1000:7.0f} ms   peak {plain_peak:6.1f} MB")
         for name, runs in traced.items():
             traced_s = statistics.median(t for t, _, _ in runs)
-            label = "looplab trace loop_load.js --json" if name == "looplab" else f"  the same, {checkouts[name]}"
+            label = f"looplab trace {program.name} --json" if name == "looplab" else f"  the same, {checkouts[name]}"
             print(
                 f"  {label:<34} {traced_s * 1000:7.0f} ms   peak {max(m for _, m, _ in runs):6.1f} MB"
                 f"   ratio {traced_s / plain_s:.2f}x"

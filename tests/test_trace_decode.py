@@ -139,3 +139,26 @@ def test_wire_and_agent_records_decode_to_their_events() -> None:
         AgentNew(0, 2, "http.globalAgent", True, 0, 2, 900),
         AgentCounts(0, 2, "[::1]:6000:|a:b", 1, 2, 3, 950),  # the counts are the last three fields
     ]
+
+
+def test_stream_records_decode_to_their_events_with_tracer_stream_js_numbers() -> None:
+    from app.trace.schema import STREAM_STEPS, StreamNew, StreamStep
+
+    source = TRACER.with_name("tracer_stream.js").read_text()
+    assert re.search(rf"\bSTREAM = {Kind.STREAM.value}\b", source)
+    for number, step in enumerate(STREAM_STEPS):
+        assert re.search(rf"\b{step.upper()} = {number}\b", source), step
+    events = decode_all(
+        chunk(
+            0,
+            string(4, "Gzip|transform|/a|b/main.js:7:19|65536|0|16384|1"),  # a "|" in a folder name
+            rec(Kind.STREAM, 3, 1200, 4),
+            rec(Kind.STREAM, 3 | (3 << 12), 16384, 1300),
+            rec(Kind.STREAM, 0 | (12 << 12), 5, 1400),
+        )
+    )
+    assert events == [
+        StreamNew(0, 3, "Gzip", "transform", "/a|b/main.js:7:19", 65536, False, 16384, True, 1200),
+        StreamStep(0, 3, "write_false", 16384, 1300),
+        StreamStep(0, 0, "unshown", 5, 1400),
+    ]

@@ -498,3 +498,36 @@ def test_the_programs_own_channel_subscriber_sees_every_request(any_node: NodeBi
     _, collector = run(tmp_path, any_node, CHANNEL_SUBSCRIBER, trace=True)
     kept = sum(len(event.data) for event in collector.events if isinstance(event, WireData))
     assert 200_000 < kept <= 1 << 18  # the whole run's cap was reached
+
+
+STREAMS_AS_SEEN = r"""
+const { Readable, Writable, PassThrough, pipeline } = require('node:stream');
+const seen = [];
+const source = Readable.from(['a', 'b', 'c']);
+const middle = new PassThrough({ highWaterMark: 2 });
+const sink = new Writable({
+  highWaterMark: 1,
+  write(chunk, encoding, done) { seen.push(String(chunk)); setImmediate(done); },
+});
+console.log(Object.keys(sink).join(','), Object.keys(middle).length);
+const { write, push, pipe, emit } = middle;
+console.log(write.name, write.length, push.name, pipe.name, emit.name, emit.length);
+console.log(Object.getOwnPropertyDescriptor(sink, '_writableState').enumerable, sink.writableHighWaterMark);
+for (const name of ['drain', 'finish', 'end', 'close']) sink.on(name, () => seen.push(name));
+pipeline(source, middle, sink, (error) => {
+  console.log(error || 'ok', seen.join(' '), sink.listenerCount('drain'), middle.listenerCount('data'));
+});
+"""
+
+
+def test_streams_see_the_same_keys_names_and_events_traced(any_node: NodeBinary, tmp_path: Path) -> None:
+    """The streams hooks (a state accessor on Stream.prototype, wrapped write, push, pipe and emit; Node names
+    its write, push and pipe with no name) change no key,
+    name, length or event order a program sees."""
+    from app.trace.schema import StreamNew
+
+    result = same_as_plain(tmp_path, any_node, STREAMS_AS_SEEN)
+    assert result.stdout[1] == " 3   emit 1" and result.stdout[-1].startswith("ok a")
+    _, collector = run(tmp_path, any_node, STREAMS_AS_SEEN, trace=True)
+    made = sorted(e.name for e in collector.events if isinstance(e, StreamNew))
+    assert made == ["PassThrough", "Readable", "Writable"]

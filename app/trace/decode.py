@@ -20,6 +20,7 @@ from app.trace.schema import (
     PROCESS_THREADS,
     QUEUES,
     STARTED_BY,
+    STREAM_STEPS,
     TLS_SIDES,
     After,
     Before,
@@ -40,6 +41,8 @@ from app.trace.schema import (
     Process,
     Resolve,
     Socket,
+    StreamNew,
+    StreamStep,
     Summary,
     TimeBase,
     Timer,
@@ -221,6 +224,8 @@ class TraceDecoder:
             append(Socket(thread, a, b, local, remote))
         elif kind == Kind.TLS:
             self._decode_tls(a, b, c, thread, append)
+        elif kind == Kind.STREAM:
+            self._decode_stream(a, b, c, thread, append)
         else:
             raise TraceFormatError(f"unknown trace record kind {kind}")
 
@@ -248,6 +253,21 @@ class TraceDecoder:
         else:
             raise TraceFormatError(f"unknown TLS record {what}")
 
+    def _decode_stream(self, a: int, b: int, c: int, thread: int, append) -> None:  # noqa: ANN001
+        """tracer_stream.js: a = the stream's number | step << 12; new: b = µs, c = a string id; else b = a
+        length (or a stream's number), c = µs."""
+        number, step = a & 0xFFF, (a >> 12) & 0xF
+        if step >= len(STREAM_STEPS):
+            raise TraceFormatError(f"unknown stream record {step}")
+        if step:
+            append(StreamStep(thread, number, STREAM_STEPS[step], b, c))
+            return
+        fields = self._strings.get((thread, c), "").split("|")
+        name, kind, *rest = fields + [""] * max(0, 7 - len(fields))
+        *site_parts, r_hwm, r_obj, w_hwm, w_obj = rest  # the site may hold "|" in a folder name
+        site = "|".join(site_parts)
+        append(StreamNew(thread, number, name, kind, site, _int(r_hwm), r_obj == "1", _int(w_hwm), w_obj == "1", b))
+
     def _join(self, thread: int, kind: int, flags: int, payload: bytes) -> bytes | None:
         """Reassemble a record the tracer cut into pieces; None until the last piece arrives."""
         key = (thread, kind)
@@ -271,6 +291,13 @@ def decode_message(thread: int, payload: bytes) -> Message | MessageClock:
         return tuple.__new__(Message, (thread, step, channel, direction, int(k), int(micros)))
     except ValueError:
         raise TraceFormatError(f"bad message record {payload!r}") from None
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        return -1
 
 
 def decode_all(data: bytes) -> list[TraceEvent]:

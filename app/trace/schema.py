@@ -36,6 +36,7 @@ class Kind(IntEnum):
     AGENT = 25  # the agent view: an http.Agent's sockets (tracer_http.js)
     PROCESS = 26  # a child process of the program: its parent and how it was started (tracer_procs.js)
     MESSAGE = 27  # the lanes view: a message sent or received between threads or processes (tracer_messages.js)
+    STREAM = 28  # the streams view: a stream's buffered lengths and markers (tracer_stream.js)
 
 
 PHASES = ("", *PHASE_NAMES)  # by the number tracer.js writes; 0 is unused
@@ -51,6 +52,22 @@ MORE_FLAG = 1 << 16
 CONTINUED_FLAG = 1 << 17
 WIRE_STEPS = ("wrote", "read", "parsed", "opened", "closed")  # a WIRE record's bits 12-15
 AGENT_STEPS = ("counts", "new")  # an AGENT record's bits 12-15
+# a STREAM record's bits 12-15 (tracer_stream.js): new, then lengths, then markers
+STREAM_STEPS = (
+    "new",
+    "readable_length",
+    "writable_length",
+    "write_false",
+    "drain",
+    "end",
+    "finish",
+    "close",
+    "error",
+    "pipe",
+    "cut",
+    "push_false",
+    "unshown",
+)
 
 
 FRIENDLY_TYPES = {
@@ -402,6 +419,36 @@ class MessageClock(NamedTuple):
     micros: int  # the monotonic clock's µs (Message.micros) at the same moment
 
 
+# --- the streams view: each stream the program made, from tracer_stream.js -----------------------------------
+
+
+class StreamNew(NamedTuple):
+    """A stream the program's own code made, as the tracer first looked at it (its sides' settings from the stream)."""
+
+    thread: int
+    stream: int  # the tracer's number for it, 1, 2, ...
+    name: str  # its class: Writable, Gzip, ReadStream, or the program's own (Slow)
+    kind: str  # readable, writable, duplex or transform
+    site: str  # "file:line:column" in the program where it was made
+    readable_hwm: int  # -1: no readable side
+    readable_objects: bool  # objectMode: lengths and highWaterMark count objects, not bytes
+    writable_hwm: int  # -1: no writable side
+    writable_objects: bool
+    micros: int
+
+
+class StreamStep(NamedTuple):
+    """A stream's buffered length changed (read between callbacks), or a marker: write() returned false, 'drain',
+    'end', 'finish', 'close', 'error', pipe() (value: the destination's number, 0 for a stream not shown), cut
+    (no more lengths for this stream), unshown (stream 0: value streams were not shown, over the limit)."""
+
+    thread: int
+    stream: int
+    step: str  # one of STREAM_STEPS but new
+    value: int  # the length the step is about (readable for end and push_false, else writable if it has one)
+    micros: int
+
+
 TraceEvent = (
     Hello
     | Meta
@@ -437,6 +484,8 @@ TraceEvent = (
     | Message
     | MessageClock
     | Process
+    | StreamNew
+    | StreamStep
 )
 
 EVENT_TYPES: dict[str, type] = {
@@ -476,5 +525,7 @@ EVENT_TYPES: dict[str, type] = {
         Message,
         MessageClock,
         Process,
+        StreamNew,
+        StreamStep,
     )
 }

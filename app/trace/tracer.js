@@ -14,7 +14,10 @@
 //     fs.write and fs.writeSync; once a TCP socket exists, net.Socket.prototype's `_writeGeneric`, `push`
 //     and `_destroy`, http.Agent.prototype's addRequest and removeSocket: tracer_http.js; once a Worker or
 //     child process exists, Worker.prototype's postMessage and emit, ChildProcess.prototype's spawn and emit:
-//     tracer_messages.js), and on Node 20 hidden async-id symbols on promises.
+//     tracer_messages.js; once Node's stream module is loaded, `_readableState`/`_writableState` accessors on
+//     Stream.prototype (so `'_readableState' in` a legacy Stream is true), Module.prototype.require until then,
+//     fs.createReadStream/createWriteStream; once the program made a stream, Writable/Duplex write, Readable
+//     push and pipe, Stream.prototype.emit: tracer_stream.js), and on Node 20 hidden async-id symbols on promises.
 //     tests/test_trace_isolation.py compares traced runs with plain ones.
 //
 // The record layout is mirrored in app/trace/schema.py; tests/test_trace_decode.py keeps the two in step.
@@ -246,8 +249,9 @@ function startTracing(fd, tagged) {
 
   // --- where was this scheduled? ---------------------------------------------------------------------
   const tracerFile = __filename;
+  const tracerFolder = path.dirname(__filename) + path.sep; // its parts too: their wrappers sit on Node's stacks
   function userFile(file) {
-    if (!file || file.startsWith('node:') || file === tracerFile) return false;
+    if (!file || file.startsWith('node:') || file === tracerFile || file.startsWith(tracerFolder)) return false;
     return !file.includes(`${path.sep}node_modules${path.sep}`);
   }
   const keepCallsites = (_, callsites) => callsites;
@@ -568,6 +572,95 @@ function startTracing(fd, tagged) {
     }
   }
 
+  // --- the streams view: tracer_stream.js, loaded at the first stream the program's own code creates -------
+  // Step one costs a program nothing until Node's stream module is loaded (by the program, or for
+  // process.stdout): then an accessor for `_readableState` and `_writableState` on Stream.prototype sees every
+  // stream's constructor store its state, and a short stack tells whose it is. A stream made while the
+  // program's own code is on the stack (not for process.stdin/stdout/stderr) is the program's; only then is
+  // tracer_stream.js loaded. Noticed after each require, at fs.createReadStream/createWriteStream, when stdout
+  // or stderr is created, and between callbacks (an ES module's imports are loaded before its body runs).
+  const STREAM = 28;
+  let streams = null; // null: not loaded yet; false: failed to load
+  let streamsUnsettled = true;
+  let streamsArmed = false;
+  let modulesSeen = 0;
+  let streamJudgeBudget = 4000; // stacks taken to judge streams, at most
+  const streamsJudged = new WeakSet(); // a Duplex stores two states: judged once
+  function armStreamsIfLoaded() {
+    const list = process.moduleLoadList;
+    if (streamsArmed || !Array.isArray(list) || list.length === modulesSeen) return;
+    const from = modulesSeen;
+    modulesSeen = list.length;
+    for (let i = from; i < list.length; i++) if (list[i] === 'NativeModule internal/streams/legacy') return armStreams();
+  }
+  function armStreams() {
+    if (streamsArmed) return;
+    streamsArmed = true;
+    try {
+      const proto = require('node:stream').Stream.prototype;
+      for (const key of ['_readableState', '_writableState']) {
+        if (Object.prototype.hasOwnProperty.call(proto, key)) continue;
+        Object.defineProperty(proto, key, {
+          __proto__: null, configurable: true, enumerable: false,
+          get() { return undefined; },
+          set(value) { // what a plain store would do, then a look at who made the stream
+            Object.defineProperty(this, key, { __proto__: null, value, writable: true, enumerable: true, configurable: true });
+            if (streamJudgeBudget > 0 && streams !== false && !streamsJudged.has(this)) streamMade(this);
+          },
+        });
+      }
+    } catch {
+      // tracing must never break the program
+    }
+  }
+  function streamMade(stream) {
+    streamsJudged.add(stream);
+    streamJudgeBudget--;
+    try {
+      let site = null;
+      for (const frame of callsites(streamMade, 16)) {
+        const file = frame.getFileName();
+        if (/^get(Stdin|Stdout|Stderr)$/.test(frame.getFunctionName() || '')) return; // process.stdout & co
+        if (userFile(file)) { // the line that said `new Slow(...)`, not Slow's constructor, when both are seen
+          const name = file.startsWith('file://') ? require('node:url').fileURLToPath(file) : file;
+          site = `${name}:${frame.getLineNumber()}:${frame.getColumnNumber()}`;
+          if (typeof frame.isConstructor !== 'function' || !frame.isConstructor()) break;
+        } else if (site !== null) {
+          break;
+        }
+      }
+      if (site === null) return; // Node's own, made in a callback: a server's accepted socket, an incoming request
+      if (streams === null) streams = loadPart('tracer_stream.js', { record, stringId, micros, STREAM });
+      if (streams) streams.made(stream, site);
+    } catch {
+      // tracing must never break the program
+    }
+  }
+  function watchStreamMakers() {
+    const Module = require('node:module');
+    const moduleRequire = Module.prototype.require;
+    Module.prototype.require = function require(id) { // put back once streams are armed
+      try {
+        return Reflect.apply(moduleRequire, this, arguments);
+      } finally {
+        armStreamsIfLoaded();
+        if (streamsArmed && Module.prototype.require === require) Module.prototype.require = moduleRequire;
+      }
+    };
+    const fs = require('node:fs');
+    for (const name of ['createReadStream', 'createWriteStream']) {
+      const original = fs[name];
+      if (typeof original !== 'function') continue;
+      replaceExport(fs, name, function (...args) {
+        if (!streamsArmed) {
+          require('node:stream');
+          armStreams();
+        }
+        return Reflect.apply(original, this, args);
+      });
+    }
+  }
+
   // --- bounded mode: full detail up to the limit, then counts per phase and queue ----------------------
   let summary = false;
   const counts = new Int32Array(8 * 4 * 4); // [phase][queue][what: 0 callback, 1 init, 2 resolve, 3 write]
@@ -723,6 +816,11 @@ function startTracing(fd, tagged) {
   function enter(id, code) {
     if (depth === 0 && watchedSockets.size !== 0) nameSockets();
     if (depth === 0 && http) http.settle();
+    if (depth === 0 && !streamsArmed) armStreamsIfLoaded();
+    if (depth === 0 && streamsUnsettled && streams) { // lengths change inside callbacks: leave() reads them
+      streamsUnsettled = false; // but the main module is no callback
+      streams.settle();
+    }
     if (tls && tls.watching()) tls.look();
     if (depth++ === 0) {
       contextId = id;
@@ -746,6 +844,7 @@ function startTracing(fd, tagged) {
     if (--depth <= 0) {
       if (watchedSockets.size !== 0) nameSockets();
       if (http) http.settle();
+      if (streams) streams.settle();
       depth = 0;
       contextId = 0;
       queue = MACROTASK;
@@ -800,6 +899,7 @@ function startTracing(fd, tagged) {
           } finally {
             inWrite--;
           }
+          if (!streamsArmed) armStreamsIfLoaded(); // after stdout itself is made: it is not the program's
           if (stream !== wrapped && stream) {
             wrapWrite(stream, streamCode);
             wrapped = stream;
@@ -1100,7 +1200,8 @@ function startTracing(fd, tagged) {
   flush(); // the fds view: looplab learns the pid now and samples /proc while the main module runs
   wrapWhenCreated('stdout', 1);
   wrapWhenCreated('stderr', 2);
-  observeDirectWrites();
+  watchStreamMakers();
+  observeDirectWrites(); // after watchStreamMakers: it syncs the fs exports ES modules import
   process.on('beforeExit', () => {
     phase = EXIT;
     record(EXIT_EVENT, 1, 0, 0);
@@ -1109,6 +1210,7 @@ function startTracing(fd, tagged) {
     phase = EXIT;
     record(EXIT_EVENT, 2, 0, 0);
     if (http) http.settle();
+    if (streams) streams.settle();
     if (summary) countsFlush();
     flush(); // the addon flushes again at the very end; without it, this is the last chance
   });

@@ -21,6 +21,7 @@ from app.tui.widgets.agent_view import AgentView
 from app.tui.widgets.fd_view import FdView
 from app.tui.widgets.lanes_view import LanesView
 from app.tui.widgets.pool_view import PoolView
+from app.tui.widgets.stream_view import StreamView
 from app.tui.widgets.syscall_view import SyscallView
 from app.tui.widgets.tls_view import TlsView
 from app.tui.widgets.wire_view import WireView
@@ -39,7 +40,7 @@ class RunView(Protocol):
 
 LOOP_VIEW = "loop"  # the queue lanes, drawn by the visualizer itself
 # in the order they stack under the lanes
-EXTRA_VIEWS: tuple[type, ...] = (PoolView, FdView, SyscallView, WireView, TlsView, AgentView, LanesView)
+EXTRA_VIEWS: tuple[type, ...] = (PoolView, FdView, SyscallView, WireView, TlsView, AgentView, LanesView, StreamView)
 
 
 def available_views() -> tuple[str, ...]:
