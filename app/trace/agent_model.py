@@ -13,7 +13,7 @@ import bisect
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from app.trace.following import ThreadEvents
+from app.trace.following import KindsTimeline
 from app.trace.schema import AgentCounts, AgentNew, Mark, TraceEvent
 
 
@@ -73,23 +73,10 @@ class AgentSnapshot:
 AGENT_EVENTS = frozenset({AgentNew, AgentCounts, Mark})
 
 
-class AgentTimeline:
+class AgentTimeline(KindsTimeline):
     """Agent snapshots at every position of the loop Timeline of the same thread, computed on demand."""
 
-    def __init__(self, events: list[TraceEvent] | None = None, thread: int = 0) -> None:
-        self.thread = thread
-        self._thread_events = ThreadEvents(thread)
-        self._events: list[AgentNew | AgentCounts | Mark] = []  # loop markers too: the charts' right edge
-        self._positions: list[int] = []  # the position just after each
-        self.extend(events or [])
-
-    def extend(self, events: list[TraceEvent]) -> None:
-        for position, event in self._thread_events.own(events, AGENT_EVENTS):
-            self._events.append(event)
-            self._positions.append(position)
-
-    def __len__(self) -> int:
-        return len(self._thread_events)
+    KINDS = AGENT_EVENTS
 
     def at(self, position: int) -> AgentSnapshot:
         position = max(0, min(position, len(self)))

@@ -57,3 +57,27 @@ class ThreadEvents:
 
     def __len__(self) -> int:
         return self.length
+
+
+class KindsTimeline:
+    """A view model's events of its thread and kinds (`KINDS`), each with the loop Timeline position just after it.
+
+    Subclasses set KINDS and compute their snapshots from `_events` and `_positions` in `at(position)`.
+    """
+
+    KINDS: frozenset[type] = frozenset()
+
+    def __init__(self, events: Sequence[Any] | None = None, thread: int = 0) -> None:
+        self.thread = thread
+        self._thread_events = ThreadEvents(thread)
+        self._events: list[Any] = []  # the events of KINDS, in order
+        self._positions: list[int] = []  # the position just after each
+        self.extend(events or [])
+
+    def extend(self, events: Sequence[Any]) -> None:
+        for position, event in self._thread_events.own(events, self.KINDS):
+            self._events.append(event)
+            self._positions.append(position)
+
+    def __len__(self) -> int:
+        return len(self._thread_events)

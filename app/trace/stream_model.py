@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import NamedTuple
 
-from app.trace.following import ThreadEvents
+from app.trace.following import KindsTimeline
 from app.trace.schema import Mark, StreamNew, StreamStep, TraceEvent, site_parts
 
 LENGTH_STEPS = {"readable_length": "readable", "writable_length": "writable"}
@@ -105,23 +105,10 @@ class StreamSnapshot:
 STREAM_EVENTS = frozenset({StreamNew, StreamStep, Mark})
 
 
-class StreamTimeline:
+class StreamTimeline(KindsTimeline):
     """Stream snapshots at every position of the loop Timeline of the same thread, computed on demand."""
 
-    def __init__(self, events: list[TraceEvent] | None = None, thread: int = 0) -> None:
-        self.thread = thread
-        self._thread_events = ThreadEvents(thread)
-        self._events: list[StreamNew | StreamStep | Mark] = []  # loop markers too: the charts' right edge
-        self._positions: list[int] = []  # the position just after each
-        self.extend(events or [])
-
-    def extend(self, events: list[TraceEvent]) -> None:
-        for position, event in self._thread_events.own(events, STREAM_EVENTS):
-            self._events.append(event)
-            self._positions.append(position)
-
-    def __len__(self) -> int:
-        return len(self._thread_events)
+    KINDS = STREAM_EVENTS
 
     @property
     def change_positions(self) -> list[int]:

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from app.trace.following import ThreadEvents
+from app.trace.following import KindsTimeline
 from app.trace.schema import TraceEvent, WireClose, WireData, WireOpen
 
 START_LINE = re.compile(rb"([A-Z]+ \S+ HTTP/\d\.\d|HTTP/\d\.\d \d{3}[^\r\n]*)\r\n")
@@ -226,24 +226,14 @@ def _key(opened: WireOpen) -> tuple[str, str]:
     return (opened.local, opened.remote) if opened.role == "client" else (opened.remote, opened.local)
 
 
-class WireTimeline:
+class WireTimeline(KindsTimeline):
     """Wire snapshots at every position of the loop Timeline of the same thread, computed on demand."""
 
+    KINDS = WIRE_EVENTS
+
     def __init__(self, events: list[TraceEvent] | None = None, thread: int = 0) -> None:
-        self.thread = thread
-        self._thread_events = ThreadEvents(thread)
-        self._events: list[TraceEvent] = []  # the wire events, in order
-        self._positions: list[int] = []  # the position just after each
         self._cache: dict[int, WireSnapshot] = {}  # by wire events applied: a snapshot of k of them never changes
-        self.extend(events or [])
-
-    def extend(self, events: list[TraceEvent]) -> None:
-        for position, event in self._thread_events.own(events, WIRE_EVENTS):
-            self._events.append(event)
-            self._positions.append(position)
-
-    def __len__(self) -> int:
-        return len(self._thread_events)
+        super().__init__(events, thread)
 
     @property
     def change_positions(self) -> list[int]:
