@@ -19,7 +19,8 @@ import pytest
 
 from app import __version__
 from app.cli.main import main
-from app.nodejs.locate import NodeBinary
+from app.errors import LooplabError
+from app.nodejs.locate import NodeBinary, choose_node
 from app.runner import cgroup
 from app.runner.process import TRACE_FD_ENV
 from app.trace import DEFAULT_DETAIL_LIMIT
@@ -274,6 +275,19 @@ def test_a_missing_node_is_one_line(cli: Cli, tmp_path: Path) -> None:
     code, _, err = cli("run", "hello-order", "--node", str(tmp_path / "node"))
     assert code == 2
     assert err == f"looplab: error: --node {tmp_path / 'node'}: no such file (give the path to a node executable)\n"
+
+
+def test_a_bare_node_name_is_looked_up_on_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, system_node: NodeBinary
+) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "mynode").symlink_to(system_node.path)
+    monkeypatch.chdir(tmp_path)
+    chosen = choose_node("mynode", {"PATH": str(bin_dir)})
+    assert (chosen.path, chosen.version, chosen.source) == (system_node.path, system_node.version, "--node")
+    with pytest.raises(LooplabError, match="--node nonode: no such file"):
+        choose_node("nonode", {"PATH": str(bin_dir)})
 
 
 def test_a_corrupt_progress_file_warns_once_and_the_command_still_works(cli: Cli, isolated_home: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from app.trace.attribute import attribute_lines, thread_kind
 from app.trace.decode import ChildNumbers, TraceDecoder
 from app.trace.recording import load_recording
-from app.trace.schema import MAGIC, PROCESS_THREADS, Hello, Kind, Process, Write
+from app.trace.schema import MAGIC, PROCESS_THREADS, Hello, Init, Kind, Process, Write
 from app.trace.session import TraceCollector
 
 TRACES = Path(__file__).parent / "traces"
@@ -98,3 +98,29 @@ def test_a_child_whose_stdout_is_a_pipe_prints_only_through_its_parent() -> None
     ]
     (line,) = attribute_lines(events, ["exec child"])
     assert (line.phase, line.who, line.pid) == ("close", "main", None)
+
+
+def test_a_workers_lines_stay_its_own_however_they_reach_the_fd() -> None:
+    """A worker's console.log is written by the main thread later: from a message-port callback, or from the
+    Worker's own callback as it exits (seen on both Nodes). Its fs.writeSync(1) reached the fd at once, before
+    the main thread's lines that the trace received first."""
+    events = [
+        Init(0, 4, 1, "WORKER", False, True),
+        Init(0, 9, 1, "MESSAGEPORT", False, True),
+        Write(0, "stdout", "main", "macrotask", 0, "main: busy\n"),
+        Write(1, "stdout", "main", "macrotask", 0, "worker: console one\n"),
+        Write(1, "stdout", "main", "macrotask", 0, "worker: direct\n", direct=True),
+        Write(1, "stdout", "main", "macrotask", 0, "worker: console two\n"),
+        Write(0, "stdout", "poll", "macrotask", 9, "worker: console one\n"),
+        Write(0, "stdout", "poll", "macrotask", 4, "worker: console two\n"),
+        Write(0, "stdout", "poll", "macrotask", 4, "main: worker exited\n"),
+    ]
+    output = ["worker: direct", "main: busy", "worker: console one", "worker: console two", "main: worker exited"]
+    got = [(line.text, line.who, line.phase) for line in attribute_lines(events, output)]
+    assert got == [
+        ("worker: direct", "worker", "main"),
+        ("main: busy", "main", "main"),
+        ("worker: console one", "worker", "main"),
+        ("worker: console two", "worker", "main"),
+        ("main: worker exited", "main", "poll"),
+    ]

@@ -71,6 +71,30 @@ def test_worker_lines_carry_their_thread(tmp_path: Path, capsys: pytest.CaptureF
     assert "thread" not in next(line for line in lines if line["text"] == "main: worker done")
 
 
+def test_a_workers_direct_writes_and_its_console_lines_are_the_workers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], any_node: NodeBinary
+) -> None:
+    # fs.writeSync(1) in a worker reaches fd 1 at once; its console.log reaches it later, through the main thread
+    source = """
+    const { Worker, isMainThread } = require('node:worker_threads');
+    const fs = require('node:fs');
+    if (isMainThread) new Worker(__filename).on('exit', () => console.log('main: worker done'));
+    else {
+      fs.writeSync(1, 'worker: direct\\n');
+      console.log('worker: console');
+      setTimeout(() => fs.writeSync(1, 'worker: direct from a timer\\n'), 5);
+    }
+    """
+    lines = trace_json(program(tmp_path, source), capsys, "--node", str(any_node.path))
+    seen = {line["text"]: (line.get("thread"), line["phase"], line["callback"]) for line in lines}
+    assert seen == {
+        "worker: direct": (1, "main", "main"),
+        "worker: console": (1, "main", "main"),
+        "worker: direct from a timer": (1, "timers", "timers.setTimeout"),
+        "main: worker done": (None, "poll", "worker"),
+    }
+
+
 def test_relative_files_resolve_from_the_program_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "data.txt").write_text("local data")
     source = "require('node:fs').readFile('data.txt', 'utf8', (err, text) => console.log(err ? err.code : text));"

@@ -6,6 +6,7 @@ import functools
 import importlib.util
 import os
 import re
+import shutil
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -96,13 +97,23 @@ def probe_node(path: Path, source: str) -> NodeBinary:
     return NodeBinary(Path(real), version, source)
 
 
+def _given_path(text: str, env: Mapping[str, str]) -> Path:
+    """A path as given; a bare name with no such file here (`--node node`, `--node nodejs`) is looked up on PATH."""
+    path = Path(text).expanduser()
+    if os.sep not in text and not path.exists():
+        found = shutil.which(text, path=env.get("PATH", ""))
+        if found:
+            return Path(found)
+    return path
+
+
 def choose_node(cli_path: str | None = None, env: Mapping[str, str] | None = None) -> NodeBinary:
     """The Node every command uses. An explicit choice that is broken is an error, never skipped."""
     env = os.environ if env is None else env
     if cli_path:
-        return probe_node(Path(cli_path).expanduser(), "--node")
+        return probe_node(_given_path(cli_path, env), "--node")
     if env.get("LOOPLAB_NODE"):
-        return probe_node(Path(env["LOOPLAB_NODE"]).expanduser(), "LOOPLAB_NODE")
+        return probe_node(_given_path(env["LOOPLAB_NODE"], env), "LOOPLAB_NODE")
     bundled = bundled_node_path()
     if bundled is not None:
         try:

@@ -146,10 +146,13 @@ class _Piece(NamedTuple):
 
 
 def _pieces(events: list[TraceEvent], stream: str) -> dict[int, list[_Piece]]:
-    """What each process (0: the program's own, n: its n-th child) wrote to the stream, in order.
+    """What each process wrote to the stream, in order, keyed by its main thread (0: the program's own, n * 65536:
+    its n-th child), and what each worker thread wrote straight to the fd, keyed by that thread.
 
-    A worker's output is written by its process's main thread later, from a message-port callback; such a
-    write is given the worker's own attribution, from the moment the worker printed it.
+    A worker's output through its process.stdout is written by its process's main thread later, from a
+    message-port callback (or, as the worker exits, from the Worker's own callback); such a write is given the
+    worker's own attribution, from the moment the worker printed it. A worker's direct write (fs.writeSync(1, ...))
+    reaches the fd at once: it is that thread's own piece.
     """
     resources = _Resources(events)
     pids = {event.thread: event.pid for event in events if type(event) is Hello and event.thread >= PROCESS_THREADS}
@@ -157,29 +160,26 @@ def _pieces(events: list[TraceEvent], stream: str) -> dict[int, list[_Piece]]:
     writes = [(index, event) for index, event in enumerate(events) if type(event) is Write and event.stream == stream]
     worker_writes: dict[int, deque[Write]] = {}
     for _, event in writes:
-        if event.thread % PROCESS_THREADS != MAIN_THREAD:
+        if event.thread % PROCESS_THREADS != MAIN_THREAD and not event.direct:
             worker_writes.setdefault(event.thread, deque()).append(event)
     pieces: dict[int, list[_Piece]] = {}
     for index, event in writes:
-        if event.thread % PROCESS_THREADS != MAIN_THREAD:
+        if event.thread % PROCESS_THREADS != MAIN_THREAD and not event.direct:
             continue
         process = event.thread // PROCESS_THREADS
-        pid = pids.get(event.thread)
+        key = event.thread if event.direct else process * PROCESS_THREADS
+        pid = pids.get(process * PROCESS_THREADS)
         attribution = resources.describe(event, pid)
         context_type = resources.types.get((event.thread, event.context))
-        if context_type == "MESSAGEPORT":
+        if context_type in ("MESSAGEPORT", "WORKER"):  # a message callback, or the drain at the worker's exit
             for thread, queue in worker_writes.items():
                 if thread // PROCESS_THREADS == process and queue and queue[0].text == event.text:
                     attribution = resources.describe(queue.popleft(), pid)
                     break
         relayed = context_type == "PIPEWRAP" and event.phase == "poll"  # read from a pipe, not its close
-        pieces.setdefault(process, []).append(_Piece(event.text, attribution, relayed, event.thread in piped, index))
+        piece = _Piece(event.text, attribution, relayed, process * PROCESS_THREADS in piped, index)
+        pieces.setdefault(key, []).append(piece)
     return pieces
-
-
-def attributed_writes(events: list[TraceEvent], stream: str) -> list[tuple[str, Attribution]]:
-    """What the program's own process wrote to the stream, in order, each piece with its attribution."""
-    return [(piece.text, piece.attribution) for piece in _pieces(events, stream).get(0, [])]
 
 
 def attribute_lines(events: list[TraceEvent], output: list[str], stream: str = "stdout") -> list[AttributedLine]:
@@ -216,7 +216,7 @@ def attribute_lines(events: list[TraceEvent], output: list[str], stream: str = "
         hits.sort()
         _, _, process, found = hits[0]
         if sequences[process][found].relayed:  # a child's line this process read from a pipe and wrote out
-            child = next((hit for hit in hits if hit[2] > process), None)
+            child = next((hit for hit in hits if hit[2] // PROCESS_THREADS > process // PROCESS_THREADS), None)
             if child is not None:
                 _, _, process, found = child
         for _, _, other, at in hits:  # the copy a parent relayed is the same line

@@ -177,7 +177,8 @@ class TraceDecoder:
                 if kind == _STRING:
                     strings[(thread, c)] = text
                 else:
-                    append(Write(thread, _STREAMS[a & 0xF], PHASES[(a >> 4) & 0xF], QUEUES[(a >> 8) & 0xF], c, text))
+                    stream, phase, queue = _STREAMS[a & 0xF], PHASES[(a >> 4) & 0xF], QUEUES[(a >> 8) & 0xF]
+                    append(Write(thread, stream, phase, queue, c, text, bool(a & 0x1000)))
                 continue
             else:
                 self._decode_rare(kind, a, words[i + 2], words[i + 3], thread, out)

@@ -198,6 +198,7 @@ class Write(NamedTuple):
     queue: str
     context: int  # async id of the outermost callback running, 0 for the main module itself
     text: str
+    direct: bool = False  # fs.write(Sync) to fd 1 or 2: reaches the fd at once, even from a worker thread
 
 
 class Mark(NamedTuple):

@@ -944,7 +944,9 @@ function startTracing(fd, tagged) {
 
   // A write's bytes, with the phase and queue it was asked for in. Never throws: an encoding Node would
   // refuse is left for Node to refuse, exactly as it would untraced.
-  function noteWrite(streamCode, chunk, encoding, end) {
+  // `direct` (fs.write/writeSync to fd 1 or 2) sets bit 12: in a worker such a write reaches the fd at once,
+  // while its process.stdout's writes reach it later, through the main thread.
+  function noteWrite(streamCode, chunk, encoding, end, direct) {
     try {
       let data;
       if (typeof chunk === 'string') {
@@ -960,7 +962,7 @@ function startTracing(fd, tagged) {
       if (phase === MAIN && depth === 0) commonJsEntry = true;
       else checkForModuleBody();
       if (summary) bump(3);
-      recordWithBytes(WRITE, streamCode | (phase << 4) | (queue << 8), data, contextId);
+      recordWithBytes(WRITE, streamCode | (phase << 4) | (queue << 8) | (direct ? 0x1000 : 0), data, contextId);
     } catch {
       // Tracing must never break the program.
     }
@@ -982,13 +984,13 @@ function startTracing(fd, tagged) {
         inWrite--;
       }
       const [chunk, encoding] = directWriteBytes(arguments);
-      noteWrite(fd, chunk, encoding, written);
+      noteWrite(fd, chunk, encoding, written, true);
       return written;
     });
     replaceExport(fs, 'write', function write_(fd) {
       if ((fd === 1 || fd === 2) && inWrite === 0) {
         const [chunk, encoding, end] = directWriteBytes(arguments);
-        noteWrite(fd, chunk, encoding, end);
+        noteWrite(fd, chunk, encoding, end, true);
       }
       return Reflect.apply(write, this, arguments);
     });
