@@ -120,11 +120,12 @@ def test_streams_are_seen_from_an_es_module_and_from_fs_alone(any_node: NodeBina
     assert (made.name, made.readable_hwm) == ("ReadStream", 64)
 
 
-def test_an_http_exchange_shows_the_clients_socket_not_what_node_made_in_callbacks(
+def test_an_http_exchange_shows_the_clients_socket_and_both_bodies_not_the_servers_socket(
     any_node: NodeBinary, tmp_path: Path
 ) -> None:
-    """The client's socket is made under http.get in the program's code; the server's socket and both
-    IncomingMessages are made by Node in callbacks (with the tracer's own wrappers on the stack: not the program)."""
+    """The client's socket is made under http.get in the program's code. Node makes the server's socket and both
+    IncomingMessages in callbacks (with the tracer's own wrappers on the stack: not the program); of those, the two
+    incoming bodies are shown, named by their side, because the program asked for them."""
     events, lines = traced_run(
         any_node,
         tmp_path,
@@ -140,4 +141,10 @@ def test_an_http_exchange_shows_the_clients_socket_not_what_node_made_in_callbac
     )
     assert lines == ["200"]
     made = [(e.name, e.site.rpartition("/")[2]) for e in events if isinstance(e, StreamNew)]
-    assert made == [("Socket", "main.js:5:8")]
+    assert made == [
+        ("Socket", "main.js:5:8"),
+        ("IncomingMessage", "server request (http)"),
+        ("IncomingMessage", "client response (http)"),
+    ]
+    response = replay_streams(events).at(10**9).streams[2]
+    assert response.kind == "readable" and [m.step for m in response.markers][:1] == ["end"]

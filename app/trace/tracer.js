@@ -629,12 +629,24 @@ function startTracing(fd, tagged) {
           break;
         }
       }
-      if (site === null) return; // Node's own, made in a callback: a server's accepted socket, an incoming request
+      // Node's own, made in a callback, is left out (a server's accepted socket), except an HTTP message's
+      // incoming body (a server's request, a client's response): the program asked for that one.
+      if (site === null && isIncomingHttp(stream)) site = INCOMING_HTTP;
+      if (site === null) return;
       if (streams === null) streams = loadPart('tracer_stream.js', { record, stringId, micros, STREAM });
       if (streams) streams.made(stream, site);
     } catch {
       // tracing must never break the program
     }
+  }
+  const INCOMING_HTTP = '(incoming http)'; // tracer_stream.js names its side once the parser has set it up
+  function isIncomingHttp(stream) {
+    let proto = Object.getPrototypeOf(stream);
+    for (let depth = 0; proto !== null && depth < 4; depth++, proto = Object.getPrototypeOf(proto)) {
+      const own = Object.getOwnPropertyDescriptor(proto, 'constructor');
+      if (own && typeof own.value === 'function' && own.value.name === 'IncomingMessage') return true;
+    }
+    return false;
   }
   function watchStreamMakers() {
     const Module = require('node:module');

@@ -2,8 +2,9 @@
 // The streams view's half of the tracer. tracer.js loads it at the first stream the program's own code makes
 // (see "the streams view" there: a stream constructed while the program's code is on the stack, which takes in
 // its own classes, `new Readable(...)`, and what Node's APIs build for its calls: fs.createReadStream,
-// zlib.createGzip, crypto.createCipheriv, net.connect, http.request's ClientRequest is no stream). Streams Node
-// makes by itself in a callback (a server's accepted socket, an incoming request) and process.stdio are left out.
+// zlib.createGzip, crypto.createCipheriv, net.connect, http.request's ClientRequest is no stream), and the body
+// of every incoming HTTP message (site "server request (http)" or "client response (http)"). Other streams Node
+// makes by itself in a callback (a server's accepted socket) and process.stdio are left out.
 //
 // For each such stream (STREAM_LIMIT at most) it records, as STREAM records (kind 28):
 //   - when first looked at: its class, kind, the site that made it, highWaterMark and objectMode of each side
@@ -59,6 +60,15 @@ module.exports = function traceStreams({ record, stringId, micros }) {
   // Said once the constructors are done (Duplex stores its writable state after its readable one).
   function introduce(state, object) {
     state.said = true;
+    if (state.site === '(incoming http)') { // a client's response knows its request by now, a server's does not
+      let req;
+      try {
+        req = object.req;
+      } catch {
+        req = undefined;
+      }
+      state.site = req ? 'client response (http)' : 'server request (http)';
+    }
     const rs = object._readableState, ws = object._writableState;
     const kind = object instanceof Transform ? 'transform' : rs && ws ? 'duplex' : rs ? 'readable' : 'writable';
     let name = '';
