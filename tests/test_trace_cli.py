@@ -126,8 +126,12 @@ def test_a_saved_trace_keeps_the_pool_size_libuv_really_started(
 ) -> None:
     monkeypatch.setenv("UV_THREADPOOL_SIZE", "abc")  # not a number: libuv starts one thread, not four
     saved = tmp_path / "run.jsonl"
-    trace_json(program(tmp_path, "require('node:fs').stat(__filename, () => console.log('stat'));"), capsys,
-               "--save", str(saved))
+    trace_json(
+        program(tmp_path, "require('node:fs').stat(__filename, () => console.log('stat'));"),
+        capsys,
+        "--save",
+        str(saved),
+    )
     assert load_recording(saved).threadpool_size == 1
 
 
