@@ -553,7 +553,9 @@ class Sub extends MC { hello() { return `sub ${this.port1.constructor.name}`; } 
 const sub = new Sub();
 console.log(sub instanceof Sub, sub instanceof MC, sub.hello(), Reflect.construct(MC, [], Sub) instanceof Sub);
 try { MC(); } catch (error) { console.log(error.constructor.name, error.message); }
-try { new wt.Worker('', { eval: true, workerData: { port: channel.port1 } }); } catch (error) { console.log(error.name); }
+try {
+  new wt.Worker('', { eval: true, workerData: { port: channel.port1 } }); // not in a transferList
+} catch (error) { console.log(error.name); }
 const { postMessage } = wt.MessagePort.prototype;
 console.log(postMessage.name, postMessage.length, Object.getOwnPropertyNames(wt.MessagePort.prototype).join());
 const worker = new wt.Worker(`const { workerData, MessagePort } = require('node:worker_threads');

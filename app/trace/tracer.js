@@ -13,8 +13,11 @@
 //     (`write` on the stdout stream's prototype,
 //     fs.write and fs.writeSync; once a TCP socket exists, net.Socket.prototype's `_writeGeneric`, `push`
 //     and `_destroy`, http.Agent.prototype's addRequest and removeSocket: tracer_http.js; once a Worker or
-//     child process exists, Worker.prototype's postMessage and emit, ChildProcess.prototype's spawn and emit:
-//     tracer_messages.js; once Node's stream module is loaded, `_readableState`/`_writableState` accessors on
+//     child process exists, Worker.prototype's postMessage and emit, ChildProcess.prototype's spawn and emit,
+//     MessagePort.prototype's postMessage and an own Symbol.for('nodejs.internal.kHybridDispatch'):
+//     tracer_messages.js; from the start, MessageChannel on the worker_threads exports and globalThis, a Proxy of
+//     Node's that names the ports it makes (String(MessageChannel) reads `function () { [native code] }`), and
+//     MessageChannel.prototype.constructor, the Proxy: nameChannelPorts; once Node's stream module is loaded, `_readableState`/`_writableState` accessors on
 //     Stream.prototype (so `'_readableState' in` a legacy Stream is true), Module.prototype.require until then,
 //     fs.createReadStream/createWriteStream; once the program made a stream, Writable/Duplex write, Readable
 //     push and pipe, Stream.prototype.emit: tracer_stream.js), and on Node 20 hidden async-id symbols on promises.

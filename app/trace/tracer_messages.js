@@ -10,9 +10,16 @@
 //     is parent to worker, `up` worker to parent;
 //   - a child's IPC channel, `ipc P` (P the child's pid): the parent's child.send and its 'message' event; in
 //     the child, process.send and process's 'message'.
+//   - a MessageChannel's ports, `port N` with N the port's name in this thread: tracer.js names port1 and
+//     port2 where the channel is made (`<pid>.<threadId>.<n>`, direction a and b: the port's side); a port
+//     that arrives inside a message (or in workerData) gets a name of this thread's, direction `?`. The
+//     sender of such a message records a `carry` (the carrier channel, direction and k, the port's index in
+//     the message and its name, side and counts so far), the receiver an `adopt` of the same carrier, k and
+//     index: the model joins them and so knows every name's channel and side (app/trace/port_names.py).
+//     Node's own ports have no name and are never recorded; receiveMessageOnPort is not seen (its messages
+//     are not counted, so a port read that way pairs no more).
 // Messages on one channel and direction arrive in the order they were sent, so the k-th send (counted by the
 // sender) is the k-th receive (counted by the receiver): each record carries k.
-// Other MessagePorts (a MessageChannel's two ends, often transferred to a worker) are not recorded yet.
 //
 // Every record carries the time in µs on the machine's monotonic clock (process.hrtime, CLOCK_MONOTONIC), which
 // every thread and process on this machine shares (performance.timeOrigin is each thread's own start, kept in
@@ -25,10 +32,12 @@
 // the originals with the same arguments and return what they return), ChildProcess.prototype own `spawn`
 // and `emit`, a child's `send`, a worker's parentPort `postMessage` and its
 // Symbol.for('nodejs.internal.kHybridDispatch') method are wrapped on the object (not enumerable where the
-// original was not), and in a traced child process.send and process.emit. Node's own IPC messages (cmd NODE_...)
-// are not counted.
+// original was not), MessagePort.prototype's postMessage is wrapped and it gets an own (not enumerable)
+// kHybridDispatch that calls EventTarget.prototype's, and in a traced child process.send and process.emit.
+// Node's own IPC messages (cmd NODE_...) are not counted.
 // Record: kind MESSAGE (27) with bytes "step channel direction k µs" (step send, receive, or clock with
-// "clock - - <markers µs> µs"); app/trace/decode.py reads them.
+// "clock - - <markers µs> µs"), or "carry|adopt channel direction k index port side sent received";
+// app/trace/decode.py reads them.
 
 module.exports = function traceMessages({ recordWithBytes, micros, MESSAGE, threadId, isMainThread, ports }) {
   const counts = new Map(); // "step channel direction" -> messages so far
