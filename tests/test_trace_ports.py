@@ -31,6 +31,16 @@ def test_two_workers_talk_over_the_channel_their_parent_handed_them(any_node: No
     assert len({a.channel for a in ports}) == 1
 
 
+def test_a_port_posted_on_after_it_moved_sends_nothing(any_node: NodeBinary, tmp_path: Path) -> None:
+    """The exercise's "try port1.postMessage(1) in the parent": the port is detached there, nothing arrives."""
+    starter = (REPO / "exercises/worker-thread-to-thread/starter.js").read_text()
+    program = starter.replace("  const reports = {};", "  port1.postMessage(1);\n  const reports = {};", 1)
+    assert program != starter
+    (tmp_path / "main.js").write_text(program)
+    ports = port_arrows(arrows_of(traced_run(any_node, tmp_path, tmp_path / "main.js")))
+    assert sorted((a.sender, a.receiver) for a in ports) == [(1, 2)] * 3 + [(2, 1)] * 3
+
+
 MOVED_AFTER_USE = """
 const { Worker, MessageChannel, isMainThread, parentPort } = require('node:worker_threads');
 if (isMainThread) {

@@ -157,9 +157,12 @@ module.exports = function traceMessages({ recordWithBytes, micros, MESSAGE, thre
       const carried = [];
       if (!walkPorts(value, (port, index) => {
         const name = ports.ports.get(port);
-        if (name !== undefined) carried.push([index, name]);
+        if (name !== undefined) carried.push([port, index, name]);
       })) return;
-      for (const [index, name] of carried) move('carry', carrier, direction, k, index, name);
+      for (const [port, index, name] of carried) {
+        move('carry', carrier, direction, k, index, name);
+        ports.ports.delete(port); // left behind detached: what the program still posts on it goes nowhere
+      }
     } catch {
       // tracing must never break the program
     }
