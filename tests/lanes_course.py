@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import write_files
+from tests.conftest import REPO, write_files
 from tests.tui_course import TRACES, write_tui_course
 
 RING = r"""
@@ -27,19 +27,26 @@ sequence = [
 """
 
 
-def write_lanes_course(root: Path) -> Path:
-    """tests/tui_course.py's course, with a third lesson `lanes` (views loop and lanes) and its exercise `ring`."""
+def write_lanes_course(root: Path, exercise: str = "ring") -> Path:
+    """tests/tui_course.py's course, with a third lesson `lanes` (views loop and lanes) and its one exercise: `ring`,
+    or `thread-to-thread` (the course's worker-thread-to-thread, its program as tests/traces/thread_to_thread.js)."""
     write_tui_course(root)
     write_files(
         root,
         {
             "lessons/lanes/lesson.toml": (
                 'title = "Threads side by side"\nsection = "loop"\norder = 3\nsummary = "Two workers and a ring."\n'
-                'exercises = ["ring"]\nviews = ["loop", "lanes"]\n'
+                f'exercises = ["{exercise}"]\nviews = ["loop", "lanes"]\n'
             ),
             "lessons/lanes/slides.md": "# Lanes\n\nOne loop per thread, and the messages between them.\n",
-            "exercises/ring/exercise.toml": RING,
         },
     )
-    (root / "exercises/ring/starter.js").write_bytes((TRACES / "lanes_workers.js").read_bytes())
+    folder = root / "exercises" / exercise
+    folder.mkdir(parents=True, exist_ok=True)
+    if exercise == "ring":
+        (folder / "exercise.toml").write_text(RING.lstrip("\n"), encoding="utf-8")
+        (folder / "starter.js").write_bytes((TRACES / "lanes_workers.js").read_bytes())
+    else:
+        (folder / "exercise.toml").write_bytes((REPO / "exercises/worker-thread-to-thread/exercise.toml").read_bytes())
+        (folder / "starter.js").write_bytes((TRACES / "thread_to_thread.js").read_bytes())
     return root

@@ -142,3 +142,32 @@ def test_message_records_decode() -> None:
         Message(2, "send", "worker 2", "down", 3, 99_001_234),
         Message(2, "receive", "ipc 77", "up", 1, 99_002_000),
     ]
+
+
+def test_a_ports_messages_pair_once_its_moves_name_its_channel_and_never_otherwise() -> None:
+    from app.trace.schema import PortMove
+
+    events = [
+        Hello(0, True, 9),
+        Hello(1, True, 9),
+        Message(0, "send", "worker 1", "down", 1, 100),
+        PortMove(0, "carry", "worker 1", "down", 1, 0, "9.0.1", "a", 0, 0),  # port1 of main's channel 9.0.1
+        Message(1, "receive", "worker 1", "down", 1, 110),
+        PortMove(1, "adopt", "worker 1", "down", 1, 0, "9.1.1", "?", 0, 0),  # ... is 9.1.1 in worker 1
+        PortMove(1, "adopt", "worker 1", "down", 1, 1, "9.1.2", "?", 0, 0),  # no carry: never resolved
+        Message(1, "send", "port 9.1.1", "?", 1, 120),
+        Message(1, "send", "port 9.1.2", "?", 1, 121),
+        Message(0, "receive", "port 9.0.1", "b", 1, 130),
+        Message(0, "send", "port 9.0.4", "a", 1, 140),  # a channel both of whose ends stayed in main
+        Message(0, "receive", "port 9.0.4", "b", 1, 150),
+        Message(0, "send", "port 9.0.1", "b", 1, 160),  # back to worker 1, in flight
+    ]
+    model = replay_lanes(events)
+    before_the_move = model.at(5)  # up to the worker's receive, before its adopt
+    assert [arrow.channel for arrow in before_the_move.arrows] == ["worker 1"]
+    arrows = model.at(len(events)).arrows
+    assert [(a.channel, a.direction, a.k, a.sender, a.receiver, a.received) for a in arrows] == [
+        ("worker 1", "down", 1, 0, 1, 110),
+        ("port 9.0.1", "down", 1, 1, 0, 130),
+        ("port 9.0.1", "up", 1, 0, 1, None),
+    ]

@@ -39,3 +39,14 @@ def test_a_message_in_flight(snap_compare, course: Path, size: tuple[int, int]) 
         await pilot.pause(0.1)
 
     assert snap_compare(make_app(course, start="ring"), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_two_workers_talking_over_their_own_channel(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:
+    """exercises/worker-thread-to-thread, recorded: six arrows between worker 1 and worker 2, none through main."""
+    course = write_lanes_course(tmp_path / "course", exercise="thread-to-thread")
+
+    async def run_before(pilot: Pilot) -> None:
+        await show_recorded_run(pilot, "thread_to_thread")
+
+    assert snap_compare(make_app(course, start="thread-to-thread"), terminal_size=size, run_before=run_before)

@@ -162,3 +162,32 @@ def test_stream_records_decode_to_their_events_with_tracer_stream_js_numbers() -
         StreamStep(0, 3, "write_false", 16384, 1300),
         StreamStep(0, 0, "unshown", 5, 1400),
     ]
+
+
+def test_port_moves_decode_in_the_order_tracer_messages_js_writes_them() -> None:
+    from app.trace.schema import Message, PortMove
+
+    source = TRACER.with_name("tracer_messages.js").read_text()
+    written = re.search(r"const text = `\$\{step\} (.*?)` \+\s*`(.*?)`;", source)
+    assert written is not None
+    fields = re.findall(r"\$\{(?:countOf\('(\w+)', port\)|(\w+)(?:\.(\w+))?)\}", written.group(1) + written.group(2))
+    names = [counted or member or plain for counted, plain, member in fields]
+    assert names == ["carrier", "direction", "k", "index", "name", "side", "send", "receive"]
+    assert PortMove._fields[2:] == ("carrier", "direction", "k", "index", "port", "side", "sent", "received")
+
+    def message(text: str) -> bytes:
+        return rec(Kind.MESSAGE, 0, len(text), 0, text.encode())
+
+    events = decode_all(
+        chunk(
+            1,
+            message("carry port 40.0.1 a 2 0 40.0.3 b 5 1"),
+            message("adopt worker 1 down 0 1 40.1.1 ? 0 0"),
+            message("send port 40.1.1 ? 1 99001234"),
+        )
+    )
+    assert events == [
+        PortMove(1, "carry", "port 40.0.1", "a", 2, 0, "40.0.3", "b", 5, 1),
+        PortMove(1, "adopt", "worker 1", "down", 0, 1, "40.1.1", "?", 0, 0),
+        Message(1, "send", "port 40.1.1", "?", 1, 99_001_234),
+    ]

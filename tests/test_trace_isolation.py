@@ -531,3 +531,51 @@ def test_streams_see_the_same_keys_names_and_events_traced(any_node: NodeBinary,
     _, collector = run(tmp_path, any_node, STREAMS_AS_SEEN, trace=True)
     made = sorted(e.name for e in collector.events if isinstance(e, StreamNew))
     assert made == ["PassThrough", "Readable", "Writable"]
+
+
+CHANNELS_AS_SEEN = r"""
+const wt = require('node:worker_threads');
+const shape = (d) => d === undefined ? 'none' : 'value' in d
+  ? `data ${typeof d.value} w${+d.writable} e${+d.enumerable} c${+d.configurable}`
+  : `accessor ${d.get.name}/${d.get.length} ${d.set && d.set.name} e${+d.enumerable} c${+d.configurable}`;
+console.log('globalThis', shape(Object.getOwnPropertyDescriptor(globalThis, 'MessageChannel')));
+console.log('exports', shape(Object.getOwnPropertyDescriptor(wt, 'MessageChannel')));
+const MC = globalThis.MessageChannel;
+console.log('globalThis once read', shape(Object.getOwnPropertyDescriptor(globalThis, 'MessageChannel')));
+// (String(MessageChannel) differs: a Proxy prints as `function () { [native code] }`)
+console.log(MC === wt.MessageChannel, MC.name, MC.length, Object.getOwnPropertyNames(MC).join());
+console.log(shape(Object.getOwnPropertyDescriptor(MC, 'prototype')), MC.prototype.constructor === MC,
+  Object.getPrototypeOf(MC) === Function.prototype, require('node:util').inspect(MC));
+const channel = new MC();
+console.log(channel instanceof MC, Object.getPrototypeOf(channel) === MC.prototype, String(channel),
+  Object.keys(channel).join(), channel.constructor === MC, channel.port1 instanceof wt.MessagePort);
+class Sub extends MC { hello() { return `sub ${this.port1.constructor.name}`; } }
+const sub = new Sub();
+console.log(sub instanceof Sub, sub instanceof MC, sub.hello(), Reflect.construct(MC, [], Sub) instanceof Sub);
+try { MC(); } catch (error) { console.log(error.constructor.name, error.message); }
+try {
+  new wt.Worker('', { eval: true, workerData: { port: channel.port1 } }); // not in a transferList
+} catch (error) { console.log(error.name); }
+const { postMessage } = wt.MessagePort.prototype;
+console.log(postMessage.name, postMessage.length, Object.getOwnPropertyNames(wt.MessagePort.prototype).join());
+const worker = new wt.Worker(`const { workerData, MessagePort } = require('node:worker_threads');
+  workerData.port.postMessage([workerData.port instanceof MessagePort, typeof globalThis.MessageChannel]);`,
+  { eval: true, workerData: { port: sub.port1 }, transferList: [sub.port1] });
+sub.port2.once('message', (reply) => { console.log('from the worker', reply.join()); sub.port2.close(); });
+channel.port2.onmessage = ({ data }) => { console.log('onmessage', data); channel.port2.close(); };
+channel.port1.postMessage('to myself');
+"""
+
+CHANNELS_IMPORTED = """
+import { MessageChannel } from 'node:worker_threads';
+console.log(MessageChannel === globalThis.MessageChannel, new MessageChannel() instanceof MessageChannel);
+"""
+
+
+def test_message_channels_look_and_behave_the_same_traced(any_node: NodeBinary, tmp_path: Path) -> None:
+    """MessageChannel is a Proxy of Node's that names the ports it makes: identity, descriptors' shapes (Node 20's
+    lazy accessor on globalThis, Node 24's data property), instanceof, subclasses, names and errors stay Node's."""
+    result = same_as_plain(tmp_path, any_node, CHANNELS_AS_SEEN)
+    assert result.stdout[3] == "true MessageChannel 0 length,name,arguments,caller,prototype"
+    assert result.stdout[-2:] == ["onmessage to myself", "from the worker true,function"]
+    assert same_as_plain(tmp_path, any_node, CHANNELS_IMPORTED, name="main.mjs").stdout == ["true true"]

@@ -38,6 +38,7 @@ from app.trace.schema import (
     ModuleBody,
     Pool,
     PoolSize,
+    PortMove,
     Process,
     Resolve,
     Socket,
@@ -281,10 +282,16 @@ class TraceDecoder:
         return bytes(self._partial.pop(key))
 
 
-def decode_message(thread: int, payload: bytes) -> Message | MessageClock:
-    """tracer_messages.js: "step channel-name direction k µs", or "clock - - <loop µs> <µs>"."""
+def decode_message(thread: int, payload: bytes) -> Message | MessageClock | PortMove:
+    """tracer_messages.js: "step channel-name direction k µs", or "clock - - <loop µs> <µs>", or a port's move:
+    "carry|adopt <channel-name> direction k index port side sent received" (a channel's name is two words)."""
     try:
         step, rest = payload.decode("utf-8", "replace").split(" ", 1)
+        if step in ("carry", "adopt"):
+            kind, name, direction, k, index, port, side, sent, received = rest.split(" ")
+            return PortMove(
+                thread, step, f"{kind} {name}", direction, int(k), int(index), port, side, int(sent), int(received)
+            )
         named, k, micros = rest.rsplit(" ", 2)
         channel, direction = named.rsplit(" ", 1)
         if step == "clock":

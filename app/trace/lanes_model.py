@@ -4,7 +4,9 @@ Each thread of each traced process is a lane (its events name it: thread = n * 6
 program's own process, n = 1, 2, ... for its traced children). A lane's history is a list of steps: a callback
 began (its phase and what it was), it ended (the thread waits), the loop blocked in poll, the thread exited.
 Messages (trace.schema.Message) pair by channel, direction and count: the k-th send on one end is the k-th
-receive on the other.
+receive on the other. A MessagePort's messages name the port as its thread does: trace.port_names resolves those
+names (from the PortMove events) to the channel's end first; a port's message whose name is not resolved is left out,
+never guessed, and a message between two ends in one thread draws no arrow.
 
 Time: every thread's loop markers count from that thread's start; tracer_messages.js ties each clock to the
 machine's monotonic clock in µs (MessageClock), the clock every message carries, so every lane lands on one
@@ -25,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from app.trace.port_names import PortEnd, end_of, message_key, resolve_ports
 from app.trace.schema import (
     After,
     Before,
@@ -36,6 +39,7 @@ from app.trace.schema import (
     Mark,
     Message,
     MessageClock,
+    PortMove,
     Process,
     friendly_kind,
 )
@@ -60,8 +64,8 @@ class Step(NamedTuple):
 
 
 class Arrow(NamedTuple):
-    channel: str  # "worker 2", "ipc 4242"
-    direction: str  # down (parent to worker or child) or up
+    channel: str  # "worker 2", "ipc 4242", "port 4242.0.1" (a MessageChannel, named where it was made)
+    direction: str  # down (parent to worker or child, a port's side a to b) or up
     k: int
     sender: int  # thread numbers
     receiver: int | None  # None while in flight to a lane not known yet
@@ -160,6 +164,10 @@ class LanesTimeline:
         self._receives: dict[tuple[str, str, int], tuple[int, int, int]] = {}  # -> (count, thread, µs)
         self._workers_of: dict[str, int] = {}  # channel -> the thread that sends down it (the worker's parent)
         self._how: dict[int, str] = {}  # a child process's main thread -> how it was started (fork, spawn, cluster)
+        # A MessagePort's messages, by the port's name in its thread: resolved only at `at` (a later move may tell)
+        self._port_messages: list[tuple[int, Message]] = []  # (count, event)
+        self._moves: list[tuple[int, PortMove]] = []  # (count, event)
+        self._resolved: tuple[int, dict[str, PortEnd]] = (-1, {})  # for the first n moves
         self.extend(events or [])
 
     def __len__(self) -> int:
@@ -207,6 +215,11 @@ class LanesTimeline:
                 if lane.offset is not None:
                     lane.at_micros(event.micros - lane.offset)
                 self._message(count, event)
+            elif kind is PortMove:
+                self._moves.append((count, event))
+                if len(self._moves) > MAX_MESSAGES:
+                    del self._moves[: MAX_MESSAGES // 2]
+                    self._resolved = (-1, {})
             elif kind is MessageClock:
                 lane.offset = event.micros - event.loop_micros
                 lane.at_micros(event.loop_micros)
@@ -220,7 +233,11 @@ class LanesTimeline:
                 lane.add(count, ENDED, "exit", "")
 
     def _message(self, count: int, event: Message) -> None:
-        if event.step == "send":
+        if event.channel.startswith("port "):
+            self._port_messages.append((count, event))
+            if len(self._port_messages) > MAX_MESSAGES:
+                del self._port_messages[: MAX_MESSAGES // 2]
+        elif event.step == "send":
             if event.direction == "down":
                 self._workers_of.setdefault(event.channel, event.thread)
             self._sends.append((count, event.channel, event.direction, event.k, event.thread, event.micros))
@@ -261,22 +278,65 @@ class LanesTimeline:
             lanes.append(Lane(thread, lane_name(thread, how), lane.pid, now, history))
             times.extend(step.micros for step in history if step.micros is not None)
         arrows = []
-        for _sent_at, channel, direction, k, sender, micros in self._sends[
-            : bisect.bisect_right(self._sends, (count, "\uffff"))
-        ]:
-            received = self._receives.get((channel, direction, k))
+        sends = self._sends[: bisect.bisect_right(self._sends, (count, "\uffff"))]
+        receives = self._receives
+        port_sends, port_receives, holders = self._port_traffic(count)
+        if port_sends:
+            sends = sorted(sends + port_sends)
+            receives = {**receives, **port_receives}
+        for _sent_at, channel, direction, k, sender, micros in sends:
+            received = receives.get((channel, direction, k))
             if received is not None and received[0] <= count:
+                if received[1] == sender:
+                    continue  # both ends in one thread: no arrow
                 arrows.append(Arrow(channel, direction, k, sender, received[1], micros, received[2]))
                 times.append(received[2])
             else:
-                arrows.append(
-                    Arrow(channel, direction, k, sender, self._receiver(channel, direction, sender), micros, None)
-                )
+                if channel.startswith("port "):
+                    receiver = holders.get((channel, "b" if direction == "down" else "a"))
+                    if receiver == sender:
+                        continue
+                else:
+                    receiver = self._receiver(channel, direction, sender)
+                arrows.append(Arrow(channel, direction, k, sender, receiver, micros, None))
             times.append(micros)
         return LanesSnapshot(count, tuple(lanes), tuple(arrows), min(times, default=None), max(times, default=None))
 
+    def _port_traffic(self, count: int) -> tuple[list, dict, dict[tuple[str, str], int]]:
+        """The port messages of the first `count` events whose names resolve, as sends and receives keyed like the
+        other channels', and which thread holds each end (channel, side) last."""
+        moves = bisect.bisect_right(self._moves, count, key=lambda move: move[0])
+        if self._resolved[0] != moves:
+            self._resolved = (moves, resolve_ports([move for _, move in self._moves[:moves]]))
+        resolved = self._resolved[1]
+        sends: list[tuple[int, str, str, int, int, int]] = []
+        receives: dict[tuple[str, str, int], tuple[int, int, int]] = {}
+        holders: dict[tuple[str, str], int] = {}
+        upto = bisect.bisect_right(self._port_messages, count, key=lambda message: message[0])
+        for at, event in self._port_messages[:upto]:
+            name = event.channel.partition(" ")[2]
+            end = end_of(name, event.direction, resolved)
+            if end is None:
+                continue
+            holders[(end.channel, end.side)] = event.thread
+            key = message_key(event.channel, event.direction, event.k, event.step == "send", resolved)
+            if key is None:
+                continue
+            channel, direction, k = key
+            if event.step == "send":
+                sends.append((at, channel, direction, k, event.thread, event.micros))
+            else:
+                receives[key] = (at, event.thread, event.micros)
+        for _at, move in self._moves[:moves]:  # a port carried away is held where it was adopted
+            end = resolved.get(move.port) if move.step == "adopt" else None
+            if end is not None:
+                holders[(end.channel, end.side)] = move.thread
+        return sends, receives, holders
 
-_READ = frozenset({Before, After, Init, Label, Destroy, Mark, Message, MessageClock, Hello, Process, ExitEvent})
+
+_READ = frozenset(
+    {Before, After, Init, Label, Destroy, Mark, Message, MessageClock, PortMove, Hello, Process, ExitEvent}
+)
 
 
 class LanesFollowing:

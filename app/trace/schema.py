@@ -406,10 +406,29 @@ class Message(NamedTuple):
 
     thread: int
     step: str  # send or receive
-    channel: str  # both ends name it alike: "worker 2" (a Worker's public channel), "ipc 4242" (a child's IPC)
-    direction: str  # down (parent to worker or child) or up
+    channel: str  # both ends name it alike: "worker 2" (a Worker's public channel), "ipc 4242" (a child's IPC);
+    # "port <name>": a MessagePort, by its name in this thread (the model resolves it with PortMove)
+    direction: str  # down (parent to worker or child) or up; a port's side (a, b, or ? if adopted: see PortMove)
     k: int  # the k-th send (or receive) on this channel and direction: the k-th send is the k-th receive
     micros: int  # µs on the machine's monotonic clock (process.hrtime): one clock for every thread and process
+
+
+class PortMove(NamedTuple):
+    """A MessagePort sent inside a message (carry, the sender's record) or found in one received (adopt).
+
+    Both ends name it by the carrier message: (carrier, direction, k) as in Message, and `index`, the port's place
+    among the message's ports. Joined, they say which channel and side an adopted port's local name stands for."""
+
+    thread: int
+    step: str  # carry or adopt
+    carrier: str  # the channel the message went on: "worker 2", or "port <name>" (a port's name in this thread)
+    direction: str  # as Message.direction on that channel
+    k: int  # the message's k on the carrier (0: workerData, handed over by the Worker's constructor)
+    index: int
+    port: str  # the moved port's name in this thread: "<pid>.<threadId>.<n>"
+    side: str  # a or b (port1 or port2 of its MessageChannel), ? when this thread does not know (adopt)
+    sent: int  # carry: messages the port had sent from this thread (its next send is sent + 1 there)
+    received: int  # carry: messages it had received in this thread
 
 
 class MessageClock(NamedTuple):
@@ -484,6 +503,7 @@ TraceEvent = (
     | TlsClosed
     | Message
     | MessageClock
+    | PortMove
     | Process
     | StreamNew
     | StreamStep
@@ -525,6 +545,7 @@ EVENT_TYPES: dict[str, type] = {
         TlsClosed,
         Message,
         MessageClock,
+        PortMove,
         Process,
         StreamNew,
         StreamStep,

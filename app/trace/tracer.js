@@ -13,8 +13,11 @@
 //     (`write` on the stdout stream's prototype,
 //     fs.write and fs.writeSync; once a TCP socket exists, net.Socket.prototype's `_writeGeneric`, `push`
 //     and `_destroy`, http.Agent.prototype's addRequest and removeSocket: tracer_http.js; once a Worker or
-//     child process exists, Worker.prototype's postMessage and emit, ChildProcess.prototype's spawn and emit:
-//     tracer_messages.js; once Node's stream module is loaded, `_readableState`/`_writableState` accessors on
+//     child process exists, Worker.prototype's postMessage and emit, ChildProcess.prototype's spawn and emit,
+//     MessagePort.prototype's postMessage and an own Symbol.for('nodejs.internal.kHybridDispatch'):
+//     tracer_messages.js; from the start, MessageChannel on the worker_threads exports and globalThis, a Proxy of
+//     Node's that names the ports it makes (String(MessageChannel) reads `function () { [native code] }`), and
+//     MessageChannel.prototype.constructor, the Proxy: nameChannelPorts; once Node's stream module is loaded, `_readableState`/`_writableState` accessors on
 //     Stream.prototype (so `'_readableState' in` a legacy Stream is true), Module.prototype.require until then,
 //     fs.createReadStream/createWriteStream; once the program made a stream, Writable/Duplex write, Readable
 //     push and pipe, Stream.prototype.emit: tracer_stream.js), and on Node 20 hidden async-id symbols on promises.
@@ -556,9 +559,19 @@ function startTracing(fd, tagged) {
   const TYPE_PROCESS = typeCode('PROCESSWRAP');
   let messages = null; // null: not loaded yet; false: failed to load
   let messagesFor = 0; // the resource types it has been told of: 1 workers, 2 child processes
+  const ports = nameChannelPorts();
   function loadMessages() {
     if (messages === null) {
-      messages = loadPart('tracer_messages.js', { recordWithBytes, micros, MESSAGE, threadId, isMainThread });
+      messages = loadPart('tracer_messages.js', { recordWithBytes, micros, MESSAGE, threadId, isMainThread, ports });
+    }
+  }
+  // Each new Worker: its constructor posts workerData (and the ports in it) to the thread right after this.
+  function workerCreated(resource) {
+    if (!(messagesFor & 1)) watchMessages(TYPE_WORKER);
+    try {
+      if (messages) messages.workerCreated(resource);
+    } catch {
+      // tracing must never break the program
     }
   }
   function watchMessages(code) {
@@ -570,6 +583,66 @@ function startTracing(fd, tagged) {
     } catch {
       // tracing must never break the program
     }
+  }
+
+  // A MessageChannel's two ports get a name when it is made (`<pid>.<threadId>.<n>`, sides a and b), so that
+  // tracer_messages.js can follow them wherever they move: no JS API links the two ends of a channel later.
+  // MessageChannel (on the worker_threads exports and globalThis) becomes a Proxy of Node's: everything but
+  // `new` is the original's (name, length, prototype, toString, calling without new throws the same), and
+  // MessageChannel.prototype.constructor is the Proxy, so `new MessageChannel().constructor === MessageChannel`.
+  // Each property keeps its shape: Node 20's globalThis one is a lazy accessor that turns into a data property
+  // when first read, Node 24's a data property. Names only: nothing is recorded here.
+  function nameChannelPorts() {
+    const names = { ports: new WeakMap(), made: 0 };
+    names.next = () => `${process.pid}.${threadId}.${++names.made}`;
+    try {
+      const workerThreads = require('node:worker_threads');
+      const Original = workerThreads.MessageChannel;
+      const exported = Object.getOwnPropertyDescriptor(workerThreads, 'MessageChannel');
+      const global = Object.getOwnPropertyDescriptor(globalThis, 'MessageChannel');
+      const constructor = Object.getOwnPropertyDescriptor(Original.prototype, 'constructor');
+      if (typeof Original !== 'function' || !exported || !('value' in exported) || !exported.writable ||
+        !exported.configurable || !global || !global.configurable || !constructor || !constructor.writable ||
+        constructor.value !== Original) {
+        return names;
+      }
+      const portOf = (channel, key) => {
+        const own = Object.getOwnPropertyDescriptor(channel, key);
+        return own && own.value;
+      };
+      const Traced = new Proxy(Original, {
+        __proto__: null,
+        construct(target, args, newTarget) {
+          const channel = Reflect.construct(target, args, newTarget === Traced ? target : newTarget);
+          try {
+            const name = names.next();
+            const port1 = portOf(channel, 'port1'), port2 = portOf(channel, 'port2');
+            if (typeof port1 === 'object' && port1 !== null) names.ports.set(port1, { name, side: 'a' });
+            if (typeof port2 === 'object' && port2 !== null) names.ports.set(port2, { name, side: 'b' });
+          } catch {
+            // tracing must never break the program
+          }
+          return channel;
+        },
+      });
+      Object.defineProperty(workerThreads, 'MessageChannel', { ...exported, value: Traced });
+      if ('value' in global) {
+        if (global.value === Original) Object.defineProperty(globalThis, 'MessageChannel', { ...global, value: Traced });
+      } else {
+        const lazy = { // named `get MessageChannel` like Node's; the first read leaves a data property, as Node's does
+          get MessageChannel() {
+            Object.defineProperty(globalThis, 'MessageChannel', { __proto__: null, value: Traced, writable: true });
+            return Traced;
+          },
+        };
+        Object.defineProperty(globalThis, 'MessageChannel',
+          { ...global, get: Object.getOwnPropertyDescriptor(lazy, 'MessageChannel').get });
+      }
+      Object.defineProperty(Original.prototype, 'constructor', { ...constructor, value: Traced });
+    } catch {
+      // tracing must never break the program
+    }
+    return names;
   }
 
   // --- the streams view: tracer_stream.js, loaded at the first stream the program's own code creates -------
@@ -759,9 +832,9 @@ function startTracing(fd, tagged) {
     const code = typeIds.get(type) ?? typeCode(type);
     if (code !== TYPE_PROMISE) types.set(id, code);
     else if (!splitPromises) hideAsyncIds(resource);
-    if ((code === TYPE_WORKER && !(messagesFor & 1)) || (code === TYPE_PROCESS && !(messagesFor & 2))) {
-      watchMessages(code); // in counts too: messages are few, and the lanes view draws them whatever the detail
-    }
+    // in counts too: messages are few, and the lanes view draws them whatever the detail
+    if (code === TYPE_WORKER) workerCreated(resource);
+    else if (code === TYPE_PROCESS && !(messagesFor & 2)) watchMessages(code);
     if (summary) {
       if (code === TYPE_TIMEOUT && resource._repeat) timers.set(id, resource); // an interval runs again
       return bump(1);
