@@ -17,8 +17,9 @@
 //     MessagePort.prototype's postMessage and an own Symbol.for('nodejs.internal.kHybridDispatch'):
 //     tracer_messages.js; from the start, MessageChannel on the worker_threads exports and globalThis, a Proxy of
 //     Node's that names the ports it makes (String(MessageChannel) reads `function () { [native code] }`), and
-//     MessageChannel.prototype.constructor, the Proxy: nameChannelPorts; once Node's stream module is loaded, `_readableState`/`_writableState` accessors on
-//     Stream.prototype (so `'_readableState' in` a legacy Stream is true), Module.prototype.require until then,
+//     MessageChannel.prototype.constructor, the Proxy: nameChannelPorts; once Node's stream module is loaded,
+//     `_readableState`/`_writableState` accessors on Stream.prototype (so `'_readableState' in` a legacy Stream
+//     is true), Module.prototype.require until then,
 //     fs.createReadStream/createWriteStream; once the program made a stream, Writable/Duplex write, Readable
 //     push and pipe, Stream.prototype.emit: tracer_stream.js), and on Node 20 hidden async-id symbols on promises.
 //     tests/test_trace_isolation.py compares traced runs with plain ones.
