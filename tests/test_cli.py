@@ -864,3 +864,17 @@ def test_verify_rejects_a_mistyped_deep_dive_marker_with_its_file_and_line(
     out = capsys.readouterr()
     where = f"{root / 'lessons' / 'intro' / 'slides.md'}:6: unknown slide marker '<!-- deep-dive -->'"
     assert where in out.out + out.err
+
+
+def test_an_exercises_node_args_reach_node_before_its_program_traced_or_not(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    toml = EXERCISE_TOML.replace("timeout = 5", 'timeout = 5\nnode_args = ["--expose-gc", "--stack-trace-limit=3"]')
+    program = "console.log(typeof globalThis.gc); console.log(String(Error.stackTraceLimit));"
+    files = {"exercises/hello-order/exercise.toml": toml.replace('["first", "second"]', '["function", "3"]')}
+    files["exercises/hello-order/solution.js"] = program
+    root = tiny_course(tmp_path / "c", files)
+    assert main(["verify", "--runs", "1", "--course", str(root)]) == 0, capsys.readouterr()
+    placed = files["exercises/hello-order/exercise.toml"].replace('"3"]', '{ text = "3", phase = "main" }]')
+    root = tiny_course(tmp_path / "t", {**files, "exercises/hello-order/exercise.toml": placed})
+    assert main(["verify", "--runs", "1", "--course", str(root)]) == 0, capsys.readouterr()

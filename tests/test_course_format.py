@@ -398,3 +398,11 @@ def test_a_lesson_names_the_views_it_opens_with(tmp_path: Path) -> None:
 def test_an_unknown_view_is_named_with_a_suggestion(tmp_path: Path) -> None:
     root = tiny_course(tmp_path, {LESSON: LESSON_TOML + 'views = ["loop", "fd"]\n'})
     assert only_problem(root) == f"{root}/{LESSON}:5: views[1]: unknown view 'fd' (did you mean 'fds'?)"
+
+
+def test_node_args_must_be_node_options_that_keep_the_entry_file(tmp_path: Path) -> None:
+    toml = EXERCISE_TOML.replace("timeout = 5", 'timeout = 5\nnode_args = ["--expose-gc", "gc", "--require=x.js"]')
+    found = "\n".join(problems_of(tiny_course(tmp_path, {EX: toml})))
+    assert "exercise.toml:6: node_args[1]: 'gc' is not a Node option" in found
+    assert "node_args[2]: '--require=x.js' would change what runs" in found
+    assert "node_args[0]" not in found

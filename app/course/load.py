@@ -208,7 +208,9 @@ def _read_exercise(folder: Path, problems: list[Problem]) -> Exercise | None:
         return None
     before = len(problems)
     reader = TableReader(source, source.data, (), problems)
-    reader.allow_only("title", "kind", "entry", "prompt", "hints", "timeout", "env", "fixtures", "tls", "expect")
+    reader.allow_only(
+        "title", "kind", "entry", "prompt", "hints", "timeout", "env", "node_args", "fixtures", "tls", "expect"
+    )
     title = reader.text("title", required=True)
     kind = reader.text("kind", required=True)
     if kind is not None and kind not in KINDS:
@@ -225,6 +227,7 @@ def _read_exercise(folder: Path, problems: list[Problem]) -> Exercise | None:
         reader.problem("entry", f"must be a plain file name ending in {starter.suffix}, not {entry!r}")
 
     env = _read_env(reader)
+    node_args = _read_node_args(reader)
     fixtures = _read_fixtures(reader, folder, entry)
     tls = _read_tls(reader, fixtures, entry)
     expect = reader.sub_table("expect")
@@ -252,6 +255,7 @@ def _read_exercise(folder: Path, problems: list[Problem]) -> Exercise | None:
         timeout,
         expectation,
         tls=tls,
+        node_args=node_args,
     )
 
 
@@ -303,6 +307,27 @@ def _read_env(reader: TableReader) -> dict[str, str]:
     return env
 
 
+def _read_node_args(reader: TableReader) -> tuple[str, ...]:
+    """Options given to Node before the entry file, such as `--expose-gc` or `--max-semi-space-size=1`."""
+    args = reader.text_list("node_args")
+    for index, arg in enumerate(args):
+        if not _NODE_OPTION.fullmatch(arg):
+            reader.problem(
+                ("node_args", index),
+                f"{arg!r} is not a Node option",
+                'write each option on its own, starting with --, such as "--expose-gc"',
+            )
+        elif arg.split("=", 1)[0] in _NOT_NODE_ARGS:
+            reader.problem(
+                ("node_args", index), f"{arg!r} would change what runs", "the entry file is the exercise's program"
+            )
+    return tuple(args)
+
+
+_NODE_OPTION = re.compile(r"--[a-z0-9][a-z0-9-]*(=\S+)?")
+_NOT_NODE_ARGS = frozenset(
+    ("--require", "--import", "--eval", "--print", "--check", "--interactive", "--test", "--watch", "--loader")
+)
 _LOOPBACK_NAMES = ("localhost",)
 
 

@@ -55,6 +55,7 @@ class Exercise:
     expectation: Expectation
     lesson: str = ""
     tls: TlsFiles | None = None  # certificates made for every run (and the workspace), never committed
+    node_args: tuple[str, ...] = ()  # Node options before the entry file (`node_args` in exercise.toml)
 
     @property
     def reference(self) -> Path:

@@ -51,7 +51,7 @@ def run_directory(program: Path, entry: str, fixtures: tuple[Fixture, ...]) -> I
 
 def exercise_request(exercise: Exercise, node: NodeBinary, folder: Path, node_args: tuple[str, ...] = ()) -> RunRequest:
     return RunRequest(
-        argv=(str(node.path), *node_args, exercise.entry),
+        argv=(str(node.path), *node_args, *exercise.node_args, exercise.entry),
         cwd=folder,
         timeout=exercise.timeout,
         env=exercise.env,
