@@ -12,7 +12,7 @@ from app.errors import LooplabError, did_you_mean
 KINDS = ("predict", "fix", "explore")
 # the visualizer's views: the loop's phases and queues, the thread pool by slot, the open descriptors and
 # sockets, and the syscalls each callback made (where strace is present)
-VIEW_NAMES = ("loop", "pool", "fds", "syscalls", "wire", "tls", "agent", "lanes", "streams")
+VIEW_NAMES = ("loop", "pool", "fds", "syscalls", "wire", "tls", "agent", "lanes", "streams", "delay", "heap", "tiers")
 DEFAULT_VIEWS = ("loop",)
 
 
