@@ -1,7 +1,10 @@
 // Measure how late the event loop is: idle, during one 100 ms block of work,
 // and during the same work cut into twenty 5 ms chunks.
 const { monitorEventLoopDelay, performance } = require('node:perf_hooks');
-const { setTimeout: sleep, setImmediate: nextTurn } = require('node:timers/promises');
+const timers = require('node:timers/promises');
+
+const sleep = timers.setTimeout;
+const nextTurn = timers.setImmediate;
 
 const RESOLUTION = 10; // the sampling timer's period, in ms
 const histogram = monitorEventLoopDelay({ resolution: RESOLUTION });
@@ -15,11 +18,13 @@ const ms = (ns) => (ns / 1e6).toFixed(1);
 
 function report(label, since) {
   const busy = performance.eventLoopUtilization(since).utilization;
-  console.log(
-    `${label}: p50 ${ms(histogram.percentile(50))} ms, p99 ${ms(histogram.percentile(99))} ms, ` +
-      `max ${ms(histogram.max)} ms, loop busy ${Math.round(busy * 100)}%`,
-  );
-  histogram.reset(); // also forgets when the last sample was taken: the next one is not recorded
+  const p50 = ms(histogram.percentile(50));
+  const p99 = ms(histogram.percentile(99));
+  const max = ms(histogram.max);
+  const loop = `loop busy ${Math.round(busy * 100)}%`;
+  console.log(`${label}: p50 ${p50} ms, p99 ${p99} ms, max ${max} ms, ${loop}`);
+  // reset() also forgets when the last sample was taken: the next one is lost
+  histogram.reset();
   return performance.eventLoopUtilization();
 }
 
@@ -36,7 +41,8 @@ async function main() {
   await sleep(30); // let the sampler take a sample after it
   const worst = histogram.max;
   since = report('one 100 ms block', since);
-  console.log(`one block: the worst sample took ${worst >= 100e6 ? 'at least' : 'less than'} 100 ms`);
+  const atLeast = worst >= 100e6 ? 'at least' : 'less than';
+  console.log(`one block: the worst sample took ${atLeast} 100 ms`);
 
   await sleep(25);
   for (let chunk = 0; chunk < 20; chunk += 1) {

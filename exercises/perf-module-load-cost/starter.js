@@ -2,10 +2,12 @@
 // Both modules beside this file spend 50 ms in their top-level code.
 const { performance } = require('node:perf_hooks');
 
+const msSince = (start) => (performance.now() - start).toFixed(1);
+
 // 1. require(): the module is found, read, compiled and run inside the call.
 const before = performance.now();
 require('./csv-tools.cjs');
-console.log(`require('./csv-tools.cjs') returned after ${(performance.now() - before).toFixed(1)} ms`);
+console.log(`require('./csv-tools.cjs') returned after ${msSince(before)} ms`);
 
 // 2. console.time around import(), then timeEnd on the next line.
 console.time("import('./chart-tools.mjs')");
@@ -24,11 +26,12 @@ const heartbeat = setInterval(() => {
 }, 2);
 
 loading.then(() => {
-  console.log(`import() settled after ${(performance.now() - started).toFixed(1)} ms`);
+  console.log(`import() settled after ${msSince(started)} ms`);
   setTimeout(() => {
     // a beat after the module's 50 ms, so that its gap has been seen
     clearInterval(heartbeat);
     console.log(`longest gap between heartbeats: ${longestGap.toFixed(1)} ms`);
-    console.log(`the loop was blocked for 50 ms or more: ${longestGap >= 50 ? 'yes' : 'no'}`);
+    const blocked = longestGap >= 50 ? 'yes' : 'no';
+    console.log(`the loop was blocked for 50 ms or more: ${blocked}`);
   }, 10);
 });
