@@ -132,7 +132,18 @@ async def traced_syscalls(exercise: Exercise, program: Path, node: NodeBinary, l
         files = fixtures_for(exercise)
         with run_directory(program, exercise.entry, files) as folder, tempfile.TemporaryDirectory() as out:
             log = Path(out) / "strace.log"
-            argv = (STRACE, "-f", "-qq", "-o", str(log), "-e", f"trace={SYSCALLS}", str(node.path), exercise.entry)
+            argv = (
+                STRACE,
+                "-f",
+                "-qq",
+                "-o",
+                str(log),
+                "-e",
+                f"trace={SYSCALLS}",
+                str(node.path),
+                *exercise.node_args,
+                exercise.entry,
+            )
             await run_to_end(RunRequest(argv, folder, exercise.timeout + 5, env=exercise.env))
             return log.read_text(errors="replace") if log.exists() else ""
 
@@ -148,7 +159,7 @@ def test_the_checker_catches_an_address_off_the_machine() -> None:
             '7 sendto(22, "x", 1, 0, {sa_family=AF_INET6, sin6_port=htons(53), sin6_flowinfo=htonl(0), '
             'inet_pton(AF_INET6, "2001:db8::1", &sin6_addr), sin6_scope_id=0}, 28) = 1',
             '7 bind(23, {sa_family=AF_INET, sin_port=htons(0), sin_addr=inet_addr("0.0.0.0")}, 16) = 0',
-            '7 bind(24, {sa_family=AF_INET6, sin6_port=htons(0), sin6_flowinfo=htonl(0), '
+            "7 bind(24, {sa_family=AF_INET6, sin6_port=htons(0), sin6_flowinfo=htonl(0), "
             'inet_pton(AF_INET6, "::", &sin6_addr), sin6_scope_id=0}, 28) = 0',
             "7 listen(24, 511) = 0",
             '7 connect(25, {sa_family=AF_UNIX, sun_path="/run/x"}, 110) = 0',
