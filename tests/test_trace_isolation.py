@@ -579,3 +579,38 @@ def test_message_channels_look_and_behave_the_same_traced(any_node: NodeBinary, 
     assert result.stdout[3] == "true MessageChannel 0 length,name,arguments,caller,prototype"
     assert result.stdout[-2:] == ["onmessage to myself", "from the worker true,function"]
     assert same_as_plain(tmp_path, any_node, CHANNELS_IMPORTED, name="main.mjs").stdout == ["true true"]
+
+
+TIERS_AS_SEEN = r"""
+const { fork } = require('node:child_process');
+if (process.argv[2] === 'child') {
+  console.log('child execArgv', JSON.stringify(process.execArgv));
+  process.exit(0);
+}
+function hot(x) { return x * 2; }
+let last = 0;
+for (let i = 0; i < 100000; i++) last = hot(i);
+for (let i = 0; i < 100000; i++) last = hot(i + 0.5); // a deopt: V8 prints "[bailout ...]" unless told not to
+console.log('main', last, JSON.stringify(process.execArgv), require('node:fs').readdirSync('.').join());
+setImmediate(() => console.log('immediate'));
+process.nextTick(() => console.log('tick'));
+fork(__filename, ['child']).on('exit', (code) => console.log('child exit', code));
+"""
+
+
+def test_the_tiers_views_v8_log_changes_no_output_order_or_exec_argv(any_node: NodeBinary, tmp_path: Path) -> None:
+    """With the tiers view's V8 log, stdout and stderr are the program's alone (V8's "[bailout" lines go to the
+    log's folder), process.execArgv (and so a fork's) is the untraced one, and nothing is left in its folder."""
+    from app.trace.schema import Deopt
+
+    plain, _ = run(tmp_path, any_node, TIERS_AS_SEEN, trace=False)
+    (tmp_path / "main.js").write_text(TIERS_AS_SEEN)
+    collector = TraceCollector()
+    request = traced(RunRequest((str(any_node.path), "main.js"), tmp_path, TIMEOUT), any_node, collector, tiers=True)
+    with_tiers = asyncio.run(run_to_end(request))
+    collector.run_over()
+    finished_cleanly(with_tiers)
+    assert with_tiers.stdout == plain.stdout and with_tiers.stderr == plain.stderr == []
+    assert plain.stdout[0] == "main 199999 [] main.js" and "child execArgv []" in plain.stdout
+    assert any(isinstance(event, Deopt) for event in collector.events)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["main.js"]

@@ -22,7 +22,7 @@ STYLES = {"interpreted": "dim", "baseline": "cyan", "maglev": "yellow", "turbofa
 SHORT = {"interpreted": "Ignition", "baseline": "Sparkplug", "maglev": "Maglev", "turbofan": "TurboFan"}
 DEOPT = "✕"
 DEOPT_STYLE = "bold red"
-NAME_WIDTH = 22  # "name file.js:12 " then the time axis
+NAME_WIDTH = 18  # "name:12 " then the time axis
 
 
 def ms(micros: int) -> str:
@@ -56,10 +56,10 @@ def track(function: FunctionLadder, snapshot: TiersSnapshot, width: int) -> Text
 
 
 def row_label(function: FunctionLadder, width: int) -> Text:
-    where = f" {function.where}"
-    name = function.name[: max(1, width - len(where) - 1)]
-    text = Text(name, style="bold")
-    text.append(where, style="dim")
+    """`scale:5`: the name, and the line it starts on (the file is the program's, almost always its only one)."""
+    line = f":{function.line}"
+    text = Text(function.name[: max(1, width - len(line) - 1)], style="bold")
+    text.append(line, style="dim")
     text.pad_right(width - len(text))
     text.truncate(width)
     return text
@@ -96,7 +96,7 @@ def tiers_rows(snapshot: TiersSnapshot | None, width: int, height: int) -> Text:
         return Text(EMPTY, style="dim")
     if not snapshot.functions:
         return Text(NOT_RECORDED, style="dim")
-    name_width = min(NAME_WIDTH, max(8, width // 3))
+    name_width = min(NAME_WIDTH, max(8, width * 2 // 5))
     axis = max(4, width - name_width)
     extra = 2 if height >= 4 else 1  # the newest deopt, then (with room) the legend
     lines = []
