@@ -98,6 +98,14 @@ def test_the_programs_own_v8_tracing_is_left_alone() -> None:
     assert v8_log.clashes(("--expose-gc", "--max-semi-space-size=1")) is None
 
 
+def test_a_program_that_sets_v8_flags_itself_is_left_alone(tmp_path: Path) -> None:
+    (tmp_path / "main.js").write_text("require('node:v8').setFlagsFromString('--trace-deopt');\n")
+    (tmp_path / "plain.js").write_text("console.log(1);\n")
+    assert v8_log.clashes((), tmp_path / "main.js") == "v8.setFlagsFromString"
+    assert v8_log.clashes((), tmp_path / "plain.js") is None
+    assert v8_log.clashes((), tmp_path / "missing.js") is None
+
+
 HOT = """\
     function double(x) {
       return x * 2;
@@ -142,5 +150,5 @@ def test_a_program_running_with_its_own_trace_deopt_keeps_it_on_stdout(
 ) -> None:
     stdout, collector = run_hot(tmp_path, bundled_node, tiers=True, flags=("--trace-deopt",))
     assert any(line.startswith("[bailout") for line in stdout)
-    assert collector.tiers_off is not None and "--trace-deopt" in collector.tiers_off
+    assert collector.tiers_off is not None and "(--trace-deopt)" in collector.tiers_off
     assert not any(isinstance(e, TierStep) for e in collector.events)

@@ -309,9 +309,12 @@ def traced(
     argv: tuple[str, ...] = (request.argv[0], "--require", str(TRACER), *request.argv[1:])
     if tiers:
         node_options = tuple(itertools.takewhile(lambda arg: arg.startswith("-"), request.argv[1:]))
-        clash = v8_log.clashes(node_options)
+        rest = request.argv[1 + len(node_options) :]
+        clash = v8_log.clashes(node_options, request.cwd / rest[0] if rest else None)
         if clash is not None:  # the program asked V8 for its own traces, on its stdout: leave them be
-            collector.tiers_off = f"the program runs with {clash}, which the tiers view's V8 log would change"
+            collector.tiers_off = (
+                f"the program asks V8 for tracing of its own ({clash}), which the tiers view's log would move"
+            )
         else:
             collector.v8_log_folder = v8_log.make_log_folder()
             collector.run_folder = request.cwd.resolve()

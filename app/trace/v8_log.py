@@ -49,9 +49,18 @@ def node_flags(folder: Path) -> tuple[str, ...]:
     )
 
 
-def clashes(argv: Sequence[str]) -> str | None:
-    """The program's own V8 logging option that the tiers view would change (its output), if any."""
-    return next((arg for arg in argv if arg.startswith(OWN_V8_LOGGING)), None)
+def clashes(argv: Sequence[str], entry: Path | None = None) -> str | None:
+    """The program's own V8 logging that the tiers view would change (its output), if any: an option before the
+    entry file, or the entry setting V8 flags itself (`v8.setFlagsFromString('--trace-deopt')` would print
+    into the redirected file)."""
+    option = next((arg for arg in argv if arg.startswith(OWN_V8_LOGGING)), None)
+    if option is not None:
+        return option
+    try:
+        source = entry.read_text(errors="replace") if entry is not None else ""
+    except OSError:
+        return None
+    return "v8.setFlagsFromString" if "setFlagsFromString" in source else None
 
 
 def make_log_folder() -> Path:

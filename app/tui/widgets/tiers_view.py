@@ -16,7 +16,10 @@ if TYPE_CHECKING:
     from app.trace.loop_model import Timeline
 
 EMPTY = "no run yet: each function of the program appears here, climbing V8's tiers as it gets hot"
-NOT_RECORDED = "this run has no tiers: V8's code log is read when this view is open as the run starts"
+NOT_RECORDED = (
+    "no tiers for this run: V8's code log is written for a run (r) with this view open, never for a check, nor when"
+    " the program runs with V8 tracing of its own (--trace-opt...)"
+)
 BARS = {"interpreted": "▁", "baseline": "▃", "maglev": "▅", "turbofan": "█"}
 STYLES = {"interpreted": "dim", "baseline": "cyan", "maglev": "yellow", "turbofan": "bold green"}
 SHORT = {"interpreted": "Ignition", "baseline": "Sparkplug", "maglev": "Maglev", "turbofan": "TurboFan"}
