@@ -12,6 +12,7 @@ from app.runner.process import RunRequest, run_to_end
 from app.trace.analysis import run_notes
 from app.trace.attribute import attribute_lines
 from app.trace.recording import TraceRecording, load_recording, save_recording
+from app.trace.schema import Deopt, TierStep
 from app.trace.session import TraceCollector, record_run, traced
 
 
@@ -41,6 +42,10 @@ def cmd_trace(session: Session) -> int:
     collector.run_over()  # stops the /proc samples and adds strace's syscalls and V8's tier changes, if any
     if args.tiers and collector.tiers_off:
         session.warn(f"no tiers recorded: {collector.tiers_off}")
+    elif args.tiers and not args.json:
+        compiles = sum(isinstance(event, TierStep) for event in collector.events)
+        deopts = sum(isinstance(event, Deopt) for event in collector.events)
+        session.note(f"tiers: {compiles} compiles and {deopts} deopts of the program's functions, from V8's code log")
     recording = record_run(program, node, result, collector)
     if collector.error:  # after record_run, which decodes what was received
         session.warn(f"the trace stream was damaged ({collector.error}); lines after that are unattributed")

@@ -117,10 +117,6 @@ class TiersView(Widget):
     """The tiers view: keeps a TiersTimeline in step with the loop's Timeline and draws it at the position."""
 
     view_name: ClassVar[str] = "tiers"
-    SCOPED_CSS = False
-    DEFAULT_CSS = """
-    TiersView { overflow: hidden hidden; }
-    """
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
