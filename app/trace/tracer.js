@@ -32,7 +32,8 @@
 // from the process.execArgv it passes on, and the first process to trace stamps its pid into the
 // environment: another process never writes to that fd number. A Node child started with the environment
 // (NODE_OPTIONS carries the preload) opens a channel of its own instead and tags its records with its pid
-// (tracer_procs.js); without that channel it does nothing.
+// (tracer_procs.js); without that channel it does nothing. With the tiers view, looplab's V8 log options are
+// dropped from process.execArgv too: the program sees, and its children inherit, the options it was given.
 const ownerPid = process.env.LOOPLAB_TRACE_PID;
 const { isMainThread } = require('node:worker_threads');
 forgetOwnPreload();
