@@ -51,6 +51,7 @@ def test_when_rows_are_short_the_functions_that_changed_most_stay() -> None:
 def test_before_any_run_and_for_a_run_without_tiers_it_says_why() -> None:
     assert "no run yet" in tiers_rows(None, 80, 5).plain
     assert "with this view open" in tiers_rows(TiersTimeline([]).at(0), 80, 5).plain
+    assert "nothing compiled yet" in tiers_rows(recorded().at(0), 80, 5).plain  # a run with tiers, at its start
 
 
 @pytest.mark.timeout(120)

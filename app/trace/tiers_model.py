@@ -60,6 +60,7 @@ class TiersSnapshot:
     end: int  # ...to the last tier event of the whole run (fixed while stepping)
     now: int  # µs of the last tier event shown at this position (start before any)
     last_deopt: tuple[FunctionLadder, DeoptMark] | None  # the newest deopt shown, with its function
+    recorded: int = 0  # TierStep and Deopt events in the whole run (0: the run has none, not just none yet)
 
     @property
     def deopts(self) -> int:
@@ -110,4 +111,4 @@ class TiersTimeline(KindsTimeline):
             for key in steps
         }
         last_deopt = (functions[last[0]], last[1]) if last is not None else None
-        return TiersSnapshot(position, tuple(functions.values()), start, end, now, last_deopt)
+        return TiersSnapshot(position, tuple(functions.values()), start, end, now, last_deopt, len(self._events))

@@ -20,6 +20,7 @@ NOT_RECORDED = (
     "no tiers for this run: V8's code log is written for a run (r) with this view open, never for a check, nor when"
     " the program runs with V8 tracing of its own (--trace-opt...)"
 )
+NOT_YET = "nothing compiled yet at this point of the run: V8's log is placed by the trace's clock (step on)"
 BARS = {"interpreted": "▁", "baseline": "▃", "maglev": "▅", "turbofan": "█"}
 STYLES = {"interpreted": "dim", "baseline": "cyan", "maglev": "yellow", "turbofan": "bold green"}
 SHORT = {"interpreted": "Ignition", "baseline": "Sparkplug", "maglev": "Maglev", "turbofan": "TurboFan"}
@@ -98,7 +99,7 @@ def tiers_rows(snapshot: TiersSnapshot | None, width: int, height: int) -> Text:
     if snapshot is None:
         return Text(EMPTY, style="dim")
     if not snapshot.functions:
-        return Text(NOT_RECORDED, style="dim")
+        return Text(NOT_YET if snapshot.recorded else NOT_RECORDED, style="dim")
     name_width = min(NAME_WIDTH, max(8, width * 2 // 5))
     axis = max(4, width - name_width)
     extra = 2 if height >= 4 else 1  # the newest deopt, then (with room) the legend
