@@ -524,3 +524,14 @@ def test_a_live_viewer_gets_events_while_the_program_still_runs(bundled_node: No
     asyncio.run(run_to_end(request))
     assert [text for text, _ in seen] == ["early\n", "late\n"]
     assert seen[1][1] - seen[0][1] > 0.3  # "early" was delivered while the 400 ms timer was still pending
+
+
+def test_trace_tiers_saves_compiles_and_deopts_and_says_how_many(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    saved = tmp_path / "run.jsonl"
+    source = Path(__file__).with_name("traces").joinpath("tiers_deopt.js").read_text()
+    assert main(["trace", str(program(tmp_path, source)), "--tiers", "--save", str(saved)]) == 0
+    assert "deopts of the program's functions, from V8's code log" in capsys.readouterr().err
+    kinds = [type(event).__name__ for event in load_recording(saved).events]
+    assert "TierStep" in kinds and "Deopt" in kinds

@@ -579,3 +579,44 @@ def test_message_channels_look_and_behave_the_same_traced(any_node: NodeBinary, 
     assert result.stdout[3] == "true MessageChannel 0 length,name,arguments,caller,prototype"
     assert result.stdout[-2:] == ["onmessage to myself", "from the worker true,function"]
     assert same_as_plain(tmp_path, any_node, CHANNELS_IMPORTED, name="main.mjs").stdout == ["true true"]
+
+
+TIERS_AS_SEEN = r"""
+const { fork } = require('node:child_process');
+if (process.argv[2] === 'child') {
+  console.log('child execArgv', JSON.stringify(process.execArgv));
+  process.exit(0);
+}
+function hot(x) { return x * 2; }
+%PrepareFunctionForOptimization(hot);
+hot(1);
+hot(2);
+%OptimizeFunctionOnNextCall(hot);
+hot(3);
+// A deopt, whatever the machine's load: V8 prints "[bailout ...]" for it unless told where else
+console.log('main', hot(0.5), JSON.stringify(process.execArgv), require('node:fs').readdirSync('.').join());
+setImmediate(() => console.log('immediate'));
+process.nextTick(() => console.log('tick'));
+fork(__filename, ['child']).on('exit', (code) => console.log('child exit', code));
+"""
+
+
+def test_the_tiers_views_v8_log_changes_no_output_order_or_exec_argv(any_node: NodeBinary, tmp_path: Path) -> None:
+    """With the tiers view's V8 log, stdout and stderr are the program's alone (V8's "[bailout" lines go to the
+    log's folder), process.execArgv (and so a fork's) is the untraced one, and nothing is left in its folder."""
+    from app.trace.schema import Deopt
+
+    natives = ("--allow-natives-syntax",)
+    plain, _ = run(tmp_path, any_node, TIERS_AS_SEEN, trace=False, flags=natives)
+    collector = TraceCollector()
+    request = RunRequest((str(any_node.path), *natives, "main.js"), tmp_path, TIMEOUT)
+    with_tiers = asyncio.run(run_to_end(traced(request, any_node, collector, tiers=True)))
+    collector.run_over()
+    finished_cleanly(with_tiers)
+    assert with_tiers.stdout == plain.stdout and with_tiers.stderr == plain.stderr == []
+    assert (
+        plain.stdout[0] == 'main 1 ["--allow-natives-syntax"] main.js'
+        and 'child execArgv ["--allow-natives-syntax"]' in plain.stdout
+    )
+    assert any(isinstance(event, Deopt) and event.function == "hot" for event in collector.events)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["main.js"]

@@ -162,6 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--syscalls", action="store_true", help="run it under strace too and record the loop thread's system calls"
     )
+    p.add_argument(
+        "--tiers", action="store_true", help="also record V8's compiles and deopts of the program's functions"
+    )
     p.add_argument("--timeout", type=_seconds, default=10.0, help="seconds before the program is stopped (default 10)")
     p.add_argument(
         "--detail-limit",

@@ -12,6 +12,7 @@ from app.runner.process import RunRequest, run_to_end
 from app.trace.analysis import run_notes
 from app.trace.attribute import attribute_lines
 from app.trace.recording import TraceRecording, load_recording, save_recording
+from app.trace.schema import Deopt, TierStep
 from app.trace.session import TraceCollector, record_run, traced
 
 
@@ -29,6 +30,7 @@ def cmd_trace(session: Session) -> int:
         collector,
         detail_limit=args.detail_limit,
         syscalls=args.syscalls,
+        tiers=args.tiers,
     )
     if args.syscalls and collector.syscall_log is None:
         session.warn("strace is not installed (apt-get install strace): tracing without the syscalls lane")
@@ -37,7 +39,13 @@ def cmd_trace(session: Session) -> int:
     else:
         with session.err.status(f"tracing {program.name} on Node {node.version}…"):
             result = asyncio.run(run_to_end(request))
-    collector.run_over()  # stops the /proc samples and adds strace's syscalls, if any
+    collector.run_over()  # stops the /proc samples and adds strace's syscalls and V8's tier changes, if any
+    if args.tiers and collector.tiers_off:
+        session.warn(f"no tiers recorded: {collector.tiers_off}")
+    elif args.tiers and not args.json:
+        compiles = sum(isinstance(event, TierStep) for event in collector.events)
+        deopts = sum(isinstance(event, Deopt) for event in collector.events)
+        session.note(f"tiers: {compiles} compiles and {deopts} deopts of the program's functions, from V8's code log")
     recording = record_run(program, node, result, collector)
     if collector.error:  # after record_run, which decodes what was received
         session.warn(f"the trace stream was damaged ({collector.error}); lines after that are unattributed")

@@ -77,16 +77,18 @@ async def run_exercise(
     trace: TraceCollector | None = None,
     addon: AddonBuild | None = None,
     syscalls: bool = False,
+    tiers: bool = False,
 ) -> RunResult:
     """Run `program` (a learner's copy, a starter or a solution) as this exercise's entry file.
 
     With a `trace` collector the tracer is preloaded and its events land there as they happen; with
-    `syscalls` too, it runs under strace where strace is installed (see trace/syscalls.py).
+    `syscalls` too, it runs under strace where strace is installed (see trace/syscalls.py); with `tiers`, V8
+    logs its compiles and deopts (trace/v8_log.py).
     """
     with run_directory(program, exercise.entry, fixtures_for(exercise)) as folder:
         request = exercise_request(exercise, node, folder)
         if trace is not None:
-            request = traced(request, node, trace, addon=addon, syscalls=syscalls)
+            request = traced(request, node, trace, addon=addon, syscalls=syscalls, tiers=tiers)
         async with await NodeRun.start(request) as run:
             if on_start is not None:
                 on_start(run)

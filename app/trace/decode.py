@@ -45,6 +45,7 @@ from app.trace.schema import (
     StreamNew,
     StreamStep,
     Summary,
+    TiersClock,
     TimeBase,
     Timer,
     TlsBytes,
@@ -228,6 +229,8 @@ class TraceDecoder:
             self._decode_tls(a, b, c, thread, append)
         elif kind == Kind.STREAM:
             self._decode_stream(a, b, c, thread, append)
+        elif kind == Kind.TIERS_CLOCK:
+            append(TiersClock(thread, a, b))
         else:
             raise TraceFormatError(f"unknown trace record kind {kind}")
 

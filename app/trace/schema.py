@@ -37,6 +37,7 @@ class Kind(IntEnum):
     PROCESS = 26  # a child process of the program: its parent and how it was started (tracer_procs.js)
     MESSAGE = 27  # the lanes view: a message sent or received between threads or processes (tracer_messages.js)
     STREAM = 28  # the streams view: a stream's buffered lengths and markers (tracer_stream.js)
+    TIERS_CLOCK = 29  # the tiers view: the trace's clock around the call whose compile V8's log records
 
 
 PHASES = ("", *PHASE_NAMES)  # by the number tracer.js writes; 0 is unused
@@ -469,6 +470,49 @@ class StreamStep(NamedTuple):
     micros: int
 
 
+# --- the tiers view: V8's code log (app/trace/v8_log.py), lined up with the trace -------------------------------
+
+
+class TiersClock(NamedTuple):
+    """The trace's clock (µs since tracing began) just before and after the call whose compile V8 logged."""
+
+    thread: int
+    before: int
+    after: int
+
+
+TIERS = ("interpreted", "baseline", "maglev", "turbofan")  # lowest first; a ladder's rungs
+
+
+class TierStep(NamedTuple):
+    """V8 made code for one of the program's functions in `tier` (app/trace/v8_log.py); it runs there until dropped."""
+
+    thread: int  # always 0: the main thread's isolate
+    function: str  # its name, "" for an anonymous one (a module's top level is one)
+    file: str  # its file, as V8 names it (a path, or a file:// URL for an ES module)
+    line: int
+    column: int
+    tier: str  # one of TIERS
+    code: str  # the code's address in V8's log: a Deopt names the code it drops by it
+    micros: int  # µs since tracing began (the trace's clock, through TiersClock)
+
+
+class Deopt(NamedTuple):
+    """V8 threw away one of a function's optimised codes: calls go back to a lower tier."""
+
+    thread: int
+    function: str
+    file: str
+    line: int
+    column: int
+    tier: str  # the tier of the code it dropped (maglev or turbofan)
+    code: str
+    kind: str  # deopt-eager, deopt-lazy, deopt-soft...
+    reason: str  # V8's words: "not a Smi", "wrong map", "Insufficient type feedback for ..."
+    where: str  # the source position, "file:line:column" (" inlined at " the caller's, when it was inlined)
+    micros: int
+
+
 TraceEvent = (
     Hello
     | Meta
@@ -507,6 +551,9 @@ TraceEvent = (
     | Process
     | StreamNew
     | StreamStep
+    | TiersClock
+    | TierStep
+    | Deopt
 )
 
 EVENT_TYPES: dict[str, type] = {
@@ -549,5 +596,8 @@ EVENT_TYPES: dict[str, type] = {
         Process,
         StreamNew,
         StreamStep,
+        TiersClock,
+        TierStep,
+        Deopt,
     )
 }

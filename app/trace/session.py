@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
 import threading
@@ -11,12 +12,12 @@ from pathlib import Path
 
 from app.nodejs.locate import NodeBinary
 from app.runner.process import RunRequest, RunResult
-from app.trace import DEFAULT_DETAIL_LIMIT
+from app.trace import DEFAULT_DETAIL_LIMIT, v8_log
 from app.trace.addon import TRACER, AddonBuild, build_addon
 from app.trace.decode import ChildNumbers, TraceDecoder, TraceFormatError
 from app.trace.fd_sampler import PidProbe, SamplerThread
 from app.trace.recording import TraceRecording
-from app.trace.schema import FdSample, Hello, PoolSize, Summary, TraceEvent
+from app.trace.schema import FdSample, Hello, PoolSize, Summary, TiersClock, TraceEvent
 from app.trace.syscalls import line_up, read_log, strace_path, strace_prefix
 
 MB = 1 << 20
@@ -58,6 +59,10 @@ class TraceCollector:
         # The syscalls lane: strace's log of this run, lined up with the trace when the run is over.
         self.syscall_log: Path | None = None
         self.chunk_ends: list[int] = []  # in self._events, after each main-thread chunk
+        # The tiers view: V8's log of this run (in a private folder), lined up with the trace when the run is over.
+        self.v8_log_folder: Path | None = None
+        self.run_folder: Path | None = None  # the program's folder: only functions in files under it are shown
+        self.tiers_off: str | None = None  # why the tiers view has nothing for this run, when it was asked for
         # The fds view: /proc samples of the process's descriptors, from a thread, once its pid is known.
         self._pid_probe: PidProbe | None = PidProbe() if sample_fds else None
         self.sampler: SamplerThread | None = None
@@ -182,8 +187,33 @@ class TraceCollector:
             self.sampler.stop()
 
     def run_over(self) -> bool:
-        """The run is over: stop sampling, and put strace's syscalls into the events. True if it added any."""
+        """The run is over: stop sampling, and put strace's syscalls and V8's tier changes into the events.
+
+        True if it added any."""
         self.stop_sampling()
+        tiers = self._add_tiers()
+        return self._add_syscalls() or tiers
+
+    def _add_tiers(self) -> bool:
+        folder, self.v8_log_folder = self.v8_log_folder, None
+        if folder is None:
+            return False
+        try:
+            text = v8_log.main_thread_log(folder)
+        except OSError:
+            text = None
+        finally:
+            v8_log.remove_log_folder(folder)
+        clock = next((e for e in self.events if isinstance(e, TiersClock) and e.thread == 0), None)
+        if text is None or clock is None or self.run_folder is None:
+            self.tiers_off = "V8 wrote no log for this run" if text is None else "the tracer never spoke"
+            return False
+        tiers = v8_log.tier_events(text, self.run_folder, clock)
+        with self._lock:
+            self._events = v8_log.line_up(self._events, tiers)
+        return bool(tiers)
+
+    def _add_syscalls(self) -> bool:
         log, self.syscall_log = self.syscall_log, None
         if log is None:
             return False
@@ -259,11 +289,13 @@ def traced(
     detail_limit: int = DEFAULT_DETAIL_LIMIT,
     addon: AddonBuild | None = None,
     syscalls: bool = False,
+    tiers: bool = False,
 ) -> RunRequest:
     """The same run with the tracer preloaded and its pipe feeding `collector`.
 
     `addon` is the loop-marker build to use; without it, it is built (or taken from the cache) here.
     With `syscalls` and strace installed, it runs under strace; `collector.run_over()` adds its syscalls.
+    With `tiers`, V8 logs its compiles and deopts to a private folder; `collector.run_over()` adds them.
     """
     collector.addon = addon or build_addon(node)
     collector.limit = trace_byte_limit(detail_limit)
@@ -275,6 +307,21 @@ def traced(
     preload = f'--require "{TRACER}"'
     env["NODE_OPTIONS"] = f"{env['NODE_OPTIONS']} {preload}" if env.get("NODE_OPTIONS") else preload
     argv: tuple[str, ...] = (request.argv[0], "--require", str(TRACER), *request.argv[1:])
+    if tiers:
+        node_options = tuple(itertools.takewhile(lambda arg: arg.startswith("-"), request.argv[1:]))
+        rest = request.argv[1 + len(node_options) :]
+        clash = v8_log.clashes(node_options, request.cwd / rest[0] if rest else None)
+        if clash is not None:  # the program asked V8 for its own traces, on its stdout: leave them be
+            collector.tiers_off = (
+                f"the program asks V8 for tracing of its own ({clash}), which the tiers view's log would move"
+            )
+        else:
+            collector.v8_log_folder = v8_log.make_log_folder()
+            collector.run_folder = request.cwd.resolve()
+            flags = v8_log.node_flags(collector.v8_log_folder)
+            env["LOOPLAB_TRACE_TIERS"] = "1"
+            env["LOOPLAB_TRACE_TIERS_ARGS"] = "\n".join(flags)  # the tracer hides them from process.execArgv
+            argv = (argv[0], *flags, *argv[1:])
     strace = strace_path() if syscalls else None
     if strace is not None:  # the syscalls lane: under strace, the tracer writing at every callback's edges
         handle, name = tempfile.mkstemp(prefix="looplab-strace-", suffix=".log")

@@ -32,7 +32,8 @@
 // from the process.execArgv it passes on, and the first process to trace stamps its pid into the
 // environment: another process never writes to that fd number. A Node child started with the environment
 // (NODE_OPTIONS carries the preload) opens a channel of its own instead and tags its records with its pid
-// (tracer_procs.js); without that channel it does nothing.
+// (tracer_procs.js); without that channel it does nothing. With the tiers view, looplab's V8 log options are
+// dropped from process.execArgv too: the program sees, and its children inherit, the options it was given.
 const ownerPid = process.env.LOOPLAB_TRACE_PID;
 const { isMainThread } = require('node:worker_threads');
 forgetOwnPreload();
@@ -73,6 +74,11 @@ function loadProcs() {
   }
 }
 
+// Called once, by the main thread with the tiers view on: its lazy compile is V8's log's clock pulse.
+function looplabTiersClock() {
+  return 0;
+}
+
 // Workers share the process, and its pipe; a child process has another pid.
 function ownsTheTracePipe() {
   if (ownerPid !== undefined) return ownerPid === String(process.pid);
@@ -81,12 +87,18 @@ function ownsTheTracePipe() {
   return true;
 }
 
-// Remove `--require <this file>` from process.execArgv, which is what Node passes on to its children.
+// Remove `--require <this file>` from process.execArgv, which is what Node passes on to its children, and the
+// tiers view's V8 log options (the ones looplab adds, listed in LOOPLAB_TRACE_TIERS_ARGS; see app/trace/v8_log.py).
 function forgetOwnPreload() {
   const argv = process.execArgv;
   const path = require('node:path');
   const isThisFile = (file) => path.resolve(file) === __filename;
+  const tiersArgs = (process.env.LOOPLAB_TRACE_TIERS_ARGS || '').split('\n').filter(Boolean);
   for (let i = 0; i < argv.length; i++) {
+    if (tiersArgs.includes(argv[i])) {
+      argv.splice(i--, 1);
+      continue;
+    }
     if ((argv[i] === '--require' || argv[i] === '-r') && i + 1 < argv.length && isThisFile(argv[i + 1])) {
       argv.splice(i--, 2);
     } else if (argv[i].startsWith('--require=') && isThisFile(argv[i].slice('--require='.length))) {
@@ -112,6 +124,7 @@ function startTracing(fd, tagged) {
   const TLS = 24; // the tls view: tracer_tls.js, loaded at the first TLS socket
   const PROCESS = 26; // a child process's pid, parent and how it was started: tracer_procs.js
   const MESSAGE = 27; // the lanes view: tracer_messages.js, loaded at the first worker or child process
+  const TIERS_CLOCK = 29; // the tiers view: the trace's clock around a call whose compile V8 logs
   // Phases and queues, as numbers in records.
   const MAIN = 1, TIMERS = 2, PENDING = 3, POLL = 4, CHECK = 5, CLOSE = 6, EXIT = 7;
   const MACROTASK = 1, NEXTTICK = 2, MICROTASK = 3;
@@ -1282,6 +1295,13 @@ function startTracing(fd, tagged) {
   if (ctrl[CTRL_USED] < CAPACITY / 2) warmUp(); // nothing written yet, so nothing to take back
   record(HELLO, threadId, exact ? 1 : 0, process.pid);
   record(META, stringId(process.version), stringId(process.versions.uv), stringId(process.argv[1] || ''));
+  // The tiers view (looplab ran Node with V8's code log, LOOPLAB_TRACE_TIERS=1): V8 logs the first compile of
+  // looplabTiersClock on its log's clock, and the two reads around the call say when that was on the trace's.
+  if (process.env.LOOPLAB_TRACE_TIERS === '1' && isMainThread && !tagged) {
+    const before = micros();
+    looplabTiersClock();
+    record(TIERS_CLOCK, before | 0, micros() | 0, 0);
+  }
   if (!isMainThread || typeof process.send === 'function') loadMessages();
   if (tagged && isMainThread) loadProcs().started({ record, stringId, micros, PROCESS, stdoutIdentity });
   else if (isMainThread) process.env.LOOPLAB_TRACE_STDOUT = stdoutIdentity(); // children compare theirs with it

@@ -110,8 +110,16 @@ class ExerciseRuns:
         try:
             # strace slows every syscall: a check is graded on the program as it runs untraced by strace.
             syscalls = "syscalls" in views and not check
+            tiers = "tiers" in views and not check  # V8's code log costs ~40 ms a run: only for the tiers view
             result = await run_exercise(
-                exercise, program, node, on_start=started, trace=collector, addon=addon, syscalls=syscalls
+                exercise,
+                program,
+                node,
+                on_start=started,
+                trace=collector,
+                addon=addon,
+                syscalls=syscalls,
+                tiers=tiers,
             )
         except LooplabError as exc:
             visualizer.abort(str(exc))
@@ -127,7 +135,7 @@ class ExerciseRuns:
                 self.current_run = None
         await streamer
         visualizer.feed(await asyncio.to_thread(collector.decode_new), token)
-        if await asyncio.to_thread(collector.run_over):  # strace's syscalls now sit among the events
+        if await asyncio.to_thread(collector.run_over):  # strace's syscalls, V8's tier changes now sit among the events
             visualizer.refeed(list(collector.events), token)
         await visualizer.catch_up()
         if self.exercise is not exercise:

@@ -23,6 +23,7 @@ from app.tui.widgets.lanes_view import LanesView
 from app.tui.widgets.pool_view import PoolView
 from app.tui.widgets.stream_view import StreamView
 from app.tui.widgets.syscall_view import SyscallView
+from app.tui.widgets.tiers_view import TiersView
 from app.tui.widgets.tls_view import TlsView
 from app.tui.widgets.wire_view import WireView
 
@@ -40,7 +41,17 @@ class RunView(Protocol):
 
 LOOP_VIEW = "loop"  # the queue lanes, drawn by the visualizer itself
 # in the order they stack under the lanes
-EXTRA_VIEWS: tuple[type, ...] = (PoolView, FdView, SyscallView, WireView, TlsView, AgentView, LanesView, StreamView)
+EXTRA_VIEWS: tuple[type, ...] = (
+    PoolView,
+    FdView,
+    SyscallView,
+    WireView,
+    TlsView,
+    AgentView,
+    LanesView,
+    StreamView,
+    TiersView,
+)
 
 
 def available_views() -> tuple[str, ...]:
