@@ -133,3 +133,18 @@ def test_a_saved_trace_keeps_every_event_kind_the_tracer_sends(tmp_path) -> None
     save_recording(recording.__class__(**{**recording.__dict__, "events": events}), tmp_path / "saved.jsonl")
     assert load_recording(tmp_path / "saved.jsonl").events == events
     assert {Pool, PoolSize, ModuleBody} <= set(EVENT_TYPES.values())
+
+
+def test_an_addons_async_work_is_a_pool_job_named_after_the_add_on_and_an_unflagged_type_is_not() -> None:
+    events = [
+        PoolSize(0, 4),
+        Init(0, 7, 1, "slowSum", False, addon_work=True),
+        Label(0, 7, "", "/run/slow-sum.js:70:1"),
+        Pool(0, 7, "queued", 100),
+        Init(0, 8, 1, "myResource", False),  # an AsyncResource of the program's own: no pool job
+        Pool(0, 7, "done", 400_100),
+    ]
+    end = replay_pool(events).at(len(events))
+    (job,) = end.jobs
+    assert (job.kind, job.label, job.site, job.slot) == ("add-on", "add-on slowSum", "/run/slow-sum.js:70:1", 0)
+    assert job.done - job.queued == 400_000

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from app.course.model import Exercise
 from app.nodejs.locate import NodeBinary
 from app.runner.exercise import grade_run, needs_trace, run_exercise
+from app.runner.requirements import missing_requirement
 from app.trace.session import TraceCollector
 
 
@@ -24,10 +25,11 @@ class VerifyOutcome:
     starter_passes: int = 0  # only counted for fix exercises, where it must stay 0
     orders: Counter[tuple[str, ...]] = field(default_factory=Counter)  # distinct orders seen
     failures: list[str] = field(default_factory=list)  # one line each, the first few only
+    skipped: str | None = None  # why nothing ran (a requirement missing here): neither passed nor failed
 
     @property
     def ok(self) -> bool:
-        return self.reference_passes == self.runs and self.starter_passes == 0
+        return self.skipped is not None or (self.reference_passes == self.runs and self.starter_passes == 0)
 
     @property
     def checks_starter(self) -> bool:
@@ -39,6 +41,9 @@ MAX_REPORTED = 3
 
 async def verify_exercise(exercise: Exercise, node: NodeBinary, runs: int, jobs: asyncio.Semaphore) -> VerifyOutcome:
     outcome = VerifyOutcome(exercise, node, runs)
+    outcome.skipped = missing_requirement(exercise)
+    if outcome.skipped is not None:
+        return outcome
 
     async def one(index: int, program_kind: str) -> None:
         program = exercise.reference if program_kind == "reference" else exercise.starter

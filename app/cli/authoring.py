@@ -48,6 +48,10 @@ def cmd_verify(session: Session) -> int:
         out.print(Text(f"  {node.describe()}", style="dim"), soft_wrap=True)
 
     def report(outcome: VerifyOutcome) -> None:
+        if outcome.skipped is not None:
+            where = Text(f"{outcome.exercise.id:<28}", style="cyan") + Text(f" Node {outcome.node.version:<9} ")
+            out.print(Text("· ", style="dim") + where + Text(outcome.skipped, style="yellow"), soft_wrap=True)
+            return
         mark = Text("✔ ", style="green") if outcome.ok else Text("✘ ", style="bold red")
         line = mark + Text(f"{outcome.exercise.id:<28}", style="cyan") + Text(f" Node {outcome.node.version:<9}")
         line.append(f" reference {outcome.reference_passes}/{outcome.runs} pass")
@@ -61,17 +65,19 @@ def cmd_verify(session: Session) -> int:
 
     outcomes = asyncio.run(verify_all(exercises, nodes, args.runs, args.jobs, report))
     bad = [o for o in outcomes if not o.ok]
-    total_runs = sum(o.runs * (2 if o.checks_starter else 1) for o in outcomes)
+    ran = [o for o in outcomes if o.skipped is None]
+    total_runs = sum(o.runs * (2 if o.checks_starter else 1) for o in ran)
+    skipped = f", {len(outcomes) - len(ran)} skipped" if len(ran) < len(outcomes) else ""
     if problems or bad or failures:
         out.print(
             Text(
                 f"verify failed: {len(problems)} file problems, {len(bad)} exercise/Node pairs failing "
-                f"({total_runs} runs)",
+                f"({total_runs} runs{skipped})",
                 style="bold red",
             )
         )
         return 1
-    out.print(Text(f"verify passed: {len(outcomes)} exercise/Node pairs, {total_runs} runs", style="bold green"))
+    out.print(Text(f"verify passed: {len(ran)} exercise/Node pairs, {total_runs} runs{skipped}", style="bold green"))
     return 0
 
 

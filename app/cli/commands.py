@@ -23,6 +23,7 @@ from app.learner.progress import run_counts_as_done, where_to_continue
 from app.learner.workspace import Workspace
 from app.runner.exercise import RUN_FOLDER, grade_prediction, grade_run, needs_trace, order_is_secret, run_exercise
 from app.runner.process import RunResult
+from app.runner.requirements import missing_requirement
 from app.trace.session import TraceCollector
 
 
@@ -120,8 +121,22 @@ def _program_for(session: Session, exercise: Exercise) -> Path:
     return session.ensure_copy(exercise)
 
 
+def _skipped(session: Session, exercise: Exercise) -> bool:
+    """True (and says why, in one line) when this machine lacks what the exercise needs, such as a C compiler."""
+    reason = missing_requirement(exercise)
+    if reason is None:
+        return False
+    if session.args.json:
+        print_json({"exercise": exercise.id, "kind": exercise.kind, "skipped": reason})
+    else:
+        session.out.print(Text(f"{exercise.id}: ", style="cyan") + Text(reason, style="yellow"), soft_wrap=True)
+    return True
+
+
 def cmd_run(session: Session) -> int:
     exercise = session.exercise(session.args.id)
+    if _skipped(session, exercise):
+        return 0
     if not session.args.reference and order_is_secret(exercise, session.store.load().status(exercise.id)):
         raise LooplabError(
             f"{exercise.id} is a predict exercise: a run shows Node's real order, so it waits until you have "
@@ -144,6 +159,8 @@ def cmd_run(session: Session) -> int:
 
 def cmd_check(session: Session) -> int:
     exercise = session.exercise(session.args.id)
+    if _skipped(session, exercise):
+        return 0  # neither passed nor failed, and not recorded
     if exercise.kind == "predict" and not session.args.reference:
         return _check_prediction(session, exercise)
     program = _program_for(session, exercise)

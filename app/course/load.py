@@ -14,6 +14,7 @@ from app.course.fields import TableReader
 from app.course.model import (
     DEFAULT_VIEWS,
     KINDS,
+    REQUIREMENTS,
     TLS_FILE_NAMES,
     VIEW_NAMES,
     Course,
@@ -209,7 +210,18 @@ def _read_exercise(folder: Path, problems: list[Problem]) -> Exercise | None:
     before = len(problems)
     reader = TableReader(source, source.data, (), problems)
     reader.allow_only(
-        "title", "kind", "entry", "prompt", "hints", "timeout", "env", "node_args", "fixtures", "tls", "expect"
+        "title",
+        "kind",
+        "entry",
+        "prompt",
+        "hints",
+        "timeout",
+        "env",
+        "node_args",
+        "requires",
+        "fixtures",
+        "tls",
+        "expect",
     )
     title = reader.text("title", required=True)
     kind = reader.text("kind", required=True)
@@ -228,6 +240,7 @@ def _read_exercise(folder: Path, problems: list[Problem]) -> Exercise | None:
 
     env = _read_env(reader)
     node_args = _read_node_args(reader)
+    requires = _read_requires(reader)
     fixtures = _read_fixtures(reader, folder, entry)
     tls = _read_tls(reader, fixtures, entry)
     expect = reader.sub_table("expect")
@@ -256,6 +269,7 @@ def _read_exercise(folder: Path, problems: list[Problem]) -> Exercise | None:
         expectation,
         tls=tls,
         node_args=node_args,
+        requires=requires,
     )
 
 
@@ -322,6 +336,16 @@ def _read_node_args(reader: TableReader) -> tuple[str, ...]:
                 ("node_args", index), f"{arg!r} would change what runs", "the entry file is the exercise's program"
             )
     return tuple(args)
+
+
+def _read_requires(reader: TableReader) -> tuple[str, ...]:
+    """What the exercise needs besides Node, such as `["cc"]` for one that compiles a C add-on."""
+    wanted = reader.text_list("requires")
+    for index, name in enumerate(wanted):
+        if name not in REQUIREMENTS:
+            hint = did_you_mean(name, REQUIREMENTS) or f"use one of {', '.join(REQUIREMENTS)}"
+            reader.problem(("requires", index), f"unknown requirement {name!r}", hint)
+    return tuple(dict.fromkeys(wanted))
 
 
 _NODE_OPTION = re.compile(r"--[a-z0-9][a-z0-9-]*(=\S+)?")

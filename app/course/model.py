@@ -14,6 +14,8 @@ KINDS = ("predict", "fix", "explore")
 # sockets, and the syscalls each callback made (where strace is present)
 VIEW_NAMES = ("loop", "pool", "fds", "syscalls", "wire", "tls", "agent", "lanes", "streams", "delay", "heap", "tiers")
 DEFAULT_VIEWS = ("loop",)
+# what an exercise may need besides Node (`requires` in exercise.toml): "cc", a C compiler (CC, cc, gcc or clang)
+REQUIREMENTS = ("cc",)
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class Exercise:
     lesson: str = ""
     tls: TlsFiles | None = None  # certificates made for every run (and the workspace), never committed
     node_args: tuple[str, ...] = ()  # Node options before the entry file (`node_args` in exercise.toml)
+    requires: tuple[str, ...] = ()  # from REQUIREMENTS; without one the exercise is skipped, never failed
 
     @property
     def reference(self) -> Path:

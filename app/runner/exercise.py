@@ -19,6 +19,7 @@ from app.nodejs.locate import NodeBinary
 from app.runner import watcher
 from app.runner.certs import fixtures_for
 from app.runner.process import NodeRun, OutputLine, RunRequest, RunResult
+from app.runner.requirements import requirement_env
 from app.trace.addon import AddonBuild
 from app.trace.attribute import attribute_lines
 from app.trace.session import TraceCollector, traced
@@ -54,7 +55,7 @@ def exercise_request(exercise: Exercise, node: NodeBinary, folder: Path, node_ar
         argv=(str(node.path), *node_args, *exercise.node_args, exercise.entry),
         cwd=folder,
         timeout=exercise.timeout,
-        env=exercise.env,
+        env={**requirement_env(exercise, node), **exercise.env},
     )
 
 

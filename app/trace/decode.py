@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from app.trace.http_records import decode_http_record
 from app.trace.schema import (
+    ADDON_WORK_FLAG,
     CONTINUED_FLAG,
     COUNTED,
     HANDLE_FLAG,
@@ -150,7 +151,7 @@ class TraceDecoder:
                 c = words[i + 3]
                 type_name = strings.get((thread, c & 0xFFFFFF), "?")
                 internal, handle = (c & INTERNAL_FLAG) != 0, (c & HANDLE_FLAG) != 0
-                append(new(init_, (thread, a, words[i + 2], type_name, internal, handle)))
+                append(new(init_, (thread, a, words[i + 2], type_name, internal, handle, (c & ADDON_WORK_FLAG) != 0)))
             elif kind == _RESOLVE:
                 append(new(resolve_, (thread, a)))
             elif kind == _BEFORE:

@@ -59,13 +59,15 @@ def job_names(resource_type: str) -> tuple[str, str]:
     """(kind, call) for a pool resource type: ("crypto", "crypto.pbkdf2"); other crypto jobs by their type."""
     if resource_type in JOB_NAMES:
         return JOB_NAMES[resource_type]
-    return ("crypto", "crypto " + resource_type.removesuffix("REQUEST").lower())
+    if resource_type in POOL_TYPES:
+        return ("crypto", "crypto " + resource_type.removesuffix("REQUEST").lower())
+    return ("add-on", f"add-on {resource_type}")  # napi_create_async_work: the type is the name the add-on gave
 
 
 class PoolJob(NamedTuple):
     id: int  # the request's async id (a zlib stream's id, for each of its chunks)
     type: str
-    kind: str  # fs, dns, crypto or zlib
+    kind: str  # fs, dns, crypto, zlib or add-on
     label: str  # the call that queued it: fs.readFile, crypto.pbkdf2 ...; a continuation adds its step
     site: str  # file:line:column in the user's code, or ""
     queued: int  # µs since tracing began
@@ -145,7 +147,7 @@ class _State:
             elif event.step == "done":
                 self._done(event.id, event.micros)
         elif isinstance(event, Init):
-            if event.type in POOL_TYPES:
+            if event.type in POOL_TYPES or event.addon_work:
                 self.types[event.id] = (event.type, event.trigger)
                 if event.internal:
                     self.internal.add(event.id)

@@ -49,6 +49,7 @@ MAGIC = 0x504F4F4C
 HEADER_BYTES = 12
 INTERNAL_FLAG = 1 << 24
 HANDLE_FLAG = 1 << 25  # a libuv handle: it lives on after its callbacks, until it is closed
+ADDON_WORK_FLAG = 1 << 26  # an add-on's async work (napi_create_async_work): a thread-pool job
 MORE_FLAG = 1 << 16
 CONTINUED_FLAG = 1 << 17
 WIRE_STEPS = ("wrote", "read", "parsed", "opened", "closed")  # a WIRE record's bits 12-15
@@ -145,6 +146,7 @@ class Init(NamedTuple):
     type: str
     internal: bool
     handle: bool = False  # a libuv handle (socket, server, port...): lives on until closed
+    addon_work: bool = False  # an add-on's async work, which runs on the thread pool
 
 
 class Label(NamedTuple):

@@ -384,6 +384,9 @@ function startTracing(fd, tagged) {
     'SIGNREQUEST', 'VERIFYREQUEST', 'DERIVEBITSREQUEST', 'KEYGENREQUEST', 'KEYPAIRGENREQUEST', 'SECRETKEYGENREQUEST',
     'CHECKPRIMEREQUEST', 'RANDOMPRIMEREQUEST', 'KEYEXPORTREQUEST']);
   const poolCodes = new Set();
+  // An add-on's async work (napi_create_async_work) runs on the pool too. Its type is any name the add-on chose, and
+  // Node gives it a bare {} as its resource, which none of Node's own resources is: the first one of a type decides.
+  const addonCodes = new Set();
   const typeIds = new Map();
   const TYPE_PROMISE = typeCode('PROMISE');
   const TYPE_TICK = typeCode('TickObject');
@@ -392,12 +395,17 @@ function startTracing(fd, tagged) {
   // c-ares answers (dns.resolve*) reach JavaScript from a native immediate, which Node's check handle runs
   const TYPE_QUERYWRAP = typeCode('QUERYWRAP');
   const TYPE_MICROTASK = typeCode('Microtask'); // queueMicrotask wraps its callback in one of these
-  function typeCode(type) {
+  function typeCode(type, resource) {
     let code = typeIds.get(type);
     if (code === undefined) {
       code = stringId(type);
       typeIds.set(type, code);
       if (POOL_TYPE_NAMES.has(type)) poolCodes.add(code);
+      else if (resource && typeof resource === 'object' && Object.getPrototypeOf(resource) === Object.prototype &&
+        Object.keys(resource).length === 0) {
+        poolCodes.add(code);
+        addonCodes.add(code);
+      }
     }
     return code;
   }
@@ -843,7 +851,7 @@ function startTracing(fd, tagged) {
   function init(id, type, trigger, resource) {
     if (!destroyArmed) armDestroy(); // from inside a hook callback, on purpose: see armDestroy
     if (id < firstTracedId && id > 0) firstTracedId = id;
-    const code = typeIds.get(type) ?? typeCode(type);
+    const code = typeIds.get(type) ?? typeCode(type, resource);
     if (code !== TYPE_PROMISE) types.set(id, code);
     else if (!splitPromises) hideAsyncIds(resource);
     // in counts too: messages are few, and the lanes view draws them whatever the detail
@@ -869,7 +877,8 @@ function startTracing(fd, tagged) {
       else if (depth === 0 && phase === MAIN) commonJsEntry = true;
       else checkForModuleBody();
     }
-    record(INIT, id, trigger, code | (internal ? 1 << 24 : 0) | (HANDLE_TYPES.has(code) ? 1 << 25 : 0));
+    record(INIT, id, trigger, code | (internal ? 1 << 24 : 0) | (HANDLE_TYPES.has(code) ? 1 << 25 : 0) |
+      (addonCodes.has(code) ? 1 << 26 : 0));
     if (SOCKET_TYPES.has(code)) watchSocket(id, code, resource);
     if (http === null && (code === TYPE_TCP || code === TYPE_TCP_SERVER)) loadHttpTracer();
     if (code === TYPE_PROMISE) return maybeSummarise();

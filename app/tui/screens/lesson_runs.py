@@ -16,6 +16,7 @@ from app.errors import LooplabError
 from app.learner.progress import run_counts_as_done
 from app.runner.exercise import grade_run, order_is_secret, run_exercise
 from app.runner.process import NodeRun, RunResult
+from app.runner.requirements import missing_requirement
 from app.trace.addon import build_addon
 from app.trace.session import TraceCollector
 from app.tui.widgets.exercise_pane import ExercisePane
@@ -39,7 +40,8 @@ class ExerciseRuns:
 
     def action_run(self) -> None:
         exercise = self.exercise
-        if exercise is not None and not self._order_is_secret(exercise):
+        # Without what it needs (a C compiler) a run only says so, so it shows no predict exercise's order.
+        if exercise is not None and (missing_requirement(exercise) or not self._order_is_secret(exercise)):
             self._reload_source()
             self.run_program(check=False)
 
@@ -50,12 +52,21 @@ class ExerciseRuns:
             self.notify(PREDICT_FIRST, severity="warning")
         return secret
 
+    def _skipped(self, exercise: Exercise) -> bool:
+        """True (and says why, in one line) when this machine lacks what the exercise needs, such as a C compiler."""
+        reason = missing_requirement(exercise)
+        if reason is not None:
+            self.query_one(ExercisePane).show_ended(reason, style="bold yellow")
+            self.notify(reason, severity="warning")
+        return reason is not None
+
     def action_check(self) -> None:
         exercise = self.exercise
         if exercise is None:
             return
         if exercise.kind == "predict":
-            self.check_prediction()
+            if not self._skipped(exercise):  # a program is checked by its run, which says it is skipped
+                self.check_prediction()
         else:
             self._reload_source()
             self.run_program(check=True)
@@ -68,7 +79,7 @@ class ExerciseRuns:
     @work(exclusive=True, group="node", exit_on_error=False)
     async def run_program(self, check: bool, program: Path | None = None, replay: bool = False) -> None:
         exercise = self.exercise
-        if exercise is None:
+        if exercise is None or self._skipped(exercise):
             return
         pane = self.query_one(ExercisePane)
         visualizer = self.query_one(Visualizer)

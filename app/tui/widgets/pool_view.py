@@ -14,7 +14,7 @@ from app.trace.pool_model import PoolJob, PoolSnapshot, PoolTimeline
 if TYPE_CHECKING:
     from app.trace.loop_model import Timeline
 
-KIND_STYLES = {"fs": "cyan", "dns": "magenta", "crypto": "yellow", "zlib": "green"}
+KIND_STYLES = {"fs": "cyan", "dns": "magenta", "crypto": "yellow", "zlib": "green", "add-on": "blue"}
 LABEL_WIDTH = 8  # "slot 12 ", "waiting "
 HELD, WAITED, UNPLACED = "█", "░", "▒"
 LEGEND = f"{HELD} has a thread {WAITED} waits {UNPLACED} not provable"
@@ -132,11 +132,12 @@ def pool_rows(snapshot: PoolSnapshot | None, width: int, height: int) -> list[Te
             by_slot.setdefault(job.slot, []).append((job, job.started_by, job.done or now, HELD))
     rows = [(f"slot {slot + 1}", _bar(axis, by_slot[slot])) for slot in sorted(by_slot)]
     waiting = [job for job in snapshot.jobs if job.waiting]
-    rows += [("" if i else "waiting", _bar(axis, [(job, job.queued, now, WAITED)]))
-             for i, job in enumerate(waiting)]
+    rows += [("" if i else "waiting", _bar(axis, [(job, job.queued, now, WAITED)])) for i, job in enumerate(waiting)]
     unplaced = [job for job in snapshot.jobs if job.slot is None and job.done is not None]
-    rows += [("" if i else "no slot", _bar(axis, [(job, job.queued, job.done or now, UNPLACED)]))
-             for i, job in enumerate(unplaced)]
+    rows += [
+        ("" if i else "no slot", _bar(axis, [(job, job.queued, job.done or now, UNPLACED)]))
+        for i, job in enumerate(unplaced)
+    ]
     idle = snapshot.size - len(by_slot)
     said = summary(snapshot)
     if by_slot and idle:
