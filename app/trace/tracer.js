@@ -112,6 +112,8 @@ function startTracing(fd, tagged) {
   const TLS = 24; // the tls view: tracer_tls.js, loaded at the first TLS socket
   const PROCESS = 26; // a child process's pid, parent and how it was started: tracer_procs.js
   const MESSAGE = 27; // the lanes view: tracer_messages.js, loaded at the first worker or child process
+  const HEAP = 31; // the heap view: GC pauses and heap spaces, from heap_hooks.cc's ring (see "the heap view")
+  const HEAP_NAMES = 3, HEAP_DROPPED = 4; // a's low byte; heap_hooks.cc writes 1 (a GC) and 2 (a space's size)
   // Phases and queues, as numbers in records.
   const MAIN = 1, TIMERS = 2, PENDING = 3, POLL = 4, CHECK = 5, CLOSE = 6, EXIT = 7;
   const MACROTASK = 1, NEXTTICK = 2, MICROTASK = 3;
@@ -747,6 +749,41 @@ function startTracing(fd, tagged) {
     }
   }
 
+  // --- the heap view: each GC pause and the heap spaces' sizes, from heap_hooks.cc ----------------------------
+  // V8 calls the addon's GC prologue and epilogue on this thread around each pause: nothing runs in JavaScript,
+  // nothing is scheduled (Node's 'gc' PerformanceObserver would hand its entries over in a setImmediate of its
+  // own, which the program's async hooks and its loop would see). A GC can come in the middle of record(), so the
+  // addon keeps its records in a ring of its own, copied into the trace here between callbacks (drainHeap) and
+  // at exit. Loaded with process.dlopen: no require.cache entry. What a program could notice: two more unref'd
+  // libuv handles (a prepare and a check, as the loop markers have; process._getActiveHandles lists neither,
+  // and they never keep the loop alive or shorten its poll), a GC callback on the isolate (a few space-size
+  // reads, about a microsecond, inside each pause) and the addon in the process's mapped files.
+  let heapRing = null, heapCtrl = null, heapDropped = 0;
+  function startHeapHooks() {
+    const file = process.env.LOOPLAB_TRACE_HEAP_ADDON;
+    if (!file || !exact) return; // its times are on the markers' clock
+    try {
+      const module = { exports: {} };
+      process.dlopen(module, file);
+      const hooks = module.exports.start(micros());
+      heapRing = new Int32Array(hooks.ring);
+      heapCtrl = new Int32Array(hooks.control);
+      record(HEAP, HEAP_NAMES, 0, stringId(hooks.spaces.join('|')));
+      drainHeap();
+    } catch {
+      heapRing = heapCtrl = null; // tracing must never break the program
+    }
+  }
+  // Records only: record() allocates nothing, so no GC can add to the ring between the last check and the reset.
+  function drainHeap() {
+    for (let at = 0; at < heapCtrl[0]; at += 4) record(HEAP, heapRing[at + 1], heapRing[at + 2], heapRing[at + 3]);
+    heapCtrl[0] = 0;
+    if (heapCtrl[1] !== heapDropped) {
+      heapDropped = heapCtrl[1];
+      record(HEAP, HEAP_DROPPED, heapDropped, micros() | 0);
+    }
+  }
+
   // --- bounded mode: full detail up to the limit, then counts per phase and queue ----------------------
   let summary = false;
   const counts = new Int32Array(8 * 4 * 4); // [phase][queue][what: 0 callback, 1 init, 2 resolve, 3 write]
@@ -908,6 +945,7 @@ function startTracing(fd, tagged) {
       streams.settle();
     }
     if (tls && tls.watching()) tls.look();
+    if (depth === 0 && heapCtrl !== null && heapCtrl[0] !== 0) drainHeap();
     if (depth++ === 0) {
       contextId = id;
       if (code === undefined || code === TYPE_PROMISE || code === TYPE_MICROTASK) {
@@ -931,6 +969,7 @@ function startTracing(fd, tagged) {
       if (watchedSockets.size !== 0) nameSockets();
       if (http) http.settle();
       if (streams) streams.settle();
+      if (heapCtrl !== null && heapCtrl[0] !== 0) drainHeap();
       depth = 0;
       contextId = 0;
       queue = MACROTASK;
@@ -1283,6 +1322,7 @@ function startTracing(fd, tagged) {
   record(HELLO, threadId, exact ? 1 : 0, process.pid);
   record(META, stringId(process.version), stringId(process.versions.uv), stringId(process.argv[1] || ''));
   if (!isMainThread || typeof process.send === 'function') loadMessages();
+  startHeapHooks();
   if (tagged && isMainThread) loadProcs().started({ record, stringId, micros, PROCESS, stdoutIdentity });
   else if (isMainThread) process.env.LOOPLAB_TRACE_STDOUT = stdoutIdentity(); // children compare theirs with it
   flush(); // the fds view: looplab learns the pid now and samples /proc while the main module runs
@@ -1299,6 +1339,7 @@ function startTracing(fd, tagged) {
     record(EXIT_EVENT, 2, 0, 0);
     if (http) http.settle();
     if (streams) streams.settle();
+    if (heapCtrl !== null) drainHeap();
     if (summary) countsFlush();
     flush(); // the addon flushes again at the very end; without it, this is the last chance
   });
