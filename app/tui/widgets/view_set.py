@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, ClassVar, Protocol
 from app.course.model import DEFAULT_VIEWS, VIEW_NAMES
 from app.tui.widgets.agent_view import AgentView
 from app.tui.widgets.fd_view import FdView
+from app.tui.widgets.heap_view import HeapView
 from app.tui.widgets.lanes_view import LanesView
 from app.tui.widgets.pool_view import PoolView
 from app.tui.widgets.stream_view import StreamView
@@ -40,7 +41,17 @@ class RunView(Protocol):
 
 LOOP_VIEW = "loop"  # the queue lanes, drawn by the visualizer itself
 # in the order they stack under the lanes
-EXTRA_VIEWS: tuple[type, ...] = (PoolView, FdView, SyscallView, WireView, TlsView, AgentView, LanesView, StreamView)
+EXTRA_VIEWS: tuple[type, ...] = (
+    PoolView,
+    FdView,
+    SyscallView,
+    WireView,
+    TlsView,
+    AgentView,
+    LanesView,
+    StreamView,
+    HeapView,
+)
 
 
 def available_views() -> tuple[str, ...]:
