@@ -185,7 +185,7 @@ def heap_rows(snapshot: HeapSnapshot | None, width: int, height: int) -> list[Te
 
 
 class HeapView(Widget):
-    """A view beside the loop's lanes (see view_set.py): the heap's spaces and GC pauses at the visualizer's position."""
+    """A view beside the loop's lanes (see view_set.py): heap spaces and GC pauses at the visualizer's position."""
 
     view_name: ClassVar[str] = "heap"
     DEFAULT_CSS = "HeapView { height: auto; }"
