@@ -48,3 +48,27 @@ def test_the_heap_hooks_are_built_once_per_node_next_to_the_markers(any_node: No
     assert first.heap is not None and first.heap.name.startswith(f"heap_hooks-{any_node.version}-")
     again = build_addon(any_node, cache=tmp_path)
     assert again.heap == first.heap and again.heap_reason.startswith("cached")
+
+
+def test_a_child_on_another_node_runs_without_the_heap_hooks(
+    bundled_node: NodeBinary, system_node: NodeBinary, tmp_path: Path
+) -> None:
+    """The hooks are built for the traced program's Node; a child on another Node (it inherits the environment that
+    names them) must not load them: V8's C++ API differs between versions."""
+    from app.trace.schema import PROCESS_THREADS, Hello
+
+    (tmp_path / "main.js").write_text(
+        """
+        const { execFileSync } = require('node:child_process');
+        const child = "let n = 0; for (let i = 0; i < 300000; i++) n += { i }.i; console.log(process.version, n > 0)";
+        for (const node of [process.execPath, process.argv[2]]) process.stdout.write(execFileSync(node, ['-e', child]));
+        """
+    )
+    collector = TraceCollector()
+    argv = (str(bundled_node.path), "main.js", str(system_node.path))
+    result = asyncio.run(run_to_end(traced(RunRequest(argv, tmp_path, 20), bundled_node, collector)))
+    assert result.stdout == [f"{bundled_node.version} true", f"{system_node.version} true"]
+    children = [e.thread for e in collector.events if isinstance(e, Hello) and e.thread >= PROCESS_THREADS]
+    assert len(children) == 2  # both traced
+    with_gcs = {e.thread for e in collector.events if isinstance(e, Gc)}
+    assert with_gcs == {children[0]}  # its same-Node child's collections, not the other's

@@ -80,7 +80,7 @@ def _build(
     source: Path, node: NodeBinary, folder: Path, compiler: str | None, headers: Path | None, flags: list[str]
 ) -> AddonBuild:
     digest = hashlib.sha256(source.read_bytes()).hexdigest()[:12]
-    target = folder / f"{source.stem}-{node.version}-{digest}.node"
+    target = folder / f"{source.stem}-{node.version}-{digest}.node"  # tracer.js checks heap_hooks-<version>-
     if target.is_file():
         return AddonBuild(target, f"cached {target}")
     if compiler is None:

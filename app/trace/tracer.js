@@ -21,7 +21,9 @@
 //     `_readableState`/`_writableState` accessors on Stream.prototype (so `'_readableState' in` a legacy Stream
 //     is true), Module.prototype.require until then,
 //     fs.createReadStream/createWriteStream; once the program made a stream, Writable/Duplex write, Readable
-//     push and pipe, Stream.prototype.emit: tracer_stream.js), and on Node 20 hidden async-id symbols on promises.
+//     push and pipe, Stream.prototype.emit: tracer_stream.js), and on Node 20 hidden async-id symbols on promises;
+//     with the heap hooks (heap_hooks.cc, loaded with process.dlopen): a GC prologue and epilogue callback on the
+//     isolate and two unref'd libuv handles, no JavaScript at all (see "the heap view": what a program could notice).
 //     tests/test_trace_isolation.py compares traced runs with plain ones.
 //
 // The record layout is mirrored in app/trace/schema.py; tests/test_trace_decode.py keeps the two in step.
@@ -750,18 +752,24 @@ function startTracing(fd, tagged) {
   }
 
   // --- the heap view: each GC pause and the heap spaces' sizes, from heap_hooks.cc ----------------------------
-  // V8 calls the addon's GC prologue and epilogue on this thread around each pause: nothing runs in JavaScript,
-  // nothing is scheduled (Node's 'gc' PerformanceObserver would hand its entries over in a setImmediate of its
-  // own, which the program's async hooks and its loop would see). A GC can come in the middle of record(), so the
-  // addon keeps its records in a ring of its own, copied into the trace here between callbacks (drainHeap) and
-  // at exit. Loaded with process.dlopen: no require.cache entry. What a program could notice: two more unref'd
-  // libuv handles (a prepare and a check, as the loop markers have; process._getActiveHandles lists neither,
-  // and they never keep the loop alive or shorten its poll), a GC callback on the isolate (a few space-size
-  // reads, about a microsecond, inside each pause) and the addon in the process's mapped files.
+  // Which source, measured on Node 20.20.2 and 24.19.0: N-API has no GC hooks; a 'gc' PerformanceObserver hands
+  // its entries to JavaScript through a setImmediate of its own (the program's async hooks see an Immediate it never
+  // made); v8.GCProfiler records each GC's kind, cost and spaces but not when it began, and writes its JSON inside
+  // every pause. So a small C++ addon: V8 calls its GC prologue and epilogue on this thread
+  // around each pause, and nothing runs in JavaScript or is scheduled. A GC can come in the middle of record(), so
+  // the addon keeps its records in a ring of its own, copied into the trace here as each outermost callback begins
+  // and ends (drainHeap) and at exit. Loaded with process.dlopen: no require.cache entry. What a program could
+  // notice: two more unref'd libuv handles (a prepare and a check, as the loop markers have: neither keeps the loop
+  // alive or shortens its poll, and getActiveResourcesInfo lists neither), the space-size reads inside each pause
+  // (0.1 to 0.25 µs for all spaces, before and after: under half a microsecond a pause), and the addon among the
+  // process's mapped files.
   let heapRing = null, heapCtrl = null, heapDropped = 0;
   function startHeapHooks() {
     const file = process.env.LOOPLAB_TRACE_HEAP_ADDON;
     if (!file || !exact) return; // its times are on the markers' clock
+    // Built for one Node (addon.py names it heap_hooks-<version>-...): a child process running another Node, which
+    // inherits the variable, must not load it, as V8's C++ API differs between versions.
+    if (!path.basename(file).startsWith(`heap_hooks-${process.version}-`)) return;
     try {
       const module = { exports: {} };
       process.dlopen(module, file);
