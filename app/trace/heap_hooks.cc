@@ -42,7 +42,7 @@ struct Hooks {
   uint64_t t0;    // uv_hrtime() when started
   double base;    // the markers' clock (µs) at t0
   uint64_t last_sample;
-  int64_t said[MAX_SPACES];  // KiB last written per space, -1 before the first
+  int64_t said[MAX_SPACES];  // KiB last written per space
   uint64_t started[MAX_DEPTH];
   int depth;
   int closing;
@@ -145,7 +145,7 @@ napi_value start(napi_env env, napi_callback_info info) {
   h->isolate = isolate;
   h->t0 = h->last_sample = uv_hrtime();
   h->base = base;
-  for (int i = 0; i < MAX_SPACES; i++) h->said[i] = -1;
+  // said[] starts at 0 (calloc): a space that never holds anything is never written
 
   napi_value result, ring, control, names;
   napi_create_object(env, &result);

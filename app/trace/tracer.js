@@ -776,20 +776,25 @@ function startTracing(fd, tagged) {
       const hooks = module.exports.start(micros());
       heapRing = new Int32Array(hooks.ring);
       heapCtrl = new Int32Array(hooks.control);
+      const counted = records;
       record(HEAP, HEAP_NAMES, 0, stringId(hooks.spaces.join('|')));
+      records = counted;
       drainHeap();
     } catch {
       heapRing = heapCtrl = null; // tracing must never break the program
     }
   }
   // Records only: record() allocates nothing, so no GC can add to the ring between the last check and the reset.
+  // They do not count against the detail limit: the ring bounds them, and the limit is the program's.
   function drainHeap() {
+    const counted = records;
     for (let at = 0; at < heapCtrl[0]; at += 4) record(HEAP, heapRing[at + 1], heapRing[at + 2], heapRing[at + 3]);
     heapCtrl[0] = 0;
     if (heapCtrl[1] !== heapDropped) {
       heapDropped = heapCtrl[1];
       record(HEAP, HEAP_DROPPED, heapDropped, micros() | 0);
     }
+    records = counted;
   }
 
   // --- bounded mode: full detail up to the limit, then counts per phase and queue ----------------------
