@@ -86,3 +86,9 @@ async def test_a_live_run_records_the_forced_gc(course: Path, any_node: NodeBina
         assert forced and forced[-1].kind == "mark-sweep-compact" and forced[-1].pause > 0
         assert view.snapshot.space("old_space") is not None
         assert "(forced)" in view.render().plain or "largest pause" in view.render().plain
+
+
+def test_before_a_run_and_without_heap_records_the_view_says_why() -> None:
+    assert heap_rows(None, 80, 5)[0].plain.startswith("Run the exercise")
+    without = " ".join(line.plain for line in heap_rows(replay_heap([]).at(0), 80, 5))
+    assert "C++ compiler" in without and "headers" in without

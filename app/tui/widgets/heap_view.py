@@ -34,8 +34,8 @@ COUNT_ORDER = ("scavenge", "minor mark-sweep", "incremental marking", "mark-swee
 LEGEND = "s scavenge · i incremental marking · M mark-sweep-compact"  # m (minor) and w (weak) are rarer
 NO_RUN = "Run the exercise: the heap's spaces appear here over time, with each garbage collection and its pause."
 NO_HEAP = (
-    "No heap records in this run: the heap hooks need a C++ compiler and this Node's own headers (include/node); "
-    "`looplab trace` says why they were not built."
+    "No heap records in this run: the heap hooks are compiled with a C++ compiler (CXX, c++, g++ or clang++) "
+    "against this Node's own headers (include/node beside its bin folder), and one of them is missing."
 )
 
 
