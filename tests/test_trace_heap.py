@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from app.nodejs.locate import NodeBinary
 from app.runner.process import RunRequest, run_to_end
 from app.trace.addon import build_addon
@@ -72,3 +74,12 @@ def test_a_child_on_another_node_runs_without_the_heap_hooks(
     assert len(children) == 2  # both traced
     with_gcs = {e.thread for e in collector.events if isinstance(e, Gc) and e.thread >= PROCESS_THREADS}
     assert with_gcs == {children[0]}  # its same-Node child's collections, not the other's
+
+
+def test_without_a_cxx_compiler_the_markers_still_build(
+    bundled_node: NodeBinary, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CXX", "false")  # a "compiler" that always fails
+    build = build_addon(bundled_node, cache=tmp_path)
+    assert build.path is not None and build.heap is None
+    assert build.heap_reason.startswith("compiling the heap hooks failed")

@@ -79,6 +79,7 @@ def find_cxx_compiler() -> str | None:
 def _build(
     source: Path, node: NodeBinary, folder: Path, compiler: str | None, headers: Path | None, flags: list[str]
 ) -> AddonBuild:
+    label = "the heap hooks" if source == HEAP_SOURCE else "the addon"
     digest = hashlib.sha256(source.read_bytes()).hexdigest()[:12]
     target = folder / f"{source.stem}-{node.version}-{digest}.node"  # tracer.js checks heap_hooks-<version>-
     if target.is_file():
@@ -96,10 +97,10 @@ def _build(
         done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     except (OSError, subprocess.TimeoutExpired) as exc:
         os.unlink(temp)
-        return AddonBuild(None, f"compiling {source.name} failed: {exc}")
+        return AddonBuild(None, f"compiling {label} failed: {exc}")
     if done.returncode != 0:
         os.unlink(temp)
         last = (done.stderr.strip().splitlines() or ["?"])[-1]
-        return AddonBuild(None, f"compiling {source.name} failed: {last[:200]}")
+        return AddonBuild(None, f"compiling {label} failed: {last[:200]}")
     os.replace(temp, target)  # another looplab building the same file at once is harmless
     return AddonBuild(target, f"compiled with {Path(compiler).name} against {headers}")
