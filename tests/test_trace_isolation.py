@@ -627,3 +627,29 @@ def test_a_program_that_churns_the_heap_runs_the_same_traced(any_node: NodeBinar
     _, collector = run(tmp_path, any_node, HEAP_CHURN, trace=True)
     threads = {event.thread for event in collector.events if isinstance(event, Gc)}
     assert threads == {0, 1}  # the worker's isolate had its own hooks, removed as it ended
+
+
+WORKERS_TERMINATED_WHILE_CHURNING = r"""
+const { Worker, isMainThread } = require('node:worker_threads');
+if (isMainThread) {
+  let done = 0;
+  for (let k = 0; k < 3; k++) {
+    const worker = new Worker(__filename);
+    const stop = () => worker.terminate().then((code) => { if (++done === 3) console.log('terminated', code); });
+    setTimeout(stop, 20 + k * 5);
+  }
+} else {
+  let keep = [];
+  (function churn() {
+    for (let i = 0; i < 50000; i++) keep.push({ i });
+    if (keep.length > 200000) keep = [];
+    setImmediate(churn);
+  })();
+}
+"""
+
+
+def test_workers_terminated_while_they_churn_the_heap_end_cleanly(any_node: NodeBinary, tmp_path: Path) -> None:
+    """A worker's GC hooks go with its isolate, even when it is terminated while it churns the heap."""
+    result = same_as_plain(tmp_path, any_node, WORKERS_TERMINATED_WHILE_CHURNING)
+    assert len(result.stdout) == 1 and result.stdout[0].startswith("terminated ")
