@@ -752,13 +752,12 @@ function startTracing(fd, tagged) {
   }
 
   // --- the heap view: each GC pause and the heap spaces' sizes, from heap_hooks.cc ----------------------------
-  // Which source, measured on Node 20.20.2 and 24.19.0: N-API has no GC hooks; a 'gc' PerformanceObserver hands
-  // its entries to JavaScript through a setImmediate of its own (the program's async hooks see an Immediate it never
-  // made); v8.GCProfiler records each GC's kind, cost and spaces but not when it began, and writes its JSON inside
-  // every pause. So a small C++ addon: V8 calls its GC prologue and epilogue on this thread
-  // around each pause, and nothing runs in JavaScript or is scheduled. A GC can come in the middle of record(), so
-  // the addon keeps its records in a ring of its own, copied into the trace here as each outermost callback begins
-  // and ends (drainHeap) and at exit. Loaded with process.dlopen: no require.cache entry. What a program could
+  // Which source, tried on Node 20.20.2 and 24.19.0: N-API has no GC hooks; a 'gc' PerformanceObserver hands its
+  // entries to JavaScript through a setImmediate of its own (the program's async hooks see an Immediate it never
+  // made); v8.GCProfiler (both have it) records each GC's kind, cost and spaces, but not when it began. So a small
+  // C++ addon: V8 calls its GC prologue and epilogue on this thread around each pause, and nothing runs in
+  // JavaScript or is scheduled. A GC can come in the middle of record(), so the addon keeps its records in a ring
+  // of its own, copied into the trace here as each outermost callback begins and ends (drainHeap) and at exit. Loaded with process.dlopen: no require.cache entry. What a program could
   // notice: two more unref'd libuv handles (a prepare and a check, as the loop markers have: neither keeps the loop
   // alive or shortens its poll, and getActiveResourcesInfo lists neither), the space-size reads inside each pause
   // (0.1 to 0.25 µs for all spaces, before and after: under half a microsecond a pause), and the addon among the
