@@ -191,3 +191,34 @@ def test_port_moves_decode_in_the_order_tracer_messages_js_writes_them() -> None
         PortMove(1, "adopt", "worker 1", "down", 0, 1, "40.1.1", "?", 0, 0),
         Message(1, "send", "port 40.1.1", "?", 1, 99_001_234),
     ]
+
+
+def test_heap_records_decode_with_the_numbers_heap_hooks_cc_and_tracer_js_write() -> None:
+    from app.trace.schema import HEAP_DROPPED, HEAP_GC, HEAP_NAMES, HEAP_SPACE, Gc, HeapDropped, HeapSize
+
+    hooks = TRACER.with_name("heap_hooks.cc").read_text()
+    assert f"RECORD_HEAP = {Kind.HEAP.value};" in hooks
+    assert f"WHAT_GC = {HEAP_GC}, WHAT_SPACE = {HEAP_SPACE};" in hooks
+    assert "WHEN_LOOP = 0, WHEN_BEFORE = 1, WHEN_AFTER = 2;" in hooks
+    assert f"HEAP_NAMES = {HEAP_NAMES}, HEAP_DROPPED = {HEAP_DROPPED};" in TRACER.read_text()
+    events = decode_all(
+        chunk(
+            0,
+            string(3, "read_only_space|new_space|old_space"),
+            rec(Kind.HEAP, HEAP_NAMES, 0, 3),
+            rec(Kind.HEAP, HEAP_SPACE | (1 << 8) | (1 << 16), 1024, 5000),
+            rec(Kind.HEAP, HEAP_GC | (4 << 8) | (4 << 16), 5001, 2500),
+            rec(Kind.HEAP, HEAP_SPACE | (2 << 8) | (2 << 16), 300, 7600),
+            rec(Kind.HEAP, HEAP_GC | (1 << 8), 9000, 800),
+            rec(Kind.HEAP, HEAP_DROPPED, 12, 9900),
+        )
+    )
+    assert events == [
+        HeapSize(0, "new_space", "before", 1024, 5000),
+        Gc(0, "mark-sweep-compact", True, 5001, 2500),
+        HeapSize(0, "old_space", "after", 300, 7600),
+        Gc(0, "scavenge", False, 9000, 800),
+        HeapDropped(0, 12, 9900),
+    ]
+    with pytest.raises(TraceFormatError):
+        decode_all(chunk(0, rec(Kind.HEAP, 9)))

@@ -620,3 +620,76 @@ def test_the_tiers_views_v8_log_changes_no_output_order_or_exec_argv(any_node: N
     )
     assert any(isinstance(event, Deopt) and event.function == "hot" for event in collector.events)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["main.js"]
+
+# --- the heap view's GC hooks (heap_hooks.cc) ------------------------------------------------------------------
+
+HEAP_CHURN = r"""
+const { PerformanceObserver, performance } = require('node:perf_hooks');
+const { Worker, isMainThread, parentPort } = require('node:worker_threads');
+const churn = (rounds) => { let n = 0; for (let i = 0; i < rounds; i++) n += { i, s: `x${i}` }.s.length; return n; };
+if (!isMainThread) {
+  churn(100000);
+  parentPort.postMessage('worker churned');
+} else {
+  let seen = 0;
+  const observer = new PerformanceObserver((list) => { seen += list.getEntries().length; });
+  observer.observe({ entryTypes: ['gc'] });  // the program's own gc observer still gets its entries
+  const order = [];
+  let kept = [];
+  setTimeout(() => { for (let i = 0; i < 100000; i++) kept.push({ i }); order.push('timeout'); }, 0);
+  setImmediate(() => { churn(100000); order.push('immediate'); });
+  process.nextTick(() => order.push('tick'));
+  Promise.resolve().then(() => { churn(50000); order.push('promise'); });
+  churn(200000);
+  const worker = new Worker(__filename);
+  worker.on('message', (text) => order.push(text));
+  worker.on('exit', (code) => {
+    kept = null;
+    setImmediate(() => {
+      observer.disconnect();
+      console.log(order.sort().join(' '), `exit ${code}`, seen > 0);
+      const cached = Object.keys(require.cache).filter((file) => /heap_hooks/.test(file));
+      console.log(process.getActiveResourcesInfo().join(','), cached);
+      console.log(typeof performance.eventLoopUtilization().utilization);
+    });
+  });
+}
+"""
+
+
+def test_a_program_that_churns_the_heap_runs_the_same_traced(any_node: NodeBinary, tmp_path: Path) -> None:
+    """The GC hooks schedule nothing and keep nothing alive: the same output (the program's own 'gc' observer, its
+    active resources, require.cache), in the main thread and in a worker that churns and ends."""
+    from app.trace.schema import Gc
+
+    result = same_as_plain(tmp_path, any_node, HEAP_CHURN)
+    assert result.stdout[0] == "immediate promise tick timeout worker churned exit 0 true"
+    _, collector = run(tmp_path, any_node, HEAP_CHURN, trace=True)
+    threads = {event.thread for event in collector.events if isinstance(event, Gc)}
+    assert threads == {0, 1}  # the worker's isolate had its own hooks, removed as it ended
+
+
+WORKERS_TERMINATED_WHILE_CHURNING = r"""
+const { Worker, isMainThread } = require('node:worker_threads');
+if (isMainThread) {
+  let done = 0;
+  for (let k = 0; k < 3; k++) {
+    const worker = new Worker(__filename);
+    const stop = () => worker.terminate().then((code) => { if (++done === 3) console.log('terminated', code); });
+    setTimeout(stop, 20 + k * 5);
+  }
+} else {
+  let keep = [];
+  (function churn() {
+    for (let i = 0; i < 50000; i++) keep.push({ i });
+    if (keep.length > 200000) keep = [];
+    setImmediate(churn);
+  })();
+}
+"""
+
+
+def test_workers_terminated_while_they_churn_the_heap_end_cleanly(any_node: NodeBinary, tmp_path: Path) -> None:
+    """A worker's GC hooks go with its isolate, even when it is terminated while it churns the heap."""
+    result = same_as_plain(tmp_path, any_node, WORKERS_TERMINATED_WHILE_CHURNING)
+    assert len(result.stdout) == 1 and result.stdout[0].startswith("terminated ")

@@ -10,8 +10,14 @@ from app.trace.schema import (
     ADDON_WORK_FLAG,
     CONTINUED_FLAG,
     COUNTED,
+    GC_FORCED,
+    GC_KINDS,
     HANDLE_FLAG,
     HEADER_BYTES,
+    HEAP_DROPPED,
+    HEAP_GC,
+    HEAP_NAMES,
+    HEAP_SPACE,
     INTERNAL_FLAG,
     MAGIC,
     MARKS,
@@ -20,6 +26,7 @@ from app.trace.schema import (
     POOL_STEPS,
     PROCESS_THREADS,
     QUEUES,
+    SIZE_WHEN,
     STARTED_BY,
     STREAM_STEPS,
     TLS_SIDES,
@@ -28,6 +35,9 @@ from app.trace.schema import (
     Counts,
     Destroy,
     ExitEvent,
+    Gc,
+    HeapDropped,
+    HeapSize,
     Hello,
     Init,
     Kind,
@@ -104,6 +114,7 @@ class TraceDecoder:
         self._strings: dict[tuple[int, int], str] = {}
         self._partial: dict[tuple[int, int], bytearray] = {}  # (thread, kind) -> bytes of a record cut in pieces
         self.pids: dict[int, int] = {}  # thread -> its process's pid, from its hello
+        self._spaces: dict[int, list[str]] = {}  # thread -> V8's heap space names, by index
         self.main_chunk_ends: list[int] = []  # after feed(): where each main-thread chunk ended (the syscalls lane)
 
     def feed(self, data: bytes) -> list[TraceEvent]:
@@ -232,6 +243,9 @@ class TraceDecoder:
             self._decode_stream(a, b, c, thread, append)
         elif kind == Kind.TIERS_CLOCK:
             append(TiersClock(thread, a, b))
+
+        elif kind == Kind.HEAP:
+            self._decode_heap(a, b, c, thread, append)
         else:
             raise TraceFormatError(f"unknown trace record kind {kind}")
 
@@ -273,6 +287,23 @@ class TraceDecoder:
         *site_parts, r_hwm, r_obj, w_hwm, w_obj = rest  # the site may hold "|" in a folder name
         site = "|".join(site_parts)
         append(StreamNew(thread, number, name, kind, site, _int(r_hwm), r_obj == "1", _int(w_hwm), w_obj == "1", b))
+
+    def _decode_heap(self, a: int, b: int, c: int, thread: int, append) -> None:  # noqa: ANN001
+        """heap_hooks.cc and tracer.js: a = what | detail << 8 | more << 16 (a GC: its kind's bit, then V8's
+        flags; a size: the space's index, then when); see the record's fields in each branch."""
+        what, detail, more = a & 0xFF, (a >> 8) & 0xFF, (a >> 16) & 0xFF
+        if what == HEAP_GC:  # b: start µs, c: pause µs
+            append(Gc(thread, GC_KINDS.get(detail, f"gc type {detail}"), bool(more & GC_FORCED), b, c))
+        elif what == HEAP_SPACE:  # b: KiB, c: µs
+            names = self._spaces.get(thread, [])
+            space = names[detail] if detail < len(names) else f"space {detail}"
+            append(HeapSize(thread, space, SIZE_WHEN[more] if more < len(SIZE_WHEN) else "?", b, c))
+        elif what == HEAP_NAMES:  # c: a string id, the names joined with "|"
+            self._spaces[thread] = self._strings.get((thread, c), "").split("|")
+        elif what == HEAP_DROPPED:  # b: records lost so far, c: µs
+            append(HeapDropped(thread, b, c))
+        else:
+            raise TraceFormatError(f"unknown heap record {what}")
 
     def _join(self, thread: int, kind: int, flags: int, payload: bytes) -> bytes | None:
         """Reassemble a record the tracer cut into pieces; None until the last piece arrives."""

@@ -39,6 +39,8 @@ class Kind(IntEnum):
     STREAM = 28  # the streams view: a stream's buffered lengths and markers (tracer_stream.js)
     TIERS_CLOCK = 29  # the tiers view: the trace's clock around the call whose compile V8's log records
 
+    HEAP = 31  # the heap view: a GC pause, a heap space's used size (heap_hooks.cc, copied by tracer.js)
+
 
 PHASES = ("", *PHASE_NAMES)  # by the number tracer.js writes; 0 is unused
 QUEUES = ("", *QUEUE_NAMES)
@@ -70,6 +72,19 @@ STREAM_STEPS = (
     "push_false",
     "unshown",
 )
+
+# a HEAP record's low byte of a (heap_hooks.cc writes 1 and 2, tracer.js 3 and 4)
+HEAP_GC, HEAP_SPACE, HEAP_NAMES, HEAP_DROPPED = 1, 2, 3, 4
+# V8's GCType bits (v8-callbacks.h), as learners meet them in --trace-gc and the notes
+GC_KINDS = {
+    1: "scavenge",
+    2: "minor mark-sweep",
+    4: "mark-sweep-compact",
+    8: "incremental marking",
+    16: "weak callbacks",
+}
+GC_FORCED = 4  # V8's kGCCallbackFlagForced: gc() or the heap snapshot asked for it
+SIZE_WHEN = ("loop", "before", "after")  # a space's size as poll began or ended, or just before or after a GC
 
 
 FRIENDLY_TYPES = {
@@ -512,6 +527,35 @@ class Deopt(NamedTuple):
     kind: str  # deopt-eager, deopt-lazy, deopt-soft...
     reason: str  # V8's words: "not a Smi", "wrong map", "Insufficient type feedback for ..."
     where: str  # the source position, "file:line:column" (" inlined at " the caller's, when it was inlined)
+
+# --- the heap view: GC pauses and heap spaces, from heap_hooks.cc (V8's GC callbacks) ----------------------
+
+
+class Gc(NamedTuple):
+    """A garbage collection's pause on this thread, from V8's GC prologue to its epilogue."""
+
+    thread: int
+    kind: str  # one of GC_KINDS' names
+    forced: bool  # asked for (gc(), a heap snapshot), not decided by V8
+    start: int  # µs since tracing began, on the markers' clock (Mark.loop_ms * 1000)
+    pause: int  # µs the thread stood still
+
+
+class HeapSize(NamedTuple):
+    """A heap space's used size when it changed: just before or after a GC, or as poll began or ended."""
+
+    thread: int
+    space: str  # V8's name: new_space, old_space, code_space, large_object_space...
+    when: str  # loop, before (a GC) or after
+    kib: int  # KiB in use, rounded up
+    micros: int
+
+
+class HeapDropped(NamedTuple):
+    """The hooks' ring was full: this many records (GCs or sizes) in all were lost so far."""
+
+    thread: int
+    count: int
     micros: int
 
 
@@ -556,6 +600,10 @@ TraceEvent = (
     | TiersClock
     | TierStep
     | Deopt
+
+    | Gc
+    | HeapSize
+    | HeapDropped
 )
 
 EVENT_TYPES: dict[str, type] = {
@@ -601,5 +649,9 @@ EVENT_TYPES: dict[str, type] = {
         TiersClock,
         TierStep,
         Deopt,
+
+        Gc,
+        HeapSize,
+        HeapDropped,
     )
 }

@@ -302,6 +302,8 @@ def traced(
     env = {**request.env, "LOOPLAB_TRACE_DETAIL_LIMIT": str(detail_limit)}
     if collector.addon.path is not None:
         env["LOOPLAB_TRACE_ADDON"] = str(collector.addon.path)
+    if collector.addon.heap is not None:
+        env["LOOPLAB_TRACE_HEAP_ADDON"] = str(collector.addon.heap)
     # Node children started with this environment (fork, cluster, spawn or exec of node) preload the tracer too,
     # and write to a channel of their own (tracer_procs.js): NODE_OPTIONS, as the runner drops the learner's.
     preload = f'--require "{TRACER}"'

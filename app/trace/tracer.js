@@ -21,7 +21,9 @@
 //     `_readableState`/`_writableState` accessors on Stream.prototype (so `'_readableState' in` a legacy Stream
 //     is true), Module.prototype.require until then,
 //     fs.createReadStream/createWriteStream; once the program made a stream, Writable/Duplex write, Readable
-//     push and pipe, Stream.prototype.emit: tracer_stream.js), and on Node 20 hidden async-id symbols on promises.
+//     push and pipe, Stream.prototype.emit: tracer_stream.js), and on Node 20 hidden async-id symbols on promises;
+//     with the heap hooks (heap_hooks.cc, loaded with process.dlopen): a GC prologue and epilogue callback on the
+//     isolate and two unref'd libuv handles, no JavaScript at all (see "the heap view": what a program could notice).
 //     tests/test_trace_isolation.py compares traced runs with plain ones.
 //
 // The record layout is mirrored in app/trace/schema.py; tests/test_trace_decode.py keeps the two in step.
@@ -125,6 +127,9 @@ function startTracing(fd, tagged) {
   const PROCESS = 26; // a child process's pid, parent and how it was started: tracer_procs.js
   const MESSAGE = 27; // the lanes view: tracer_messages.js, loaded at the first worker or child process
   const TIERS_CLOCK = 29; // the tiers view: the trace's clock around a call whose compile V8 logs
+
+  const HEAP = 31; // the heap view: GC pauses and heap spaces, from heap_hooks.cc's ring (see "the heap view")
+  const HEAP_NAMES = 3, HEAP_DROPPED = 4; // a's low byte; heap_hooks.cc writes 1 (a GC) and 2 (a space's size)
   // Phases and queues, as numbers in records.
   const MAIN = 1, TIMERS = 2, PENDING = 3, POLL = 4, CHECK = 5, CLOSE = 6, EXIT = 7;
   const MACROTASK = 1, NEXTTICK = 2, MICROTASK = 3;
@@ -768,6 +773,51 @@ function startTracing(fd, tagged) {
     }
   }
 
+  // --- the heap view: each GC pause and the heap spaces' sizes, from heap_hooks.cc ----------------------------
+  // Which source, tried on Node 20.20.2 and 24.19.0: N-API has no GC hooks; a 'gc' PerformanceObserver hands its
+  // entries to JavaScript through a setImmediate of its own (the program's async hooks see an Immediate it never
+  // made); v8.GCProfiler (both have it) records each GC's kind, cost and spaces, but not when it began. So a small
+  // C++ addon: V8 calls its GC prologue and epilogue on this thread around each pause, and nothing runs in
+  // JavaScript or is scheduled. A GC can come in the middle of record(), so the addon keeps its records in a ring
+  // of its own, copied into the trace here as each outermost callback begins and ends (drainHeap) and at exit. Loaded with process.dlopen: no require.cache entry. What a program could
+  // notice: two more unref'd libuv handles (a prepare and a check, as the loop markers have: neither keeps the loop
+  // alive or shortens its poll, and getActiveResourcesInfo lists neither), the space-size reads inside each pause
+  // (0.1 to 0.25 µs for all spaces, before and after: under half a microsecond a pause), and the addon among the
+  // process's mapped files.
+  let heapRing = null, heapCtrl = null, heapDropped = 0;
+  function startHeapHooks() {
+    const file = process.env.LOOPLAB_TRACE_HEAP_ADDON;
+    if (!file || !exact) return; // its times are on the markers' clock
+    // Built for one Node (addon.py names it heap_hooks-<version>-...): a child process running another Node, which
+    // inherits the variable, must not load it, as V8's C++ API differs between versions.
+    if (!path.basename(file).startsWith(`heap_hooks-${process.version}-`)) return;
+    try {
+      const module = { exports: {} };
+      process.dlopen(module, file);
+      const hooks = module.exports.start(micros());
+      heapRing = new Int32Array(hooks.ring);
+      heapCtrl = new Int32Array(hooks.control);
+      const counted = records;
+      record(HEAP, HEAP_NAMES, 0, stringId(hooks.spaces.join('|')));
+      records = counted;
+      drainHeap();
+    } catch {
+      heapRing = heapCtrl = null; // tracing must never break the program
+    }
+  }
+  // Records only: record() allocates nothing, so no GC can add to the ring between the last check and the reset.
+  // They do not count against the detail limit: the ring bounds them, and the limit is the program's.
+  function drainHeap() {
+    const counted = records;
+    for (let at = 0; at < heapCtrl[0]; at += 4) record(HEAP, heapRing[at + 1], heapRing[at + 2], heapRing[at + 3]);
+    heapCtrl[0] = 0;
+    if (heapCtrl[1] !== heapDropped) {
+      heapDropped = heapCtrl[1];
+      record(HEAP, HEAP_DROPPED, heapDropped, micros() | 0);
+    }
+    records = counted;
+  }
+
   // --- bounded mode: full detail up to the limit, then counts per phase and queue ----------------------
   let summary = false;
   const counts = new Int32Array(8 * 4 * 4); // [phase][queue][what: 0 callback, 1 init, 2 resolve, 3 write]
@@ -930,6 +980,7 @@ function startTracing(fd, tagged) {
       streams.settle();
     }
     if (tls && tls.watching()) tls.look();
+    if (depth === 0 && heapCtrl !== null && heapCtrl[0] !== 0) drainHeap();
     if (depth++ === 0) {
       contextId = id;
       if (code === undefined || code === TYPE_PROMISE || code === TYPE_MICROTASK) {
@@ -953,6 +1004,7 @@ function startTracing(fd, tagged) {
       if (watchedSockets.size !== 0) nameSockets();
       if (http) http.settle();
       if (streams) streams.settle();
+      if (heapCtrl !== null && heapCtrl[0] !== 0) drainHeap();
       depth = 0;
       contextId = 0;
       queue = MACROTASK;
@@ -1312,6 +1364,7 @@ function startTracing(fd, tagged) {
     record(TIERS_CLOCK, before | 0, micros() | 0, 0);
   }
   if (!isMainThread || typeof process.send === 'function') loadMessages();
+  startHeapHooks();
   if (tagged && isMainThread) loadProcs().started({ record, stringId, micros, PROCESS, stdoutIdentity });
   else if (isMainThread) process.env.LOOPLAB_TRACE_STDOUT = stdoutIdentity(); // children compare theirs with it
   flush(); // the fds view: looplab learns the pid now and samples /proc while the main module runs
@@ -1328,6 +1381,7 @@ function startTracing(fd, tagged) {
     record(EXIT_EVENT, 2, 0, 0);
     if (http) http.settle();
     if (streams) streams.settle();
+    if (heapCtrl !== null) drainHeap();
     if (summary) countsFlush();
     flush(); // the addon flushes again at the very end; without it, this is the last chance
   });

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, ClassVar, Protocol
 from app.course.model import DEFAULT_VIEWS, VIEW_NAMES
 from app.tui.widgets.agent_view import AgentView
 from app.tui.widgets.fd_view import FdView
+from app.tui.widgets.heap_view import HeapView
 from app.tui.widgets.lanes_view import LanesView
 from app.tui.widgets.pool_view import PoolView
 from app.tui.widgets.stream_view import StreamView
@@ -50,6 +51,7 @@ EXTRA_VIEWS: tuple[type, ...] = (
     AgentView,
     LanesView,
     StreamView,
+    HeapView,
     TiersView,
 )
 
