@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from app.course.model import DEFAULT_VIEWS, VIEW_NAMES
 from app.tui.widgets.agent_view import AgentView
+from app.tui.widgets.delay_view import DelayView
 from app.tui.widgets.fd_view import FdView
 from app.tui.widgets.lanes_view import LanesView
 from app.tui.widgets.pool_view import PoolView
@@ -40,7 +41,17 @@ class RunView(Protocol):
 
 LOOP_VIEW = "loop"  # the queue lanes, drawn by the visualizer itself
 # in the order they stack under the lanes
-EXTRA_VIEWS: tuple[type, ...] = (PoolView, FdView, SyscallView, WireView, TlsView, AgentView, LanesView, StreamView)
+EXTRA_VIEWS: tuple[type, ...] = (
+    PoolView,
+    FdView,
+    SyscallView,
+    WireView,
+    TlsView,
+    AgentView,
+    LanesView,
+    StreamView,
+    DelayView,
+)
 
 
 def available_views() -> tuple[str, ...]:
