@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 LEVELS = "▁▂▃▄▅▆▇█"
 BAR = "█"
+CRAMPED_ROWS = 6  # rows at most in a short narrow pane (80×24), as the thread pool view takes
 WIDE = 64  # from this width the two histograms stand side by side under one header row
 LEGEND = "blocked: poll to poll · late: timer ran after due"
 NO_RUN = "Run the exercise: each stretch the loop spends away from poll, and each timer's lateness, shows here."
@@ -193,7 +194,9 @@ class DelayView(Widget):
         self.refresh(layout=True)
 
     def get_content_height(self, container, viewport, width: int) -> int:  # noqa: ANN001
-        return len(delay_rows(self.snapshot, width, 1000))
+        # in a short narrow pane the output still needs a line or two below (delay_rows merges buckets to fit)
+        cramped = any(ancestor.has_class("cramped") for ancestor in self.ancestors)
+        return len(delay_rows(self.snapshot, width, CRAMPED_ROWS if cramped else 1000))
 
     def render(self) -> Text:
         return Text("\n").join(delay_rows(self.snapshot, self.content_size.width, self.content_size.height))
