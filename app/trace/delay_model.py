@@ -11,8 +11,9 @@ Two measures, in µs on the markers' clock (µs since tracing began, `Mark.micro
   interval. Not counted: the time before the first poll (`startup`: Node's start, the main module and the first
   timers pass), and a stretch still under way where the trace ends or when the process emits 'exit'.
 - A timer's *lateness*: when its callback began minus when it fell due (its start on Node's timer clock plus its
-  delay; the TimeBase event ties that clock to the markers'). Node keeps timer times in whole ms of the loop's cached
-  clock, and poll sleeps in whole ms, so a timer on time shows as about 1 ms late.
+  delay; the TimeBase event ties that clock to the markers', exactly when the program's first timer is made before
+  the loop's clock first moves, as in the main module). Node keeps timer times in whole ms of the loop's cached
+  clock, and poll sleeps in whole ms, so a timer on time shows as up to about 1 ms late.
 
 The tracer stamps each outermost macrotask callback's start (not ticks or microtasks): a stretch is cut at those
 into segments, each running to the next, so a segment holds its callback with the ticks and microtasks after it and
