@@ -7,6 +7,7 @@ are exactly is in app/trace/delay_model.py.
 
 from __future__ import annotations
 
+import bisect
 import textwrap
 from typing import TYPE_CHECKING, ClassVar
 
@@ -104,17 +105,26 @@ def lateness_line(snapshot: DelaySnapshot, width: int) -> tuple[Text, int, int]:
     end = max(snapshot.now, start + 1000)
     width = max(width, 1)
     span = end - start
+    starts = [stretch.start for stretch in stretches]  # stretches never overlap: starts and ends both rise
+    lengths = [stretch.end - stretch.start for stretch in stretches]
     heights = [0] * width
     phases = [""] * width
-    for stretch in stretches:
-        first = max(0, (stretch.start - start) * width // span)
-        last = min(width - 1, max(first, (stretch.end - start) * width // span))
-        for column in range(first, last + 1):
-            until = min(stretch.end, start + (column + 1) * span // width)
-            away = max(until - stretch.start, 1)
-            if away > heights[column]:
-                heights[column] = away
-                phases[column] = _phase_at(stretch, until)
+    for column in range(width):
+        low, high = start + column * span // width, start + (column + 1) * span // width
+        first = max(bisect.bisect_right(starts, low) - 1, 0)  # the one under way as the column begins, if any
+        last = bisect.bisect_left(starts, high)  # those that began within it end before `last`
+        best, best_at = 0, -1
+        if last - first > 2:  # whole stretches inside the column: C's max over the slice, not a Python loop
+            best = max(lengths[first + 1 : last - 1])
+            best_at = lengths.index(best, first + 1, last - 1)
+        for index in (first, last - 1):  # the edges may reach in from before or out past the column
+            if 0 <= index < len(stretches) and stretches[index].end > low and starts[index] < high:
+                away = min(stretches[index].end, high) - starts[index]
+                if away > best:
+                    best, best_at = away, index
+        if best_at >= 0:
+            heights[column] = max(best, 1)
+            phases[column] = _phase_at(stretches[best_at], min(stretches[best_at].end, high))
     top = max(heights) or 1
     line = Text(no_wrap=True, overflow="crop")
     for height, phase in zip(heights, phases, strict=True):
@@ -186,6 +196,7 @@ class DelayView(Widget):
         self.border_subtitle = LEGEND
         self._following = Following(lambda thread: DelayTimeline([], thread))
         self.snapshot: DelaySnapshot | None = None
+        self._drawn: tuple[DelaySnapshot | None, tuple[int, int], list[Text]] | None = None
 
     def show_run(self, timeline: Timeline | None, position: int) -> None:
         self.snapshot = self._following.at(timeline, position)
@@ -193,10 +204,17 @@ class DelayView(Widget):
         self.border_title = f"event-loop delay · {said}" if said else "event-loop delay"
         self.refresh(layout=True)
 
+    def _rows(self, width: int, height: int) -> list[Text]:
+        """delay_rows, kept while the snapshot and size stay (layout and render both ask, on a long run)."""
+        drawn = self._drawn
+        if drawn is None or drawn[0] is not self.snapshot or drawn[1] != (width, height):
+            drawn = self._drawn = (self.snapshot, (width, height), delay_rows(self.snapshot, width, height))
+        return drawn[2]
+
     def get_content_height(self, container, viewport, width: int) -> int:  # noqa: ANN001
         # in a short narrow pane the output still needs a line or two below (delay_rows merges buckets to fit)
         cramped = any(ancestor.has_class("cramped") for ancestor in self.ancestors)
-        return len(delay_rows(self.snapshot, width, CRAMPED_ROWS if cramped else 1000))
+        return len(self._rows(width, CRAMPED_ROWS if cramped else 1000))
 
     def render(self) -> Text:
-        return Text("\n").join(delay_rows(self.snapshot, self.content_size.width, self.content_size.height))
+        return Text("\n").join(self._rows(self.content_size.width, self.content_size.height))
