@@ -111,3 +111,26 @@ def test_markers_carry_their_real_time_above_their_kind() -> None:
         Mark(0, "check", 3, 12, 12_000 + 0x1FFFFFFF),
         Before(0, 5, "timers", "macrotask", 12_345),
     ]
+
+
+def test_an_io_callback_that_blocks_in_poll_is_a_stretch_from_its_start() -> None:
+    """I/O callbacks run inside poll, between its markers: the wait ends where the first of them begins."""
+    events = [
+        Init(0, 9, 1, "FSREQCALLBACK", False),
+        Label(0, 9, "fs.readFile", "/x/main.js:4:4"),
+        Mark(0, "prepare", 1, 10, 10_000),
+        Before(0, 9, "poll", "macrotask", 12_000),  # the read's callback, after a 2 ms wait
+        Mark(0, "check", 1, 62, 62_000),  # it spun 50 ms
+        Mark(0, "prepare", 2, 62, 62_100),
+        Mark(0, "check", 2, 70, 70_000),  # an empty poll: waited 8 ms, no stretch until its end
+        Mark(0, "prepare", 3, 70, 70_050),
+    ]
+    delay = replay_delay(events)
+    end = delay.at(len(events))
+    assert [(stretch.iteration, stretch.start, stretch.length) for stretch in end.stretches] == [
+        (1, 12_000, 50_100),
+        (2, 70_000, 50),
+    ]
+    segment, length = end.stretches[0].longest_segment()
+    assert (segment.phase, segment.label, length) == ("poll", "fs.readFile", 50_000)
+    assert delay.at(4).current is not None and delay.at(3).current is None  # waiting in poll is no stretch

@@ -2,10 +2,11 @@
 
 Two measures, in µs on the markers' clock (µs since tracing began, `Mark.micros`, `Before.micros`):
 
-- A *blocked stretch* lasts from the loop leaving poll (the check marker, just after poll returned) to its next
-  entering poll (the prepare marker, just before poll): the check, close and timers phases of one iteration and the
-  pending phase of the next, with every callback, tick and microtask run in them. Meanwhile nothing new is taken
-  from the OS: a timer that falls due or a socket that turns readable waits for the stretch to end. This is what
+- A *blocked stretch* lasts from the loop's wait in poll ending to its next wait beginning (the prepare marker, just
+  before poll): the rest of that poll phase (its I/O callbacks), the check, close and timers phases and the next
+  pending phase, with every callback, tick and microtask run in them. Poll's wait ends where its first I/O callback
+  begins, or at the check marker (just after poll returned) when it ran none. Meanwhile nothing new is taken from
+  the OS: a timer that falls due or a socket that turns readable waits for the stretch to end. This is what
   perf_hooks.monitorEventLoopDelay samples with a repeating timer of its own, whose gaps it records; its values add
   its sampling interval (`resolution`, 10 ms by default) and ours do not, so its max is about ours plus up to that
   interval. Not counted: the time before the first poll (`startup`: Node's start, the main module and the first
@@ -51,13 +52,14 @@ class Segment(NamedTuple):
     """Part of a stretch: from `start` to the next segment's start (or the stretch's end), µs."""
 
     start: int
-    phase: str  # the loop's phase: check for the loop's own work before the first callback after poll
+    phase: str  # the loop's phase; check, with no label, for the loop's own work from poll's end to the next callback
     label: str  # the callback's name or the API that scheduled it ("" for the loop's own work)
     site: str  # where the program scheduled it, file:line:column, or ""
 
 
 class Stretch(NamedTuple):
-    """The loop away from poll: from the check marker after one poll to the prepare marker before the next."""
+    """The loop away from poll's wait: from one poll's first I/O callback (or its end, the check marker) to the
+    prepare marker before the next poll."""
 
     iteration: int  # the iteration whose poll it left
     start: int  # µs
@@ -147,8 +149,9 @@ class DelayTimeline(ThreadEvents):
         self._startup_at = 0  # position of the first prepare marker
         self.stretches: list[Stretch] = []  # finished, in order
         self._ends: list[int] = []  # the position just after each finished stretch's prepare marker
-        self._starts: list[int] = []  # the position just after each stretch's check marker (one more if under way)
+        self._starts: list[int] = []  # the position just after each stretch began (one more if under way)
         self._open: tuple[int, int] | None = None  # the stretch under way at the end: (iteration, start µs)
+        self._polling = 0  # the iteration whose poll began and may still be waiting (0: none)
         self._segments: list[list[tuple[int, Segment]]] = []  # per stretch begun: (position, segment)
         self.timer_runs: list[TimerRun] = []
         self._run_at: list[int] = []
@@ -171,8 +174,9 @@ class DelayTimeline(ThreadEvents):
                 self._due[event.id] = event.start + event.delay if event.delay >= 0 else -1
             elif isinstance(event, TimeBase):
                 self._offset = event.offset if self._offset is None else self._offset
-            elif isinstance(event, Init):
-                self._names[event.id] = (event.type, "", "")
+            elif isinstance(event, Init):  # fs.readFile's next step is made in the last one's callback: its name
+                kind, label, site = self._names.get(event.trigger, ("", "", ""))
+                self._names[event.id] = (event.type, label, site) if kind == event.type else (event.type, "", "")
             elif isinstance(event, Label):
                 kind = self._names.get(event.id, ("", "", ""))[0]
                 self._names[event.id] = (kind, event.name, event.site)
@@ -193,10 +197,13 @@ class DelayTimeline(ThreadEvents):
         self.timed = True
         self._time(position, mark.micros)
         if mark.kind == "check":
-            self._open = (mark.iteration, mark.micros)
-            self._starts.append(position)
-            self._segments.append([(position, Segment(mark.micros, "check", "", ""))])
+            if self._open is None:  # poll ran no callback: it waited until now
+                self._begin(mark.iteration, position, Segment(mark.micros, "check", "", ""))
+            else:  # the loop's own work from here to the first immediate
+                self._segments[-1].append((position, Segment(mark.micros, "check", "", "")))
+            self._polling = 0
             return
+        self._polling = mark.iteration
         if self.startup is None:
             self.startup, self._startup_at = mark.micros, position
         if self._open is not None:
@@ -206,12 +213,20 @@ class DelayTimeline(ThreadEvents):
             self._ends.append(position)
             self._open = None
 
+    def _begin(self, iteration: int, position: int, segment: Segment) -> None:
+        self._open = (iteration, segment.start)
+        self._starts.append(position)
+        self._segments.append([(position, segment)])
+
     def _callback(self, before: Before, position: int) -> None:
         self._time(position, before.micros)
         kind, label, site = self._names.get(before.id, ("", "", ""))
         label = label or friendly_kind(kind)
+        segment = Segment(before.micros, before.phase, label, site)
         if self._open is not None:
-            self._segments[-1].append((position, Segment(before.micros, before.phase, label, site)))
+            self._segments[-1].append((position, segment))
+        elif self._polling and before.phase == "poll":  # poll's wait ended with this I/O callback
+            self._begin(self._polling, position, segment)
         due = self._due.pop(before.id, None)  # an interval's next due time comes with its next Timer event
         if due is not None and due >= 0 and self._offset is not None and before.phase == "timers":
             self.timer_runs.append(TimerRun(before.id, label, site, (due + self._offset) * 1000, before.micros))

@@ -27,7 +27,7 @@ LEVELS = "▁▂▃▄▅▆▇█"
 BAR = "█"
 CRAMPED_ROWS = 6  # rows at most in a short narrow pane (80×24), as the thread pool view takes
 WIDE = 64  # from this width the two histograms stand side by side under one header row
-LEGEND = "blocked: poll to poll · late: timer ran after due"
+LEGEND = "blocked: not waiting in poll · late: timer ran after due"
 NO_RUN = "Run the exercise: each stretch the loop spends away from poll, and each timer's lateness, shows here."
 UNTIMED = (
     "This run has no timed loop markers (the marker addon was not loaded, or the trace is older), so the loop's "
