@@ -33,7 +33,7 @@ UNTIMED = (
     "This run has no timed loop markers (the marker addon was not loaded, or the trace is older), so the loop's "
     "delay cannot be measured."
 )
-NOT_YET = "The loop has not left poll yet: nothing has kept it away so far."
+NOT_YET = "Nothing has kept the loop from waiting in poll yet (the time before its first poll is startup: not counted)."
 
 
 def ms(micros: int) -> str:
@@ -163,6 +163,8 @@ def delay_rows(snapshot: DelaySnapshot | None, width: int, height: int) -> list[
         heads = [
             Text(f"{named[0]}: {stats(blocked)} ms", style="bold"),
             Text(f"{named[1]}: {stats(late)} ms", style="bold"),
+            # the border title is too narrow here for what kept the loop away longest
+            *(Text(line, style="yellow") for line in textwrap.wrap(culprit(snapshot), max(width, 20))),
             Text("ms".rjust(LABEL_WIDTH - 1) + " " + "blocked".ljust(half) + "late", style="dim"),
         ]
     line, start, end = lateness_line(snapshot, width - LABEL_WIDTH)
