@@ -92,7 +92,7 @@ class TimerRun(NamedTuple):
         return max(0, self.ran - self.due)
 
 
-class Summary(NamedTuple):
+class DelayStats(NamedTuple):
     count: int
     p50: int  # µs
     p99: int
@@ -100,10 +100,10 @@ class Summary(NamedTuple):
     buckets: tuple[int, ...]  # counts per bucket of BUCKET_EDGES_MS
 
 
-def summarise(values: list[int]) -> Summary:
+def summarise(values: list[int]) -> DelayStats:
     """Nearest-rank percentiles (as a histogram reports them) and bucket counts of values in µs."""
     if not values:
-        return Summary(0, 0, 0, 0, (0,) * (len(BUCKET_EDGES_MS) + 1))
+        return DelayStats(0, 0, 0, 0, (0,) * (len(BUCKET_EDGES_MS) + 1))
     ordered = sorted(values)
 
     def rank(percent: int) -> int:
@@ -112,7 +112,7 @@ def summarise(values: list[int]) -> Summary:
     buckets = [0] * (len(BUCKET_EDGES_MS) + 1)
     for value in ordered:
         buckets[bucket_of(value)] += 1
-    return Summary(len(ordered), rank(50), rank(99), ordered[-1], tuple(buckets))
+    return DelayStats(len(ordered), rank(50), rank(99), ordered[-1], tuple(buckets))
 
 
 @dataclass(frozen=True)
@@ -126,11 +126,11 @@ class DelaySnapshot:
     now: int  # µs: the latest time the trace had reached at this position
 
     @property
-    def blocked(self) -> Summary:
+    def blocked(self) -> DelayStats:
         return summarise([stretch.length for stretch in self.stretches])
 
     @property
-    def late(self) -> Summary:
+    def late(self) -> DelayStats:
         return summarise([run.late for run in self.timers])
 
     @property

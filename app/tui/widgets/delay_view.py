@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from textual.widget import Widget
 
-from app.trace.delay_model import BUCKET_EDGES_MS, DelaySnapshot, DelayTimeline, Stretch, Summary
+from app.trace.delay_model import BUCKET_EDGES_MS, DelaySnapshot, DelayStats, DelayTimeline, Stretch
 from app.trace.following import Following
 from app.trace.schema import site_parts
 from app.tui.widgets.marks import phase_style
@@ -44,7 +44,7 @@ def ms(micros: int) -> str:
     return f"{value:.1f}" if value >= 1 else f"{value:.2f}"
 
 
-def stats(summary: Summary) -> str:
+def stats(summary: DelayStats) -> str:
     """`max 54 p99 54 p50 0.05` (ms), or `none yet`."""
     if not summary.count:
         return "none yet"
@@ -71,7 +71,7 @@ def _bucket_label(low: int, high: int) -> str:
     return f"<{edges[high + 1]}" if low == 0 else f"{edges[low]}-{edges[high + 1]}"
 
 
-def bucket_rows(blocked: Summary, late: Summary, room: int) -> list[tuple[str, int, int]]:
+def bucket_rows(blocked: DelayStats, late: DelayStats, room: int) -> list[tuple[str, int, int]]:
     """(label, blocked count, late count) from the first bucket to the last one used; when more than `room`, empty
     buckets go first, then neighbours merge (their counts added), so no count is ever dropped."""
     used = [i for i in range(len(blocked.buckets)) if blocked.buckets[i] or late.buckets[i]]
