@@ -96,7 +96,7 @@ def test_bytes_may_arrive_in_any_pieces(cuts: list[int]) -> None:
     for size in cuts + [len(data)]:
         events += decoder.feed(data[at : at + size])
         at += size
-    assert events == [Mark(0, "prepare", 3, 12), Mark(0, "check", 3, 12)] * 3
+    assert events == [Mark(0, "prepare", 3, 12, 12_000), Mark(0, "check", 3, 12, 12_000)] * 3
     assert not decoder.incomplete
 
 

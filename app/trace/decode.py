@@ -167,7 +167,7 @@ class TraceDecoder:
                 append(new(resolve_, (thread, a)))
             elif kind == _BEFORE:
                 b = words[i + 2]
-                append(new(before_, (thread, a, phases[b & 0xFF], queues[b >> 8])))
+                append(new(before_, (thread, a, phases[b & 0xFF], queues[b >> 8], words[i + 3])))
             elif kind == _AFTER:
                 append(new(after_, (thread, a)))
             elif kind == _DESTROY:
@@ -211,7 +211,8 @@ class TraceDecoder:
         elif kind == Kind.TIMER:
             append(Timer(thread, a, b, c))
         elif kind == Kind.MARK:
-            append(Mark(thread, MARKS[a], b, c))
+            # the addon puts how far the real time is past the cached loop_ms (in µs) above the kind
+            append(Mark(thread, MARKS[a & 3], b, c, c * 1000 + ((a & 0xFFFFFFFF) >> 2)))
         elif kind == Kind.TIMEBASE:
             append(TimeBase(thread, a))
         elif kind == Kind.BODY:

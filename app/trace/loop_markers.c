@@ -26,6 +26,7 @@
 #define RECORD_MARK 9
 #define MARK_PREPARE 1
 #define MARK_CHECK 2
+#define MAX_LAG 0x3fffffff /* µs: the 30 bits above a marker's kind */
 #define MAGIC 0x504f4f4c /* "LOOP" */
 
 /* Shared with JavaScript as an Int32Array. */
@@ -69,12 +70,20 @@ static void flush(tracer_t* t) {
   t->ctrl[CTRL_USED] = HEADER_BYTES;
 }
 
+/* A marker's record: {MARK, kind | lag << 2, iteration, loop_ms}. loop_ms is the loop's cached clock, which
+ * libuv updates only now and then (not after the timers phase, for one); lag is how far the real time (uv_hrtime,
+ * the clock of micros() below) is past it, in µs, so the delay view knows when poll really began and ended. */
 static void append_mark(tracer_t* t, int32_t kind) {
   t->ctrl[CTRL_MARK] = kind;
   if (kind == MARK_PREPARE) t->ctrl[CTRL_ITERATION] += 1;
   if (t->ctrl[CTRL_USED] + 16 > BUFFER_BYTES) flush(t);
-  int32_t loop_ms = (int32_t) (uv_now(t->prepare.loop) - t->start_now);
-  int32_t record[4] = {RECORD_MARK, kind, t->ctrl[CTRL_ITERATION], loop_ms};
+  uint64_t now = uv_now(t->prepare.loop);
+  int32_t loop_ms = (int32_t) (now - t->start_now);
+  int64_t lag = (int64_t) (uv_hrtime() / 1000) - (int64_t) now * 1000;
+  if (lag < 0) lag = 0;
+  if (lag > MAX_LAG) lag = MAX_LAG;
+  int32_t record[4] = {RECORD_MARK, (int32_t) ((uint32_t) kind | ((uint32_t) lag << 2)), t->ctrl[CTRL_ITERATION],
+                       loop_ms};
   memcpy(t->buffer + t->ctrl[CTRL_USED], record, sizeof record);
   t->ctrl[CTRL_USED] += 16;
 }

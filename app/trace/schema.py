@@ -192,6 +192,7 @@ class Before(NamedTuple):
     id: int
     phase: str
     queue: str
+    micros: int = 0  # an outermost macrotask callback's start, µs since tracing began (markers' clock); else 0
 
 
 class After(NamedTuple):
@@ -224,6 +225,7 @@ class Mark(NamedTuple):
     kind: str  # prepare (poll begins) or check (poll ended)
     iteration: int
     loop_ms: int  # the loop's clock, ms since tracing began
+    micros: int = 0  # the real time it ran, µs since tracing began (loop_ms is the loop's cached clock); 0: unknown
 
 
 class TimeBase(NamedTuple):

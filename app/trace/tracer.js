@@ -897,8 +897,18 @@ function startTracing(fd, tagged) {
   let inWrite = 0; // inside our stdout/stderr wrapper or getter: whatever is created there is Node's own
   let timeBaseSent = false;
   const timers = new Map(); // live Timeout resources, to report an interval's next due time
+  // A new Timeout's init comes from its constructor, before setTimeout's insert() reads the loop's clock into
+  // _idleStart: the timer is recorded at the next hook, which comes after that.
+  let unstartedTimer = null;
+  let unstartedId = 0;
+  function recordStartedTimer() {
+    const timer = unstartedTimer;
+    unstartedTimer = null;
+    record(TIMER, unstartedId, timer._idleTimeout, timer._idleStart | 0);
+  }
 
   function init(id, type, trigger, resource) {
+    if (unstartedTimer !== null) recordStartedTimer();
     if (!destroyArmed) armDestroy(); // from inside a hook callback, on purpose: see armDestroy
     if (id < firstTracedId && id > 0) firstTracedId = id;
     const code = typeIds.get(type) ?? typeCode(type, resource);
@@ -939,11 +949,13 @@ function startTracing(fd, tagged) {
       timers.set(id, resource);
       if (exact && !timeBaseSent) {
         // Node counts timer start times from its own base; markers count from tracing's start. Pair them.
-        // Nothing updates the loop's clock between setTimeout reading it and this line.
+        // _idleStart is not set yet (null | 0 is 0): this holds while the loop's clock has not moved since Node
+        // took its timer base, as when the first timer is made by the main module.
         timeBaseSent = true;
         record(TIMEBASE, addon.now(handle) - (resource._idleStart | 0), 0, 0);
       }
-      record(TIMER, id, resource._idleTimeout, resource._idleStart | 0);
+      unstartedTimer = resource;
+      unstartedId = id;
     } else if (code === TYPE_IMMEDIATE) {
       name = resource._onImmediate && resource._onImmediate.name;
     } else if (code === TYPE_TICK) {
@@ -955,6 +967,7 @@ function startTracing(fd, tagged) {
   }
 
   function before(id) {
+    if (unstartedTimer !== null) recordStartedTimer();
     let code = types.get(id);
     // Promises are not in `types` (too many); nor is anything created before tracing began, which is
     // older than the first resource we saw (async ids only grow). Where promises have their own hook,
@@ -993,7 +1006,9 @@ function startTracing(fd, tagged) {
       }
     }
     if (summary) return bump(0);
-    record(BEFORE, id, phase | (queue << 8), 0);
+    // The delay view: an outermost macrotask callback says when it began (µs on the markers' clock); ticks and
+    // microtasks, the most frequent, do not: they belong to the callback they follow.
+    record(BEFORE, id, phase | (queue << 8), exact && depth === 1 && queue === MACROTASK ? micros() | 0 : 0);
     // The syscalls lane: what strace logs next is this callback's doing.
     if (flushEachCallback && depth === 1 && !warmingUp) flush();
   }
@@ -1012,6 +1027,7 @@ function startTracing(fd, tagged) {
   }
 
   function after(id) {
+    if (unstartedTimer !== null) recordStartedTimer();
     const code = types.get(id);
     if (code === undefined && nodeTracksPromises(id)) return;
     leave();
@@ -1030,6 +1046,7 @@ function startTracing(fd, tagged) {
   }
 
   function destroy(id) {
+    if (unstartedTimer !== null) recordStartedTimer();
     types.delete(id);
     watchedSockets.delete(id);
     timers.delete(id);

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from app.course.model import DEFAULT_VIEWS, VIEW_NAMES
 from app.tui.widgets.agent_view import AgentView
+from app.tui.widgets.delay_view import DelayView
 from app.tui.widgets.fd_view import FdView
 from app.tui.widgets.heap_view import HeapView
 from app.tui.widgets.lanes_view import LanesView
@@ -51,6 +52,7 @@ EXTRA_VIEWS: tuple[type, ...] = (
     AgentView,
     LanesView,
     StreamView,
+    DelayView,
     HeapView,
     TiersView,
 )
