@@ -670,13 +670,14 @@ def test_a_program_that_churns_the_heap_runs_the_same_traced(any_node: NodeBinar
 
 
 WORKERS_TERMINATED_WHILE_CHURNING = r"""
-const { Worker, isMainThread } = require('node:worker_threads');
+const { Worker, isMainThread, parentPort } = require('node:worker_threads');
 if (isMainThread) {
   let done = 0;
   for (let k = 0; k < 3; k++) {
     const worker = new Worker(__filename);
     const stop = () => worker.terminate().then((code) => { if (++done === 3) console.log('terminated', code); });
-    setTimeout(stop, 20 + k * 5);
+    // terminated once it churns (a worker stopped before its first line ends with code 0, after it with 1)
+    worker.once('message', () => setTimeout(stop, 5 + k * 5));
   }
 } else {
   let keep = [];
@@ -685,6 +686,7 @@ if (isMainThread) {
     if (keep.length > 200000) keep = [];
     setImmediate(churn);
   })();
+  parentPort.postMessage('churning');
 }
 """
 

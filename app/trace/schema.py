@@ -529,6 +529,8 @@ class Deopt(NamedTuple):
     kind: str  # deopt-eager, deopt-lazy, deopt-soft...
     reason: str  # V8's words: "not a Smi", "wrong map", "Insufficient type feedback for ..."
     where: str  # the source position, "file:line:column" (" inlined at " the caller's, when it was inlined)
+    micros: int
+
 
 # --- the heap view: GC pauses and heap spaces, from heap_hooks.cc (V8's GC callbacks) ----------------------
 
