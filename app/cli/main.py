@@ -107,6 +107,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", help="a lesson or exercise id")
     p.add_argument("--notes", action="store_true", help="include the speaker notes")
 
+    p = command("export", "export:cmd_export", "write a lesson as a handout: one self-contained HTML file, or a PDF")
+    p.add_argument("lesson", help="a lesson id")
+    kind = p.add_mutually_exclusive_group(required=True)
+    kind.add_argument("--html", action="store_true", help="write an HTML page (prints one slide per page)")
+    kind.add_argument("--pdf", action="store_true", help="write a PDF, with chromium or weasyprint if installed")
+    p.add_argument("--out", metavar="PATH", help="where to write it (default: ./LESSON.html or ./LESSON.pdf)")
+    p.add_argument("--notes", action="store_true", help="include the speaker notes")
+    p.add_argument(
+        "--run", metavar="TRACE.jsonl", help="add a run saved by `looplab trace --save`, drawn as a timeline"
+    )
+    p.add_argument("--force", action="store_true", help="overwrite the file if it exists")
+
     p = command(
         "notes", "notes:cmd_notes", "for instructors: the speaker notes of the slide the app shows, in another terminal"
     )
@@ -187,7 +199,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 COMMANDS = (
-    "open", "overview", "list", "show", "notes", "run", "check", "hint", "reset", "init", "trace", "replay", "verify",
+    "open",
+    "overview",
+    "list",
+    "show",
+    "export",
+    "notes",
+    "run",
+    "check",
+    "hint",
+    "reset",
+    "init",
+    "trace",
+    "replay",
+    "verify",
     "doctor",
 )
 
@@ -229,7 +254,7 @@ def stop_on_terminal_signals() -> Iterator[None]:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    """The command line; plain `looplab`, the learner's usual start, skips building the parser's 14 commands."""
+    """The command line; plain `looplab`, the learner's usual start, skips building the parser's 15 commands."""
     if not (sys.argv[1:] if argv is None else argv):
         return argparse.Namespace(command=None)  # what the parser gives for no arguments (a test compares them)
     return build_parser().parse_args(argv)

@@ -50,6 +50,7 @@ class Timeline:
         self._assemblers: dict[str, LineAssembler[tuple[str, str, int]]] = {}
         self.callback_starts: list[int] = []  # event counts at which an outermost callback has just begun
         self.phase_changes: list[int] = []  # event counts at which the phase has just changed
+        self.changed_to: list[str] = []  # the phase entered at each of phase_changes
         self.sites: dict[int, tuple[str, str]] = {}  # resource -> (label, where it was scheduled)
         self.uv_version = ""
         self.phase_order = phase_order("")
@@ -89,6 +90,7 @@ class Timeline:
             self._output_after.append(len(self.output))
             if state.phase != last_phase:
                 self.phase_changes.append(index)
+                self.changed_to.append(state.phase)
             # Keyframes at least as far apart as the state is large: memory stays linear in the events.
             if index - self._keyframe_at[-1] >= max(KEYFRAME_EVERY, len(state.items)):
                 self._keyframes.append((index, state.copy()))
@@ -112,6 +114,10 @@ class Timeline:
         for event in self.events[start:index]:
             state.apply(event)
         return state.snapshot(index, tuple(self.output[: self._output_after[index]]))
+
+    def line_positions(self) -> list[int]:
+        """For each output line, the event count at which it was complete (where a picture of the run puts it)."""
+        return [bisect.bisect_right(self._output_after, line) for line in range(len(self.output))]
 
     def site_of(self, resource: int) -> str | None:
         """Where the user's code scheduled this resource (file:line:column), if the tracer saw it."""
