@@ -38,7 +38,11 @@ def cmd_export(session: Session) -> int:
             html.write_bytes(page)
             print_to_pdf(converter, html, pdf)
             page = pdf.read_bytes()
-    if not atomic_write(out, page, overwrite=args.force):
+    try:
+        written = atomic_write(out, page, overwrite=args.force)
+    except OSError as exc:
+        raise LooplabError(f"{out}: cannot write it: {exc.strerror or exc}") from None
+    if not written:  # made by someone else since we looked
         raise LooplabError(f"{out} already exists; nothing written (add --force to overwrite it)")
     extras = (", with speaker notes" if args.notes else "") + (", with the recorded run" if args.run else "")
     session.out.print(f"wrote {out}: {lesson.title}, {len(lesson.slides)} slides{extras}", markup=False, soft_wrap=True)

@@ -28,7 +28,9 @@ def lesson_html(lesson: Lesson, course: Course, *, notes: bool = False, run_figu
     """The whole page; `run_figure` is a recorded run's section (run_svg.run_section), placed after the slides."""
     section = course.section(lesson.section).title
     deep = sum(slide.deep for slide in lesson.slides)
-    where = f"{course.title} · {section} · {len(lesson.slides)} slides" + (f", {deep} deep dives" if deep else "")
+    where = f"{course.title} · {section} · {len(lesson.slides)} slides" + (
+        f", {deep} deep dive{'s' if deep > 1 else ''}" if deep else ""
+    )
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en">',
