@@ -3,6 +3,7 @@ one-line errors (unknown lesson, a file already there, no PDF converter)."""
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
 from html.parser import HTMLParser
@@ -155,9 +156,14 @@ def test_export_writes_beside_you_and_never_overwrites_without_force(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    assert main(["export", "timers", "--html"]) == 0
+    old_umask = os.umask(0o022)
+    try:
+        assert main(["export", "timers", "--html"]) == 0
+    finally:
+        os.umask(old_umask)
     written = tmp_path / "timers.html"
     assert "wrote" in capsys.readouterr().out and written.is_file()
+    assert written.stat().st_mode & 0o777 == 0o644  # a handout others can read, not a 0600 temporary file
     written.write_text("mine", encoding="utf-8")
     assert main(["export", "timers", "--html", "--notes"]) == 2
     err = capsys.readouterr().err

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import tempfile
 from pathlib import Path
 
@@ -44,6 +46,15 @@ def cmd_export(session: Session) -> int:
         raise LooplabError(f"{out}: cannot write it: {exc.strerror or exc}") from None
     if not written:  # made by someone else since we looked
         raise LooplabError(f"{out} already exists; nothing written (add --force to overwrite it)")
+    _shareable(out)
     extras = (", with speaker notes" if args.notes else "") + (", with the recorded run" if args.run else "")
     session.out.print(f"wrote {out}: {lesson.title}, {len(lesson.slides)} slides{extras}", markup=False, soft_wrap=True)
     return 0
+
+
+def _shareable(path: Path) -> None:
+    """A handout is for others to read: the usual file mode (0666 less the umask), not the temp file's 0600."""
+    umask = os.umask(0)
+    os.umask(umask)
+    with contextlib.suppress(OSError):
+        os.chmod(path, 0o666 & ~umask)
