@@ -621,6 +621,7 @@ def test_the_tiers_views_v8_log_changes_no_output_order_or_exec_argv(any_node: N
     assert any(isinstance(event, Deopt) and event.function == "hot" for event in collector.events)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["main.js"]
 
+
 # --- the heap view's GC hooks (heap_hooks.cc) ------------------------------------------------------------------
 
 HEAP_CHURN = r"""

@@ -11,17 +11,22 @@ from html import escape
 
 from app.trace.loop_model import Timeline, replay
 from app.trace.recording import TraceRecording
+from app.tui.widgets.marks import LIGHT_ANSI, PHASE_STYLES
 
-# The phases' hues of the app (app/tui/widgets/marks.py), in the light theme's shades: readable on paper.
-PHASE_COLOURS = {
-    "main": "#7a3e9d",
-    "timers": "#8a6000",
-    "pending": "#a02823",
-    "poll": "#005f82",
-    "check": "#1e6414",
-    "close": "#2850b4",
-    "exit": "#555555",
-}
+_ANSI = ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white")
+
+
+def _light_shade(style: str) -> str:
+    """A phase's ANSI colour in the app's light theme (marks.LIGHT_ANSI), which is readable on paper too."""
+    name = style.split()[-1]
+    if name.startswith("bright_"):
+        red, green, blue = LIGHT_ANSI.ansi_colors[8 + _ANSI.index(name.removeprefix("bright_"))]
+    else:
+        red, green, blue = LIGHT_ANSI.ansi_colors[_ANSI.index(name)]
+    return f"#{red:02x}{green:02x}{blue:02x}"
+
+
+PHASE_COLOURS = {phase: _light_shade(style) for phase, style in PHASE_STYLES.items()}  # the app's phase hues
 OTHER_COLOUR = "#888888"
 WIDTH = 960
 BAND_TOP, BAND_HEIGHT = 34, 26

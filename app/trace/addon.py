@@ -38,10 +38,15 @@ def node_headers(node: NodeBinary) -> Path | None:
 
 
 def find_compiler() -> str | None:
-    for name in (os.environ.get("CC"), "cc", "gcc", "clang"):
-        if name and shutil.which(name):
-            return shutil.which(name)
-    return None
+    return _first_on_path(os.environ.get("CC"), "cc", "gcc", "clang")
+
+
+def find_cxx_compiler() -> str | None:
+    return _first_on_path(os.environ.get("CXX"), "c++", "g++", "clang++")
+
+
+def _first_on_path(*names: str | None) -> str | None:
+    return next((found for name in names if name and (found := shutil.which(name))), None)
 
 
 def build_addon(node: NodeBinary, cache: Path | None = None) -> AddonBuild:
@@ -67,13 +72,6 @@ def own_headers(node: NodeBinary) -> Path | None:
     numbers = [re.search(rf"#define NODE_{part}_VERSION (\d+)", text) for part in ("MAJOR", "MINOR", "PATCH")]
     found = "v" + ".".join(m.group(1) if m else "?" for m in numbers)
     return folder if found == node.version and (folder / "v8.h").is_file() else None
-
-
-def find_cxx_compiler() -> str | None:
-    for name in (os.environ.get("CXX"), "c++", "g++", "clang++"):
-        if name and shutil.which(name):
-            return shutil.which(name)
-    return None
 
 
 def _build(

@@ -244,7 +244,6 @@ class TraceDecoder:
             self._decode_stream(a, b, c, thread, append)
         elif kind == Kind.TIERS_CLOCK:
             append(TiersClock(thread, a, b))
-
         elif kind == Kind.HEAP:
             self._decode_heap(a, b, c, thread, append)
         else:

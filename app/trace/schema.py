@@ -38,7 +38,6 @@ class Kind(IntEnum):
     MESSAGE = 27  # the lanes view: a message sent or received between threads or processes (tracer_messages.js)
     STREAM = 28  # the streams view: a stream's buffered lengths and markers (tracer_stream.js)
     TIERS_CLOCK = 29  # the tiers view: the trace's clock around the call whose compile V8's log records
-
     HEAP = 31  # the heap view: a GC pause, a heap space's used size (heap_hooks.cc, copied by tracer.js)
 
 
@@ -604,7 +603,6 @@ TraceEvent = (
     | TiersClock
     | TierStep
     | Deopt
-
     | Gc
     | HeapSize
     | HeapDropped
@@ -653,7 +651,6 @@ EVENT_TYPES: dict[str, type] = {
         TiersClock,
         TierStep,
         Deopt,
-
         Gc,
         HeapSize,
         HeapDropped,

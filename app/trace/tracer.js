@@ -127,7 +127,6 @@ function startTracing(fd, tagged) {
   const PROCESS = 26; // a child process's pid, parent and how it was started: tracer_procs.js
   const MESSAGE = 27; // the lanes view: tracer_messages.js, loaded at the first worker or child process
   const TIERS_CLOCK = 29; // the tiers view: the trace's clock around a call whose compile V8 logs
-
   const HEAP = 31; // the heap view: GC pauses and heap spaces, from heap_hooks.cc's ring (see "the heap view")
   const HEAP_NAMES = 3, HEAP_DROPPED = 4; // a's low byte; heap_hooks.cc writes 1 (a GC) and 2 (a space's size)
   // Phases and queues, as numbers in records.
