@@ -14,6 +14,7 @@ from types import FrameType
 
 from app import __version__
 from app.cli.session import Session
+from app.classroom.protocol import TOKEN_ENV
 from app.errors import LooplabError, did_you_mean
 from app.trace import DEFAULT_DETAIL_LIMIT
 
@@ -54,6 +55,12 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
     return value
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0 to 65535; 0 picks a free one)")
+    return int(text)
 
 
 def _seconds(text: str) -> float:
@@ -123,6 +130,17 @@ def build_parser() -> argparse.ArgumentParser:
         "notes", "notes:cmd_notes", "for instructors: the speaker notes of the slide the app shows, in another terminal"
     )
     p.add_argument("--follow", "-f", action="store_true", help="keep following the app's slides until Ctrl+C")
+
+    p = command("present", "classroom:cmd_present", "for instructors: present a lesson; the class follows with `follow`")
+    p.add_argument("lesson", nargs="?", help="the lesson to start at (default: the first)")
+    p.add_argument(
+        "--host", default="127.0.0.1", help="where followers connect (default 127.0.0.1: this machine only)"
+    )
+    p.add_argument("--port", type=_port, default=0, help="the port followers connect to (default: any free one)")
+
+    p = command("follow", "classroom:cmd_follow", "follow a presenter's slides and runs (F steps out and back in)")
+    p.add_argument("address", help="HOST:PORT, as the presenter's screen shows it")
+    p.add_argument("--token", help=f"the join token on the presenter's screen (else {TOKEN_ENV})")
 
     for name, handler, text in (
         ("run", "commands:cmd_run", "run an exercise on Node, streaming its output, then show the verdict"),
@@ -205,6 +223,8 @@ COMMANDS = (
     "show",
     "export",
     "notes",
+    "present",
+    "follow",
     "run",
     "check",
     "hint",

@@ -47,7 +47,7 @@ class TraceRecording:
 def save_recording(recording: TraceRecording, path: Path) -> None:
     lines = [json.dumps(recording.header(), ensure_ascii=False)]
     for event in recording.events:
-        lines.append(json.dumps({"event": type(event).__name__.lower(), **event._asdict()}, ensure_ascii=False))
+        lines.append(json.dumps(event_to_json(event), ensure_ascii=False))
     atomic_write(path, ("\n".join(lines) + "\n").encode("utf-8"))
 
 
@@ -79,13 +79,12 @@ def load_recording(path: Path) -> TraceRecording:
         if not row.strip():
             continue
         data = _parse(row, path, number)
-        cls = EVENT_TYPES.get(data.pop("event", None))
-        if cls is None:
+        if data.get("event") not in EVENT_TYPES:
             raise LooplabError(Problem("unknown event", file=path, line=number, key="event"))
         try:
-            events.append(cls(**{key: _tuples(value) for key, value in data.items()}))
-        except TypeError as exc:
-            raise LooplabError(Problem(f"bad event fields: {exc}", file=path, line=number)) from None
+            events.append(event_from_json(data))
+        except ValueError as exc:
+            raise LooplabError(Problem(str(exc), file=path, line=number)) from None
     header.pop("looplab_trace")
     try:
         return TraceRecording(
@@ -98,6 +97,23 @@ def load_recording(path: Path) -> TraceRecording:
         )
     except TypeError as exc:
         raise LooplabError(Problem(f"bad header: {exc}", file=path, line=1)) from None
+
+
+def event_to_json(event: TraceEvent) -> dict[str, Any]:
+    """An event as a JSON object: its type's name under "event", then its fields (for files and follow mode)."""
+    return {"event": type(event).__name__.lower(), **event._asdict()}
+
+
+def event_from_json(data: dict[str, Any]) -> TraceEvent:
+    """The event `event_to_json` wrote; ValueError for an unknown type or wrong fields."""
+    fields = dict(data)
+    cls = EVENT_TYPES.get(fields.pop("event", None))
+    if cls is None:
+        raise ValueError("unknown event")
+    try:
+        return cls(**{key: _tuples(value) for key, value in fields.items()})
+    except TypeError as exc:
+        raise ValueError(f"bad event fields: {exc}") from None
 
 
 def _tuples(value: Any) -> Any:

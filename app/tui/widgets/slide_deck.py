@@ -101,6 +101,7 @@ class SlideDeck(Vertical):
     def __init__(self, lesson: Lesson, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.lesson = lesson
+        self.publishes = True  # tell `looplab notes --follow` each turn (the presenter view shows its own notes)
         self.code_width = max(
             (len(line) for slide in lesson.slides for block in slide.code for line in block.code.splitlines()),
             default=0,
@@ -141,7 +142,8 @@ class SlideDeck(Vertical):
         self.query_one("#slide", Markdown).update(slide.body)
         self.query_one(SlideView).scroll_home(animate=False)
         self.show_header()
-        publish(self.lesson.id, number)  # for `looplab notes --follow` on the instructor's own screen
+        if self.publishes:
+            publish(self.lesson.id, number)  # for `looplab notes --follow` on the instructor's own screen
 
     def show_header(self) -> None:
         """Where we are in the lesson (or its core path), whether this is a deep dive, and the slide's title."""
