@@ -70,11 +70,11 @@ class ClassroomServer:
         if self._server is not None:
             self._server.close()
         for writer in list(self._followers):
-            self._drop(writer)
+            self._drop(writer)  # its connection closes, so its task sees the end and returns
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=1)
         for task in list(self._tasks):
-            task.cancel()
-        with contextlib.suppress(Exception):
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+            task.cancel()  # a join still being read
         if self._server is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), 1)
@@ -84,35 +84,40 @@ class ClassroomServer:
         if task is not None:
             self._tasks.add(task)
         try:
-            try:
-                token = read_join(await asyncio.wait_for(reader.readline(), JOIN_TIMEOUT))
-            except (ProtocolError, ValueError, TimeoutError, ConnectionError):
-                self.refused += 1
-                await _refuse(writer, "not a looplab follower (run `looplab follow ADDRESS`)")
-                return
-            if not hmac.compare_digest(token.encode(), self.token.encode()):
-                self.refused += 1
-                await _refuse(writer, WRONG_TOKEN)
-                return
-            outbox = _Outbox()
-            for message in self.state.catch_up():  # where the class is, then the run so far
-                outbox.put(encode(message))
-            self._followers[writer] = outbox
-            self._told()
-            sender = asyncio.create_task(_send(outbox, writer))
-            try:
-                while await reader.read(1 << 16):  # a follower has nothing to say: its words are dropped
-                    pass
-            except ConnectionError:
-                pass
-            finally:
-                sender.cancel()
-                with contextlib.suppress(asyncio.CancelledError, ConnectionError):
-                    await sender
-                self._drop(writer)
+            await self._serve(reader, writer)
+        except asyncio.CancelledError:
+            writer.close()  # returns normally: asyncio's stream callback would report a cancelled task (3.11)
         finally:
             if task is not None:
                 self._tasks.discard(task)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            token = read_join(await asyncio.wait_for(reader.readline(), JOIN_TIMEOUT))
+        except (ProtocolError, ValueError, TimeoutError, ConnectionError):
+            self.refused += 1
+            await _refuse(writer, "not a looplab follower (run `looplab follow ADDRESS`)")
+            return
+        if not hmac.compare_digest(token.encode(), self.token.encode()):
+            self.refused += 1
+            await _refuse(writer, WRONG_TOKEN)
+            return
+        outbox = _Outbox()
+        for message in self.state.catch_up():  # where the class is, then the run so far
+            outbox.put(encode(message))
+        self._followers[writer] = outbox
+        self._told()
+        sender = asyncio.create_task(_send(outbox, writer))
+        try:
+            while await reader.read(1 << 16):  # a follower has nothing to say: its words are dropped
+                pass
+        except ConnectionError:
+            pass
+        finally:
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError, ConnectionError):
+                await sender
+            self._drop(writer)
 
     def _drop(self, writer: asyncio.StreamWriter) -> None:
         outbox = self._followers.pop(writer, None)

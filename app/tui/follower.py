@@ -57,7 +57,7 @@ class FollowerApp(LooplabApp):
                 self.class_state.apply(message)
                 shared = self._shared()
                 if shared is not None:
-                    shared.apply(message)
+                    await shared.apply(message)
                     self._reported(message)
         except LooplabError as exc:
             self._say(str(exc))

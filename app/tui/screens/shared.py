@@ -46,47 +46,47 @@ class SharedScreen(Screen[None]):
                     yield SlideMarkdown(id="slide", open_links=False)
         yield Static(id="shared-status")
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.query_one("#shared-view").focus()
-        self.redraw()
+        await self.redraw()
 
     def on_resize(self) -> None:
         self.query_one("#shared").set_class(self.size.width >= WIDE, "wide")
 
     # --- following --------------------------------------------------------------------------------------
 
-    def apply(self, message: ClassMessage) -> None:
+    async def apply(self, message: ClassMessage) -> None:
         """The class state has taken `message` already; show what it changed."""
         if isinstance(message, Show):
             self.show_slide()
             if self.state.run is None:
                 self._drop_visualizer()
         elif isinstance(message, RunStarted):
-            self._token = self._visualizer().start_live(message.description)
+            self._token = (await self._visualizer()).start_live(message.description)
         elif isinstance(message, RunEvents) and self._token is not None:
-            visualizer = self._visualizer()
+            visualizer = await self._visualizer()
             if message.again:
                 visualizer.refeed(list(message.events), self._token)
             else:
                 visualizer.feed(list(message.events), self._token)
         elif isinstance(message, RunFinished) and self._token is not None:
-            self._visualizer().finish(message.result, message.ending)
+            (await self._visualizer()).finish(message.result, message.ending)
         elif isinstance(message, RunAborted):
-            self._visualizer().abort(message.reason)
+            (await self._visualizer()).abort(message.reason)
 
-    def redraw(self) -> None:
+    async def redraw(self) -> None:
         """Everything from the class state: on mount, and when a follower comes back to follow mode."""
         self.show_slide()
         self._drop_visualizer()
         run = self.state.run
         if run is None:
             return
-        self.apply(RunStarted(run.description))
-        self.apply(RunEvents(tuple(run.events)))
+        await self.apply(RunStarted(run.description))
+        await self.apply(RunEvents(tuple(run.events)))
         if run.finished is not None:
-            self.apply(run.finished)
+            await self.apply(run.finished)
         elif run.aborted is not None:
-            self.apply(RunAborted(run.aborted))
+            await self.apply(RunAborted(run.aborted))
 
     def show_note(self, note: str) -> None:
         self.note = note
@@ -121,14 +121,15 @@ class SharedScreen(Screen[None]):
                 self.lesson = None
         return self.lesson
 
-    def _visualizer(self) -> Visualizer:
+    async def _visualizer(self) -> Visualizer:
+        """The run's visualizer, made with the lesson's views when a run first arrives."""
         try:
             return self.query_one(Visualizer)
         except NoMatches:
             views = self.lesson.views if self.lesson is not None else ()
             visualizer = Visualizer(views, id="visualizer") if views else Visualizer(id="visualizer")
-            self.query_one("#shared").mount(visualizer)
             self.query_one("#shared").add_class("running")
+            await self.query_one("#shared").mount(visualizer)
             return visualizer
 
     def _drop_visualizer(self) -> None:

@@ -1,0 +1,118 @@
+"""Follow mode in the app: a real presenter server on loopback, follower and presenter apps driven by the pilot."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Markdown
+
+from app.classroom.protocol import RunEvents, RunFinished, RunStarted, Show
+from app.classroom.server import ClassroomServer
+from app.cli.session import Session
+from app.runner.process import OutputLine, RunResult
+from app.trace.recording import load_recording
+from app.tui.follower import FollowerApp
+from app.tui.screens.lesson import LessonScreen
+from app.tui.screens.shared import SharedScreen
+from app.tui.widgets.slide_deck import SlideDeck
+from app.tui.widgets.visualizer import Visualizer
+
+pytestmark = pytest.mark.timeout(120)
+ROOT = Path(__file__).parent.parent
+TRACE = ROOT / "tests" / "traces" / "loop_tour.jsonl"
+
+
+def course_session() -> Session:
+    return Session(argparse.Namespace(node=None, course=str(ROOT)))
+
+
+async def wait_for(pilot: Pilot, condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"gave up after {timeout} s waiting for {condition.__doc__ or condition}")
+        await pilot.pause(0.05)
+
+
+def shown_markdown(app: FollowerApp) -> str:
+    return app.screen.query_one("#slide", Markdown).source
+
+
+def recorded_run() -> tuple[RunStarted, RunEvents, RunFinished]:
+    recording = load_recording(TRACE)
+    lines = tuple(OutputLine("stdout", text, i, 0.0) for i, text in enumerate(recording.stdout))
+    result = RunResult(lines, recording.exit_code, None, False, False, False, recording.duration, 10.0)
+    return RunStarted("slide 3's code on Node 24"), RunEvents(recording.events), RunFinished(result, "exit code 0")
+
+
+async def test_a_follower_turns_with_the_presenter_and_replays_its_run() -> None:
+    server = ClassroomServer()
+    await server.start()
+    session = course_session()
+    lesson = session.course.lesson("timers")
+    server.publish(Show("timers", 0, 0))
+    app = FollowerApp(session, "127.0.0.1", server.port, server.token, blink=False)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, SharedScreen) and server.followers == 1)
+            await wait_for(pilot, lambda: lesson.slides[0].title in shown_markdown(app))
+            server.publish(Show("timers", 2, 0))
+            await wait_for(pilot, lambda: lesson.slides[2].title in shown_markdown(app))
+            started, events, finished = recorded_run()
+            server.publish(started)
+            server.publish(events)
+            server.publish(finished)
+            await wait_for(pilot, lambda: bool(app.screen.query(Visualizer)))
+            visualizer = app.screen.query_one(Visualizer)
+            await wait_for(pilot, lambda: not visualizer.live and visualizer.timeline is not None)
+            printed = [line.text for line in visualizer.timeline.output]
+            assert printed == list(load_recording(TRACE).stdout)
+            assert "exit code 0" in visualizer._status
+    finally:
+        await server.close()
+
+
+async def test_a_follower_steps_out_to_try_it_and_comes_back_with_one_key() -> None:
+    server = ClassroomServer()
+    await server.start()
+    session = course_session()
+    lesson = session.course.lesson("timers")
+    server.publish(Show("timers", 1, 0))
+    app = FollowerApp(session, "127.0.0.1", server.port, server.token, blink=False)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: lesson.slides[1].title in shown_markdown(app))
+            await pilot.press("F")
+            await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+            deck = app.screen.query_one(SlideDeck)
+            await wait_for(pilot, lambda: deck.current == 1)
+            await pilot.press("right")  # the learner pages alone; the class does not move
+            server.publish(Show("timers", 4, 0))  # meanwhile the presenter moves on
+            await pilot.pause(0.2)
+            assert isinstance(app.screen, LessonScreen) and server.state.position == Show("timers", 4, 0)
+            await pilot.press("F")
+            await wait_for(pilot, lambda: isinstance(app.screen, SharedScreen))
+            await wait_for(pilot, lambda: lesson.slides[4].title in shown_markdown(app))
+    finally:
+        await server.close()
+
+
+async def test_a_follower_with_a_wrong_token_says_so_in_one_line() -> None:
+    server = ClassroomServer()
+    await server.start()
+    server.publish(Show("timers", 0, 0))
+    app = FollowerApp(course_session(), "127.0.0.1", server.port, "not-the-token", blink=False)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            shared = app.screen
+            await wait_for(pilot, lambda: isinstance(shared, SharedScreen) and bool(shared.note))
+            assert shared.note.endswith("refused to let you follow: wrong join token (copy it from the presenter's screen)")
+            assert "\n" not in shared.note and server.followers == 0
+    finally:
+        await server.close()
