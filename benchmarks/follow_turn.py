@@ -116,11 +116,11 @@ async def measure(args: argparse.Namespace) -> dict:
     await server.start()
     server.publish(Show(lesson.id, 0, 0))
     with tempfile.TemporaryDirectory(prefix="looplab-follow-bench-") as tmp:
-        followers = [Follower(n, server.address, server.token, Path(tmp), (width, height)) for n in range(args.followers)]
+        followers = [
+            Follower(n, server.address, server.token, Path(tmp), (width, height)) for n in range(args.followers)
+        ]
         try:
-            joined = await wait_until(
-                lambda: all(1 in f.shown for f in followers), followers, JOIN_DEADLINE_S
-            )
+            joined = await wait_until(lambda: all(1 in f.shown for f in followers), followers, JOIN_DEADLINE_S)
             if not joined:
                 raise SystemExit(f"not every follower showed the first slide within {JOIN_DEADLINE_S:g} s")
             pairs: list[float] = []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from app.classroom.protocol import (
     Show,
     decode,
     encode,
+    TOKEN_ENV,
     join_line,
 )
 from app.classroom.server import ClassroomServer
@@ -25,7 +28,8 @@ from app.errors import LooplabError
 from app.runner.process import OutputLine, RunResult
 from app.trace.recording import load_recording
 
-TRACES = Path(__file__).parent / "traces"
+ROOT = Path(__file__).parent.parent
+TRACES = ROOT / "tests" / "traces"
 
 
 def _result() -> RunResult:
@@ -197,3 +201,50 @@ def test_a_mistyped_address_is_one_line_with_an_example(text: str) -> None:
 def test_addresses_parse_with_ipv6_in_brackets() -> None:
     assert parse_address("127.0.0.1:41235") == ("127.0.0.1", 41235)
     assert parse_address("[::1]:8000") == ("::1", 8000)
+
+
+async def _looplab(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "app",
+        *args,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        start_new_session=True,
+    )
+    _, err = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode or 0, err.decode()
+
+
+async def test_looplab_follow_with_a_wrong_token_prints_one_line_and_exits() -> None:
+    server = ClassroomServer()
+    await server.start()
+    server.publish(Show("timers", 0, 0))
+    try:
+        code, err = await _looplab("follow", server.address, env={TOKEN_ENV: "guessed"})
+        assert code == 2
+        assert err == (
+            f"looplab: error: the presenter at {server.address} refused to let you follow: "
+            "wrong join token (copy it from the presenter's screen)\n"
+        )
+        assert server.refused == 1 and server.followers == 0
+    finally:
+        await server.close()
+
+
+async def test_looplab_present_on_a_busy_port_prints_one_line() -> None:
+    server = ClassroomServer()
+    await server.start()
+    try:
+        code, err = await _looplab("present", "timers", "--port", str(server.port))
+        assert code == 2
+        assert err == (
+            f"looplab: error: cannot listen on 127.0.0.1:{server.port}: Address already in use "
+            "(try another --port, or 0 for any free one)\n"
+        )
+    finally:
+        await server.close()

@@ -112,7 +112,9 @@ async def test_a_follower_with_a_wrong_token_says_so_in_one_line() -> None:
         async with app.run_test(size=(80, 24)) as pilot:
             shared = app.screen
             await wait_for(pilot, lambda: isinstance(shared, SharedScreen) and bool(shared.note))
-            assert shared.note.endswith("refused to let you follow: wrong join token (copy it from the presenter's screen)")
+            assert shared.note.endswith(
+                "refused to let you follow: wrong join token (copy it from the presenter's screen)"
+            )
             assert "\n" not in shared.note and server.followers == 0
     finally:
         await server.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
+import os
 import secrets
 import socket
 from collections.abc import Callable
@@ -39,7 +40,8 @@ class ClassroomServer:
             self._socket = socket.create_server((self.host, self.port), family=_family(self.host))
         except (OSError, OverflowError) as exc:
             where = show_address(self.host, self.port)
-            reason = getattr(exc, "strerror", None) or str(exc)
+            errno = getattr(exc, "errno", None)
+            reason = os.strerror(errno) if errno else str(exc)  # create_server adds the address to strerror
             raise LooplabError(
                 Problem(f"cannot listen on {where}: {reason}", hint="try another --port, or 0 for any free one")
             ) from None

@@ -60,5 +60,3 @@ def cmd_follow(session: Session) -> int:
 
     exit_now(FollowerApp(session, host, port, token).run() or 0)
     return 0
-
-

@@ -131,11 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--follow", "-f", action="store_true", help="keep following the app's slides until Ctrl+C")
 
-    p = command("present", "classroom:cmd_present", "for instructors: present a lesson; the class follows with `follow`")
-    p.add_argument("lesson", nargs="?", help="the lesson to start at (default: the first)")
-    p.add_argument(
-        "--host", default="127.0.0.1", help="where followers connect (default 127.0.0.1: this machine only)"
+    p = command(
+        "present", "classroom:cmd_present", "for instructors: present a lesson; the class follows with `follow`"
     )
+    p.add_argument("lesson", nargs="?", help="the lesson to start at (default: the first)")
+    p.add_argument("--host", default="127.0.0.1", help="where followers connect (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=_port, default=0, help="the port followers connect to (default: any free one)")
 
     p = command("follow", "classroom:cmd_follow", "follow a presenter's slides and runs (F steps out and back in)")

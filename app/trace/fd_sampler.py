@@ -31,8 +31,15 @@ TCP_STATES = {
     "0B": "CLOSING",
 }
 NET_TABLES = ("tcp", "tcp6", "udp", "udp6")
-ANON_KINDS = {"[eventpoll]": "epoll", "[eventfd]": "eventfd", "[signalfd]": "signalfd", "[timerfd]": "timerfd",
-              "[io_uring]": "io_uring", "inotify": "inotify", "[pidfd]": "pidfd"}
+ANON_KINDS = {
+    "[eventpoll]": "epoll",
+    "[eventfd]": "eventfd",
+    "[signalfd]": "signalfd",
+    "[timerfd]": "timerfd",
+    "[io_uring]": "io_uring",
+    "inotify": "inotify",
+    "[pidfd]": "pidfd",
+}
 Row = tuple[int, str, str, str, str]  # fd, kind, name, peer, state
 
 

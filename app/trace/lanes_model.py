@@ -100,7 +100,7 @@ class LanesSnapshot:
 
 
 def lane_name(thread: int, how: str = "") -> str:
-    """"main", "worker 2"; a child process's as "child 1" ("cluster 1" for a cluster worker), "child 1 worker 3"."""
+    """ "main", "worker 2"; a child process's as "child 1" ("cluster 1" for a cluster worker), "child 1 worker 3"."""
     process, thread_id = divmod(thread, PROCESS_STRIDE)
     own = "main" if thread_id == 0 else f"worker {thread_id}"
     if process == 0:

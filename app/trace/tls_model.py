@@ -40,8 +40,10 @@ def key_names(labels: tuple[str, ...]) -> str:
     for label in labels:
         purpose, whose = KEY_NAMES.get(label, (label, ""))
         seen.setdefault(purpose, set()).add(whose)
-    return ", ".join(purpose if len(whose) != 1 or "" in whose else f"{next(iter(whose))} {purpose}"
-                     for purpose, whose in seen.items())
+    return ", ".join(
+        purpose if len(whose) != 1 or "" in whose else f"{next(iter(whose))} {purpose}"
+        for purpose, whose in seen.items()
+    )
 
 
 TLS_1_2_AND_OLDER = ("TLSv1.2", "TLSv1.1", "TLSv1")

@@ -152,8 +152,9 @@ class _Bytes:
         return None
 
 
-def _message(data: bytes, room: int, *, parsed: bool = False, known: _Bytes | None = None, base: int = 0
-             ) -> tuple[WireMessage, int]:
+def _message(
+    data: bytes, room: int, *, parsed: bool = False, known: _Bytes | None = None, base: int = 0
+) -> tuple[WireMessage, int]:
     """The message at the start of `data` (known bytes up to a hole), and its size on the wire (0: not whole yet)."""
     blank = data.find(b"\r\n\r\n")
     head = data if blank < 0 else data[: blank + 4]

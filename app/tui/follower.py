@@ -30,7 +30,8 @@ class FollowerApp(LooplabApp):
         Binding("F", "toggle_follow", "Follow", id="app.follow", tooltip="Follow the presenter, or try it yourself"),
     ]
 
-    def __init__(self, session: Session, host: str, port: int, token: str, blink: bool = True) -> None:
+    def __init__(self, session: Session, host: str | None, port: int, token: str, blink: bool = True) -> None:
+        """With no host it joins nobody: what it shows comes through `take` (the snapshot tests)."""
         super().__init__(session, watch=True, blink=blink)
         self.host, self.port, self.token = host, port, token
         self.class_state = ClassState()
@@ -40,10 +41,12 @@ class FollowerApp(LooplabApp):
 
     def on_mount(self) -> None:  # LooplabApp.on_mount runs after this one (Textual calls each class's handler)
         self.push_screen(SharedScreen(self.class_state))
-        self.follow_presenter()
+        if self.host is not None:
+            self.follow_presenter()
 
     @work(exclusive=True, group="follow", exit_on_error=False)
     async def follow_presenter(self) -> None:
+        assert self.host is not None
         where = show_address(self.host, self.port)
         try:
             connection = await join(self.host, self.port, self.token)
@@ -54,11 +57,7 @@ class FollowerApp(LooplabApp):
         self._say("")
         try:
             async for message in connection.messages():
-                self.class_state.apply(message)
-                shared = self._shared()
-                if shared is not None:
-                    await shared.apply(message)
-                    self._reported(message)
+                await self.take(message)
         except LooplabError as exc:
             self._say(str(exc))
         else:
@@ -66,6 +65,14 @@ class FollowerApp(LooplabApp):
         finally:
             self.connected = False
             await connection.close()
+
+    async def take(self, message: ClassMessage) -> None:
+        """One message from the presenter: the class state takes it, and the shared screen shows it."""
+        self.class_state.apply(message)
+        shared = self._shared()
+        if shared is not None:
+            await shared.apply(message)
+            self._reported(message)
 
     def _shared(self) -> SharedScreen | None:
         return self.screen if isinstance(self.screen, SharedScreen) else None
@@ -82,12 +89,19 @@ class FollowerApp(LooplabApp):
         if self.report is None or not isinstance(message, Show | RunFinished):
             return
         if isinstance(message, Show):
-            entry = {"turn": self.class_state.turns, "lesson": message.lesson, "slide": message.slide,
-                     "step": message.step}
+            entry = {
+                "turn": self.class_state.turns,
+                "lesson": message.lesson,
+                "slide": message.slide,
+                "step": message.step,
+            }
         else:
             run = self.class_state.run
-            entry = {"run": run.description if run else "", "events": len(run.events) if run else 0,
-                     "ending": message.ending}
+            entry = {
+                "run": run.description if run else "",
+                "events": len(run.events) if run else 0,
+                "ending": message.ending,
+            }
         shared = self._shared()
         text = str(shared.query_one("#slide").source) if shared is not None else ""  # type: ignore[attr-defined]
 
@@ -112,7 +126,7 @@ class FollowerApp(LooplabApp):
         while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
             self.pop_screen()
         self.push_screen(SharedScreen(self.class_state))
-        if not self.connected:
+        if not self.connected and self.host is not None:
             self.follow_presenter()
 
     def _place_deck(self, position: Show) -> None:

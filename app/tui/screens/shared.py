@@ -103,8 +103,10 @@ class SharedScreen(Screen[None]):
             return
         lesson = self._lesson(position.lesson)
         if lesson is None or position.slide >= len(lesson.slides):
-            markdown.update(f"*The presenter shows {position.lesson} slide {position.slide + 1}, "
-                            "which this copy of the course does not have.*")
+            markdown.update(
+                f"*The presenter shows {position.lesson} slide {position.slide + 1}, "
+                "which this copy of the course does not have.*"
+            )
             return
         slide = lesson.slides[position.slide]
         step = min(position.step, slide.steps - 1)

@@ -18,8 +18,10 @@ from app.tui.widgets.predict_list import PredictList
 
 PREDICT_HELP = Text.assemble(
     ("Your prediction: ", "bold"),
-    ("↑↓ choose a line · Shift+↑↓ or K/J move it · Enter (or a click) picks it up and puts it down · c compares",
-     "dim"),
+    (
+        "↑↓ choose a line · Shift+↑↓ or K/J move it · Enter (or a click) picks it up and puts it down · c compares",
+        "dim",
+    ),
 )
 LEXERS = {".js": "javascript", ".cjs": "javascript", ".mjs": "javascript", ".c": "c", ".cc": "cpp", ".sh": "bash"}
 

@@ -76,8 +76,11 @@ def _rows_of(ladder: Ladder, inner: int) -> list[tuple[Step, list[tuple[Step, st
     for step in ladder.steps:
         label = step.label(ladder.protocol)
         notes = rows[-1][1] if rows and step.kind != "flight" and rows[-1][0].kind != "flight" else []
-        if len(notes) == 1 and notes[0][0].side == "client" and step.side == "server" and (
-            len(notes[0][1]) + len(label) + 5 <= inner
+        if (
+            len(notes) == 1
+            and notes[0][0].side == "client"
+            and step.side == "server"
+            and (len(notes[0][1]) + len(label) + 5 <= inner)
         ):
             notes.append((step, label))
             continue

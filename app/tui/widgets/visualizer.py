@@ -62,8 +62,14 @@ class Visualizer(Vertical):
         Binding("s", "speed(-1)", "Slower", id="visualizer.slower", show=False),
         Binding("l", "follow", "Follow live", id="visualizer.follow", show=False, tooltip="Stick to the newest event"),
         Binding("v", "cycle_views", "Views", id="visualizer.views", show=False, tooltip=VIEWS_TOOLTIP),
-        Binding("o", "other_node", "Other Node", id="visualizer.other_node", show=False,
-                tooltip="The tls view: run on the other Node too, side by side"),
+        Binding(
+            "o",
+            "other_node",
+            "Other Node",
+            id="visualizer.other_node",
+            show=False,
+            tooltip="The tls view: run on the other Node too, side by side",
+        ),
     ]
 
     def __init__(self, views: tuple[str, ...] = (LOOP_VIEW,), **kwargs: object) -> None:
@@ -399,4 +405,3 @@ class Visualizer(Vertical):
         else:
             label = self.timeline.sites.get(line.context, ("", ""))[0] or "its callback"
             self.post_message(SourcePicked(self.timeline.site_of(line.context), label))
-

@@ -69,8 +69,14 @@ LIST_KEYS = [  # the lists' own keys, without left and right: those step the rep
     Binding("end", "last", "Last item", id="visualizer.list_last", show=False),
     Binding("pageup", "page_up", "Page up", id="visualizer.list_page_up", show=False),
     Binding("pagedown", "page_down", "Page down", id="visualizer.list_page_down", show=False),
-    Binding("enter", "select", "Show in code", id="visualizer.pick", show=False,
-            tooltip="Light up the line of your program that scheduled it"),
+    Binding(
+        "enter",
+        "select",
+        "Show in code",
+        id="visualizer.pick",
+        show=False,
+        tooltip="Light up the line of your program that scheduled it",
+    ),
 ]
 
 

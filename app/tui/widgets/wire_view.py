@@ -64,7 +64,7 @@ def message_detail(message: WireMessage, width: int, note: str) -> list[Text]:
     """The message opened up: its headers one per line, then the start of its body."""
     indent = "      "
     room = max(width - len(indent), 8)
-    lines = [Text(f"{indent}{name}: {value}"[: width], style=HEADER, no_wrap=True) for name, value in message.headers]
+    lines = [Text(f"{indent}{name}: {value}"[:width], style=HEADER, no_wrap=True) for name, value in message.headers]
     if message.body:
         body = printable(message.body)
         lines.append(Text(f"{indent}│ {body[: room - 2]}", style=BODY, no_wrap=True))
