@@ -11,13 +11,14 @@ from app.errors import Problem, did_you_mean
 
 SLIDE_BREAK = "<!-- end_slide -->"
 DEEP_DIVE = "<!-- deep_dive -->"
+PAUSE = "<!-- pause -->"  # alone on a line: the slide is shown in steps, one more part per press of next
 SNIPPETS_FOLDER = "_snippets"  # lessons/_snippets/NAME.js: helpers a code block names with `needs=NAME`
 JS_LANGUAGES = ("js", "javascript", "mjs", "cjs")
 _NOTE_ONE_LINE = re.compile(r"^\s*<!--\s*speaker_note:(.*?)-->\s*$")
 _NOTE_OPEN = re.compile(r"^\s*<!--\s*speaker_note:(.*)$")
 # A comment that looks like a marker (one word, maybe with a colon or a value): checked, never silently ignored.
 _MARKER_LIKE = re.compile(r"^\s*<!--\s*([A-Za-z][\w-]*)\s*(?::.*|[=\w\s-]*)?-->\s*$")
-_KNOWN_MARKERS = ("end_slide", "deep_dive", "speaker_note")
+_KNOWN_MARKERS = ("end_slide", "deep_dive", "speaker_note", "pause")
 _FENCE = re.compile(r"^(\s*)(```+|~~~+)\s*([^\s`]*)(.*)$")
 _HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$")
 _SNIPPET_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -47,6 +48,12 @@ class Slide:
     line: int  # where the slide starts in slides.md
     deep: bool = False  # a deep dive: the core path skips it
     code: tuple[CodeBlock, ...] = ()
+    pauses: tuple[int, ...] = ()  # for each <!-- pause -->, how many lines of `markdown` come before it
+
+    @property
+    def steps(self) -> int:
+        """How many presses of next reveal the whole slide: one more than its pauses."""
+        return len(self.pauses) + 1
 
     @property
     def title(self) -> str:
@@ -59,11 +66,21 @@ class Slide:
     @property
     def body(self) -> str:
         """The slide without its opening heading, for a view whose header already shows the title."""
+        return _without_title(self.markdown.splitlines())
+
+    def body_at(self, step: int) -> str:
+        """`body` up to pause number `step` (from 0); the last step is the whole body."""
+        if not 0 <= step < self.steps:
+            raise IndexError(f"slide {self.number} has {self.steps} steps, not a step {step}")
         lines = self.markdown.splitlines()
-        first = next((i for i, line in enumerate(lines) if line.strip()), None)
-        if first is not None and _HEADING.match(lines[first]) and lines[first].startswith("# "):
-            lines = lines[first + 1 :]
-        return "\n".join(lines).strip("\n") + "\n"
+        return _without_title(lines[: self.pauses[step]] if step < len(self.pauses) else lines)
+
+
+def _without_title(lines: list[str]) -> str:
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is not None and _HEADING.match(lines[first]) and lines[first].startswith("# "):
+        lines = lines[first + 1 :]
+    return "\n".join(lines).strip("\n") + "\n"
 
 
 def parse_slides(text: str, path: Path, problems: list[Problem]) -> tuple[Slide, ...]:
@@ -76,6 +93,7 @@ def parse_slides(text: str, path: Path, problems: list[Problem]) -> tuple[Slide,
     start = 1
     fence: _OpenFence | None = None
     note_open: int | None = None  # the line of an unterminated speaker note
+    pauses: list[tuple[int, int]] = []  # each pause on this slide: (its line in slides.md, len(body) there)
 
     def close_slide() -> None:
         markdown = "\n".join(body).strip("\n")
@@ -90,7 +108,10 @@ def parse_slides(text: str, path: Path, problems: list[Problem]) -> tuple[Slide,
             )
         number = len(slides) + 1
         note_text = "\n".join(notes).strip()
-        slides.append(Slide(number, markdown + "\n", note_text, start, deep is not None, tuple(code)))
+        blank_top = next((i for i, text in enumerate(body) if text), len(body))  # the lines strip("\n") took off
+        _check_pauses(body, pauses, path, problems)
+        steps = tuple(max(0, at - blank_top) for _, at in pauses)
+        slides.append(Slide(number, markdown + "\n", note_text, start, deep is not None, tuple(code), steps))
 
     for number, line in enumerate(text.splitlines(), start=1):
         if note_open is not None:
@@ -117,7 +138,7 @@ def parse_slides(text: str, path: Path, problems: list[Problem]) -> tuple[Slide,
             continue
         if line.strip() == SLIDE_BREAK:
             close_slide()
-            body, notes, code, deep, start = [], [], [], None, number + 1
+            body, notes, code, deep, start, pauses = [], [], [], None, number + 1, []
             continue
         one_line = _NOTE_ONE_LINE.match(line)
         if one_line:
@@ -139,6 +160,9 @@ def parse_slides(text: str, path: Path, problems: list[Problem]) -> tuple[Slide,
                     )
                 )
             deep = number
+            continue
+        if line.strip() == PAUSE:
+            pauses.append((number, len(body)))
             continue
         marker_like = _MARKER_LIKE.match(line)
         if marker_like:
@@ -164,15 +188,55 @@ def parse_slides(text: str, path: Path, problems: list[Problem]) -> tuple[Slide,
     return tuple(slides)
 
 
+def _check_pauses(body: list[str], pauses: list[tuple[int, int]], path: Path, problems: list[Problem]) -> None:
+    """Each pause must reveal something and leave something shown: no empty step before, between or after."""
+    heading = next((i for i, line in enumerate(body) if line.strip()), None)
+    if heading is not None and not (_HEADING.match(body[heading]) and body[heading].startswith("# ")):
+        heading = None  # the deck shows a slide's title in its header, so a title alone is an empty step
+    shown_from = heading + 1 if heading is not None else 0
+    for index, (line, at) in enumerate(pauses):
+        if index == 0 and not any(text.strip() for text in body[shown_from:at]):
+            problems.append(
+                Problem(
+                    f"nothing before this {PAUSE} but the title, so the first step would be empty",
+                    file=path,
+                    line=line,
+                    hint="the deck shows the title in its header: put the first part of the slide before the pause",
+                )
+            )
+        elif index and not any(text.strip() for text in body[shown_from:at]):
+            problems.append(
+                Problem(
+                    f"nothing between this {PAUSE} and the one on line {pauses[index - 1][0]}, "
+                    "so a step would show nothing new",
+                    file=path,
+                    line=line,
+                    hint="remove one of the two pauses",
+                )
+            )
+        shown_from = at
+    if pauses and not any(text.strip() for text in body[pauses[-1][1] :]):
+        problems.append(
+            Problem(
+                f"nothing after this {PAUSE}: the last step would reveal nothing",
+                file=path,
+                line=pauses[-1][0],
+                hint="remove it, or put the part to reveal after it",
+            )
+        )
+
+
 def _bad_marker(text: str, word: str, path: Path, line: int) -> Problem:
     hint = did_you_mean(word.replace("-", "_").lower(), _KNOWN_MARKERS)
     if word.lower().startswith("deep") or word == "deep_dive":
         hint = f"a deep-dive slide has the line {DEEP_DIVE} alone"
+    if word.lower() == "pause":
+        hint = f"a pause is the line {PAUSE} alone"
     return Problem(
         f"unknown slide marker {text!r}",
         file=path,
         line=line,
-        hint=hint or f"markers are {SLIDE_BREAK}, {DEEP_DIVE} and <!-- speaker_note: ... -->",
+        hint=hint or f"markers are {SLIDE_BREAK}, {DEEP_DIVE}, {PAUSE} and <!-- speaker_note: ... -->",
     )
 
 
