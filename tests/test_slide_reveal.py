@@ -9,10 +9,12 @@ import pytest
 from rich.console import Console, RenderableType
 from textual.widgets import Markdown, Static
 
+from app.cli.main import main
 from app.cli.notes import notes_view
 from app.course.load import load_course, read_course
 from app.course.slides import parse_slides
 from app.errors import LooplabError
+from app.handout.lesson_html import AFTER_PAUSE, slide_html
 from app.learner.presenter import SlidePosition, publish, read_position
 from app.tui.app import LooplabApp
 from app.tui.widgets import slide_deck
@@ -236,3 +238,23 @@ def render_plain(view: RenderableType) -> str:
     console = Console(width=100, record=True, file=io.StringIO())
     console.print(view)
     return console.export_text()
+
+
+def test_the_handout_shows_the_whole_slide_with_a_faint_rule_where_it_paused(tmp_path: Path) -> None:
+    text = STEPPED + "<!-- end_slide -->\n# B\n\nmid\n<!-- pause -->\nparagraph\n<!-- pause -->\n```sh\nls\n```\n"
+    first, second = parse_slides(text, tmp_path / "slides.md", [])
+    html = slide_html(first, 2)
+    assert "pause --" not in html and "It prints" in html and "timers phase" in html
+    assert f'<p class="{AFTER_PAUSE}">It prints' in html and f'<ul class="{AFTER_PAUSE}">' in html
+    assert html.count(AFTER_PAUSE) == 2
+    html = slide_html(second, 2)  # a pause inside a paragraph has no block to mark; one before a code block has
+    assert "<p>mid\nparagraph</p>" in html and f'<figure class="code {AFTER_PAUSE}">' in html
+    assert html.count(AFTER_PAUSE) == 1
+
+
+def test_looplab_show_prints_whole_slides(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    course = stepped_course(tmp_path / "course")
+    assert main(["show", "queues", "--course", str(course)]) == 0
+    out = capsys.readouterr().out
+    assert all(part in out for part in ("PART-ONE", "PART-TWO", "PART-THREE", "QUESTION", "ANSWER"))
+    assert "pause" not in out
