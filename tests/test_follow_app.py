@@ -9,14 +9,18 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Markdown
+from textual.widgets import Markdown, Static
 
+from app.classroom.client import join
 from app.classroom.protocol import RunEvents, RunFinished, RunStarted, Show
 from app.classroom.server import ClassroomServer
 from app.cli.session import Session
 from app.runner.process import OutputLine, RunResult
+from app.trace.loop_model import replay
 from app.trace.recording import load_recording
 from app.tui.follower import FollowerApp
+from app.tui.presenter import PresenterApp
+from app.tui.screens.presenter import PresenterScreen
 from app.tui.screens.lesson import LessonScreen
 from app.tui.screens.shared import SharedScreen
 from app.tui.widgets.slide_deck import SlideDeck
@@ -118,3 +122,60 @@ async def test_a_follower_with_a_wrong_token_says_so_in_one_line() -> None:
             assert "\n" not in shared.note and server.followers == 0
     finally:
         await server.close()
+
+
+def presenter(session: Session, server: ClassroomServer, lesson: str = "timers") -> PresenterApp:
+    return PresenterApp(session, server, lesson, blink=False)
+
+
+async def test_the_presenters_turns_and_steps_reach_the_class() -> None:
+    server = ClassroomServer()
+    session = course_session()
+    lesson = session.course.lesson("event-loop-overview")
+    stepped = next(i for i, slide in enumerate(lesson.slides) if slide.steps > 1)
+    app = presenter(session, server, lesson.id)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, PresenterScreen))
+        watcher = await join("127.0.0.1", server.port, server.token)
+        messages = watcher.messages()
+        assert await anext(messages) == Show(lesson.id, 0, 0)
+        await pilot.press("right")
+        assert await asyncio.wait_for(anext(messages), 5) == Show(lesson.id, 1, 0)
+        app.screen.query_one(SlideDeck).show_position(stepped, 0)
+        assert await asyncio.wait_for(anext(messages), 5) == Show(lesson.id, stepped, 0)
+        await pilot.press("right")
+        assert await asyncio.wait_for(anext(messages), 5) == Show(lesson.id, stepped, 1)
+        clock = str(app.screen.query_one("#clock", Static).content)
+        assert f"slide {stepped + 1}/{len(lesson.slides)} · step 2/{lesson.slides[stepped].steps} · 1 following" in clock
+        notes = app.screen.query_one("#notes", Markdown).source
+        assert notes == (lesson.slides[stepped].notes or "*(no notes on this slide)*")
+        await watcher.close()
+
+
+async def test_a_run_on_the_presenters_side_is_replayed_by_a_follower_without_running_node() -> None:
+    server = ClassroomServer()
+    session = course_session()
+    lesson = session.course.lesson("timers")
+    live = next(i for i, slide in enumerate(lesson.slides) if any(block.live for block in slide.code))
+    app = presenter(session, server, lesson.id)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, PresenterScreen))
+        watcher = await join("127.0.0.1", server.port, server.token)
+        messages = watcher.messages()
+        await anext(messages)
+        app.screen.query_one(SlideDeck).show_position(live, 0)
+        assert await asyncio.wait_for(anext(messages), 5) == Show(lesson.id, live, 0)
+        await pilot.press("r")
+        started = await asyncio.wait_for(anext(messages), 30)
+        assert isinstance(started, RunStarted) and started.description.startswith(f"slide {live + 1}'s code on Node ")
+        events: list = []
+        while not isinstance(message := await asyncio.wait_for(anext(messages), 30), RunFinished):
+            assert isinstance(message, RunEvents)
+            events = list(message.events) if message.again else events + list(message.events)
+        await wait_for(pilot, lambda: app.screen.runs == 1)
+        assert message.result.exit_code == 0
+        shown = [line.text for line in app.screen.query_one(Visualizer).timeline.output]
+        replayed = [line.text for line in replay(events).output]  # what a follower's visualizer draws
+        printed = [line.text for line in message.result.lines if line.stream == "stdout"]
+        assert printed and shown == replayed == printed
+        await watcher.close()

@@ -23,8 +23,11 @@ def notes_view(course: Course, position: SlidePosition) -> RenderableType:
     if lesson is None or position.slide >= len(lesson.slides):
         return Text(f"The app shows {position.lesson} slide {position.slide + 1}, which this course does not have.")
     slide = lesson.slides[position.slide]
+    where = f"{lesson.title} · slide {slide.number}/{len(lesson.slides)}"
+    if slide.steps > 1:  # the audience sees only part of it so far
+        where += f" · step {min(position.step, slide.steps - 1) + 1} of {slide.steps}"
     parts: list[RenderableType] = [
-        Rule(Text(f"{lesson.title} · slide {slide.number}/{len(lesson.slides)}", style="bold")),
+        Rule(Text(where, style="bold")),
         Text(slide.title, style="bold cyan"),
         Markdown(slide.notes) if slide.notes else Text("(no speaker notes on this slide)", style="dim"),
     ]

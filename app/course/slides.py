@@ -49,6 +49,7 @@ class Slide:
     deep: bool = False  # a deep dive: the core path skips it
     code: tuple[CodeBlock, ...] = ()
     pauses: tuple[int, ...] = ()  # for each <!-- pause -->, how many lines of `markdown` come before it
+    pause_lines: tuple[int, ...] = ()  # and its line in slides.md
 
     @property
     def steps(self) -> int:
@@ -74,6 +75,12 @@ class Slide:
             raise IndexError(f"slide {self.number} has {self.steps} steps, not a step {step}")
         lines = self.markdown.splitlines()
         return _without_title(lines[: self.pauses[step]] if step < len(self.pauses) else lines)
+
+    def code_at(self, step: int) -> tuple[CodeBlock, ...]:
+        """The code blocks `body_at(step)` shows."""
+        if step >= len(self.pause_lines):
+            return self.code
+        return tuple(block for block in self.code if block.line < self.pause_lines[step])
 
 
 def _without_title(lines: list[str]) -> str:
@@ -110,8 +117,9 @@ def parse_slides(text: str, path: Path, problems: list[Problem]) -> tuple[Slide,
         note_text = "\n".join(notes).strip()
         blank_top = next((i for i, text in enumerate(body) if text), len(body))  # the lines strip("\n") took off
         _check_pauses(body, pauses, path, problems)
-        steps = tuple(max(0, at - blank_top) for _, at in pauses)
-        slides.append(Slide(number, markdown + "\n", note_text, start, deep is not None, tuple(code), steps))
+        shown = tuple(max(0, at - blank_top) for _, at in pauses)
+        lines = tuple(line for line, _ in pauses)
+        slides.append(Slide(number, markdown + "\n", note_text, start, deep is not None, tuple(code), shown, lines))
 
     for number, line in enumerate(text.splitlines(), start=1):
         if note_open is not None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
@@ -21,6 +22,7 @@ from app.course.slides import CodeBlock, Slide
 
 CODE_CLASS = "ll-code"  # the wrapper of every highlighted block; its token spans carry the "ll-" prefix
 CODE_STYLE = "default"  # a light Pygments style: handouts are printed
+AFTER_PAUSE = "after-pause"  # the class of the first block a <!-- pause --> reveals: a faint dashed rule above it
 _CSS = Path(__file__).with_name("handout.css")
 
 
@@ -69,7 +71,7 @@ def _exercise_title(course: Course, exercise_id: str) -> str:
 
 def slide_html(slide: Slide, total: int, *, notes: bool = False) -> str:
     kind = "slide deep" if slide.deep else "slide"
-    body = _markdown().render(slide.markdown, {"code": list(slide.code)})
+    body = _markdown().render(slide.markdown, {"code": list(slide.code), "pauses": slide.pauses})
     html = [
         f'<section class="{kind}" id="slide-{slide.number}" data-title="{escape(slide.title)}">',
         f'<p class="slide-number">{slide.number}/{total}</p>',
@@ -88,7 +90,21 @@ def _markdown() -> MarkdownIt:
     # Raw HTML in a slide is shown as text: the page loads nothing an author did not write as Markdown.
     md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
     md.add_render_rule("fence", _render_fence)
+    md.core.ruler.push("pauses", _mark_pauses)
     return md
+
+
+def _mark_pauses(state: StateCore) -> None:
+    """The handout shows the whole slide; the block that starts right after each pause gets AFTER_PAUSE.
+
+    A pause inside a paragraph (no block starts there) leaves no mark.
+    """
+    lines = state.src.split("\n")
+    for shown in state.env.get("pauses", ()):
+        start = next((i for i in range(shown, len(lines)) if lines[i].strip()), None)
+        block = next((t for t in state.tokens if t.map and t.nesting >= 0 and t.map[0] == start), None)
+        if block is not None:
+            block.attrJoin("class", AFTER_PAUSE)
 
 
 def _render_fence(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
@@ -97,16 +113,17 @@ def _render_fence(self: Any, tokens: Sequence[Token], idx: int, options: Any, en
     language = token.info.split()[0] if token.info.strip() else ""
     waiting: list[CodeBlock] = env.get("code", [])
     block = waiting.pop(0) if waiting and waiting[0].language == language else None
-    return code_html(token.content, language, block)
+    return code_html(token.content, language, block, after_pause=AFTER_PAUSE in (token.attrGet("class") or ""))
 
 
-def code_html(code: str, language: str, block: CodeBlock | None = None) -> str:
+def code_html(code: str, language: str, block: CodeBlock | None = None, *, after_pause: bool = False) -> str:
     labels = [escape(language or "text")]
     if block is not None and block.fragment:
         labels.append('<span class="fragment">fragment: an excerpt, not meant to run alone</span>')
     if block is not None and block.exit_code:
         labels.append(f"exits with code {block.exit_code}")
     kind = "code fragment" if block is not None and block.fragment else "code"
+    kind += f" {AFTER_PAUSE}" if after_pause else ""
     highlighted = highlight(code, _lexer(language), _formatter())
     return f'<figure class="{kind}"><figcaption>{" · ".join(labels)}</figcaption>\n{highlighted}</figure>\n'
 

@@ -22,16 +22,18 @@ POSITION_FILE = "presenting.json"
 class SlidePosition:
     lesson: str
     slide: int  # counted from 0
+    step: int = 0  # how many of the slide's pauses are revealed (a file from before pauses has none: 0)
 
 
 def position_path() -> Path:
     return data_dir() / POSITION_FILE
 
 
-def publish(lesson: str, slide: int) -> None:
-    """Say which slide is on screen; a failure here never reaches the app (the notes window is optional)."""
+def publish(lesson: str, slide: int, step: int = 0) -> None:
+    """Say which slide (and step of it) is on screen; a failure here never reaches the app (the notes are optional)."""
+    position = {"lesson": lesson, "slide": slide, "step": step}
     with contextlib.suppress(OSError):  # written on every slide turn: atomic, but not worth an fsync
-        atomic_write(position_path(), json.dumps({"lesson": lesson, "slide": slide}).encode(), durable=False)
+        atomic_write(position_path(), json.dumps(position).encode(), durable=False)
 
 
 def read_position() -> SlidePosition | None:
@@ -45,11 +47,15 @@ def read_position() -> SlidePosition | None:
         raise LooplabError(Problem(f"cannot read it ({exc.strerror or exc})", file=path)) from None
     try:
         data = json.loads(raw)
-        lesson, slide = data["lesson"], data["slide"]
-        if not isinstance(lesson, str) or not isinstance(slide, int) or isinstance(slide, bool) or slide < 0:
+        lesson, slide, step = data["lesson"], data["slide"], data.get("step", 0)
+        if not isinstance(lesson, str) or not _count(slide) or not _count(step):
             raise TypeError
     except (ValueError, KeyError, TypeError):
         raise LooplabError(
             Problem("not a slide position", file=path, hint="it is written again when the app turns a slide")
         ) from None
-    return SlidePosition(lesson, slide)
+    return SlidePosition(lesson, slide, step)
+
+
+def _count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0

@@ -1,8 +1,10 @@
-"""Slides: Textual's Markdown widget, one slide at a time, with its place, a mark when it runs on, and keys to page."""
+"""Slides: Textual's Markdown widget, one slide at a time (in steps where it pauses), with its place, a mark when it
+runs on, and keys to page."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
@@ -88,14 +90,19 @@ class SlideDeck(Vertical):
     HELP_GROUP = "Slides"
     ALLOW_MAXIMIZE = True
     BINDINGS = [
-        Binding("right,space,pagedown", "next", "Next slide", id="slides.next"),
-        Binding("left,pageup", "previous", "Previous slide", id="slides.previous"),
+        Binding(
+            "right,space,pagedown", "next", "Next slide", id="slides.next", tooltip="Or reveal the slide's next step"
+        ),
+        Binding(
+            "left,pageup", "previous", "Previous slide", id="slides.previous", tooltip="Or hide the step last revealed"
+        ),
         Binding("home", "first", "First slide", id="slides.first", show=False),
         Binding("end", "last", "Last slide", id="slides.last", show=False),
         Binding("g", "jump", "Go to slide", id="slides.jump", tooltip="Type a slide number"),
         Binding("d", "toggle_deep", "Deep dives", id="slides.deep", tooltip="Skip or show the deep-dive slides"),
     ]
     current: reactive[int] = reactive(0)  # an index into lesson.slides, deep dives included
+    step: reactive[int] = reactive(0)  # how many of the current slide's pauses are revealed
     core_only: reactive[bool] = reactive(False)  # page through the core path, skipping deep dives
 
     def __init__(self, lesson: Lesson, **kwargs: object) -> None:
@@ -139,11 +146,40 @@ class SlideDeck(Vertical):
         if not self.lesson.slides or not self.children:
             return
         slide = self.lesson.slides[number]
-        self.query_one("#slide", Markdown).update(slide.body)
+        if self.step >= slide.steps:  # the slide was set directly, from a step of another
+            self.set_reactive(SlideDeck.step, slide.steps - 1)
+        self.query_one("#slide", Markdown).update(slide.body_at(self.step))
         self.query_one(SlideView).scroll_home(animate=False)
         self.show_header()
         if self.publishes:
-            publish(self.lesson.id, number)  # for `looplab notes --follow` on the instructor's own screen
+            publish(self.lesson.id, number, self.step)  # for `looplab notes --follow` on the instructor's screen
+
+    def watch_step(self, old: int, step: int) -> None:
+        if not self.lesson.slides or not self.children:
+            return
+        shown = self.query_one("#slide", Markdown).update(self.lesson.slides[self.current].body_at(step))
+        if step > old:  # a taller slide scrolls to the part just revealed
+            self.run_worker(self._scroll_to_end(shown), group="reveal", exclusive=True)
+        self.show_header()
+        if self.publishes:
+            publish(self.lesson.id, self.current, step)
+
+    async def _scroll_to_end(self, shown: AwaitComplete) -> None:
+        await shown
+        view = self.query_one(SlideView)
+        view.call_after_refresh(view.scroll_end, animate=False)
+
+    def show_position(self, slide: int, step: int) -> None:
+        """Show slide `slide` (an index into lesson.slides) at `step`, both clamped; published once."""
+        if not self.lesson.slides:
+            return
+        slide = max(0, min(slide, self.count - 1))
+        step = max(0, min(step, self.lesson.slides[slide].steps - 1))
+        if slide == self.current:
+            self.step = step
+        else:
+            self.set_reactive(SlideDeck.step, step)  # shown by watch_current, with the slide
+            self.current = slide
 
     def show_header(self) -> None:
         """Where we are in the lesson (or its core path), whether this is a deep dive, and the slide's title."""
@@ -153,6 +189,8 @@ class SlideDeck(Vertical):
         shown = self.shown
         place = shown.index(self.current) + 1 if self.current in shown else 0
         parts = [f"core {place}/{len(shown)}" if self.core_only else f"slide {place}/{len(shown)}"]
+        if slide.steps > 1:
+            parts.append(f"step {min(self.step, slide.steps - 1) + 1}/{slide.steps}")
         if slide.deep:
             parts.append("[reverse] deep dive [/] d skips" if not self.core_only else "[reverse] deep dive [/]")
         header = self.query_one("#slide-header", Static)
@@ -173,25 +211,36 @@ class SlideDeck(Vertical):
         if core_only and self.lesson.slides[self.current].deep:
             later = [i for i in self.shown if i > self.current]
             earlier = [i for i in self.shown if i < self.current]
-            self.current = later[0] if later else earlier[-1]
+            self.show_position(later[0], 0) if later else self._show_whole(earlier[-1])
         self.show_header()
 
-    def _step(self, delta: int) -> None:
+    def _show_whole(self, slide: int) -> None:
+        """A slide gone back to is shown with every step revealed, as it was left."""
+        self.show_position(slide, self.lesson.slides[slide].steps - 1)
+
+    def _turn(self, delta: int) -> None:
         shown = self.shown  # holds the current slide: leaving a deep dive for the core path moves off it first
-        place = shown.index(self.current) + delta
-        self.current = shown[max(0, min(place, len(shown) - 1))]
+        place = max(0, min(shown.index(self.current) + delta, len(shown) - 1))
+        if shown[place] != self.current:
+            self.show_position(shown[place], 0) if delta > 0 else self._show_whole(shown[place])
 
     def action_next(self) -> None:
-        self._step(1)
+        if self.step < self.lesson.slides[self.current].steps - 1:
+            self.step += 1
+        else:
+            self._turn(1)
 
     def action_previous(self) -> None:
-        self._step(-1)
+        if self.step > 0:
+            self.step -= 1
+        else:
+            self._turn(-1)
 
     def action_first(self) -> None:
-        self.current = self.shown[0]
+        self.show_position(self.shown[0], 0)
 
     def action_last(self) -> None:
-        self.current = self.shown[-1]
+        self._show_whole(self.shown[-1])
 
     def action_toggle_deep(self) -> None:
         self.core_only = not self.core_only
@@ -209,7 +258,7 @@ class SlideDeck(Vertical):
 
         def go(number: int | None) -> None:
             if number is not None:
-                self.current = shown[number - 1]
+                self.show_position(shown[number - 1], 0)
 
         title = "Go to core slide" if self.core_only else "Go to slide"
         self.app.push_screen(NumberScreen(title, len(shown)), go)
