@@ -73,7 +73,8 @@ class ExerciseRuns:
     def action_cancel(self) -> None:
         if self.current_run is not None:
             self.current_run.cancel()
-            self.query_one(ExercisePane).show_running("cancelling…")
+            if self.current_run is not self.slide_run:  # a slide's run ends in the visualizer alone
+                self.query_one(ExercisePane).show_running("cancelling…")
 
     @work(exclusive=True, group="node", exit_on_error=False)
     async def run_program(self, check: bool, program: Path | None = None, replay: bool = False) -> None:

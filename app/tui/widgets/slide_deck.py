@@ -144,7 +144,8 @@ class SlideDeck(Vertical):
         publish(self.lesson.id, number)  # for `looplab notes --follow` on the instructor's own screen
 
     def show_header(self) -> None:
-        """Where we are in the lesson (or its core path), whether this is a deep dive, and the slide's title."""
+        """Where we are in the lesson (or its core path), whether this is a deep dive or has live code (R), and
+        the slide's title."""
         if not self.lesson.slides or not self.children:
             return
         slide = self.lesson.slides[self.current]
@@ -153,6 +154,8 @@ class SlideDeck(Vertical):
         parts = [f"core {place}/{len(shown)}" if self.core_only else f"slide {place}/{len(shown)}"]
         if slide.deep:
             parts.append("[reverse] deep dive [/] d skips" if not self.core_only else "[reverse] deep dive [/]")
+        if any(block.live for block in slide.code):
+            parts.append("[b]R[/] runs it")
         header = self.query_one("#slide-header", Static)
         header.update(Content.from_markup(" · ".join(parts) + " · $title", title=slide.title))
         self.show_rows_below()
