@@ -280,6 +280,9 @@ def test_slides_are_split_and_notes_are_kept_off_the_slide(tmp_path: Path) -> No
         ("# A\n```text fragment\nx\n```\n", "'fragment' on a text block", 2),
         ("# A\n```js needs=busy-four\nx\n```\n", "unknown snippet 'busy-four' in needs=", 2),
         ("# A\n```js exit=one\nx\n```\n", "exit= takes an exit code such as exit=1, not 'one'", 2),
+        ("# A\n\n```js fragment run\nx\n```\n", "a fragment never runs, so it cannot be a live demo", 3),
+        ("# A\n```sh run\nls\n```\n", "'run' on a sh block", 2),
+        ("# A\n```js runs\nx\n```\n", "unknown code block attribute 'runs'", 2),
     ],
 )
 def test_slide_mistakes_are_located(tmp_path: Path, text: str, message: str, line: int) -> None:
@@ -305,6 +308,15 @@ def test_deep_dives_fragments_and_snippets_are_read_and_kept_off_the_slide(tmp_p
     assert "_snippets/busy-for.js`: busyFor(ms) holds the thread" in core.markdown  # the reader sees what it needs
     assert [(b.runnable, b.exit_code) for b in deep.code] == [(False, 0), (True, 3)]
     assert "fragment" not in deep.markdown and deep.body.startswith("```js")  # the title is the header's
+
+
+def test_a_block_marked_run_is_a_live_demo_and_still_runnable(tmp_path: Path) -> None:
+    problems: list = []
+    text = "# Live\n\n```js run exit=2\nprocess.exitCode = 2;\n```\n\n```js\nconsole.log(1);\n```\n"
+    (slide,) = parse_slides(text, tmp_path / "slides.md", problems)
+    assert problems == []
+    assert [(b.live, b.runnable, b.exit_code) for b in slide.code] == [(True, True, 2), (False, True, 0)]
+    assert "run" not in slide.markdown.split("\n")[2]  # the fence the reader sees is plain ```js
 
 
 def test_a_line_may_say_its_phase_and_queue(tmp_path: Path) -> None:

@@ -15,11 +15,11 @@ import pytest
 from app.course.load import load_course
 from app.course.slides import CodeBlock
 from app.nodejs.locate import bundled_node_path
+from app.runner.slide_run import program_text
 
 REPO = Path(__file__).resolve().parent.parent
 NODE_20 = Path("/usr/bin/node")
 TIMEOUT = 10.0  # seconds per block; the slowest block on a slide waits about 1 s
-_MODULE_SYNTAX = re.compile(r"^(import\s|export\s|await\s)", re.MULTILINE)
 
 
 def runnable_blocks() -> list[tuple[str, CodeBlock]]:
@@ -31,13 +31,6 @@ def runnable_blocks() -> list[tuple[str, CodeBlock]]:
         for block in slide.code
         if block.runnable
     ]
-
-
-def program_text(block: CodeBlock) -> tuple[str, str]:
-    """The file a reader gets by pasting the snippets the block names, then the block; ES module if it says so."""
-    text = "".join(snippet.read_text(encoding="utf-8") + "\n" for snippet in block.needs) + block.code
-    suffix = ".mjs" if block.language == "mjs" or _MODULE_SYNTAX.search(block.code) else ".cjs"
-    return text, suffix
 
 
 def run_block(node: Path, where: str, block: CodeBlock) -> str | None:

@@ -34,6 +34,7 @@ class CodeBlock:
     fragment: bool = False  # an excerpt: not meant to run on its own
     needs: tuple[Path, ...] = ()  # shared snippets run before it (lessons/_snippets/NAME.js)
     exit_code: int = 0  # what it exits with when it runs as it should
+    live: bool = False  # marked `run`: a live demo, run under the tracer from the lesson screen (R)
 
     @property
     def runnable(self) -> bool:
@@ -256,16 +257,17 @@ class _OpenFence:
     fragment: bool
     needs: tuple[Path, ...]
     exit_code: int
+    live: bool
     lines: list[str]
 
     def block(self) -> CodeBlock:
         code = "\n".join(self.lines) + "\n"
-        return CodeBlock(self.language, code, self.line, self.fragment, self.needs, self.exit_code)
+        return CodeBlock(self.language, code, self.line, self.fragment, self.needs, self.exit_code, self.live)
 
 
 def _open_fence(marker: str, language: str, rest: str, line: int, path: Path, problems: list[Problem]) -> _OpenFence:
     _check_language(language, path, line, problems)
-    fragment, needs, exit_code = False, [], 0
+    fragment, needs, exit_code, live = False, [], 0, False
     for word in rest.split():
         if language not in JS_LANGUAGES:
             problems.append(
@@ -273,11 +275,13 @@ def _open_fence(marker: str, language: str, rest: str, line: int, path: Path, pr
                     f"{word!r} on a {language or 'plain'} block",
                     file=path,
                     line=line,
-                    hint="only js blocks take `fragment`, `needs=NAME` or `exit=N`; they are the ones that run",
+                    hint="only js blocks take `fragment`, `run`, `needs=NAME` or `exit=N`; they are the ones that run",
                 )
             )
         elif word == "fragment":
             fragment = True
+        elif word == "run":
+            live = True
         elif word.startswith("needs="):
             needs += _snippets(word.removeprefix("needs="), path, line, problems)
         elif word.startswith("exit="):
@@ -287,7 +291,9 @@ def _open_fence(marker: str, language: str, rest: str, line: int, path: Path, pr
             else:
                 exit_code = int(code)
         else:
-            hint = did_you_mean(word, ["fragment", "needs=", "exit="]) or "write `fragment`, `needs=NAME` or `exit=N`"
+            hint = did_you_mean(word, ["fragment", "run", "needs=", "exit="]) or (
+                "write `fragment`, `run`, `needs=NAME` or `exit=N`"
+            )
             problems.append(Problem(f"unknown code block attribute {word!r}", file=path, line=line, hint=hint))
     if fragment and needs:
         problems.append(
@@ -298,7 +304,16 @@ def _open_fence(marker: str, language: str, rest: str, line: int, path: Path, pr
                 hint="keep `fragment` or `needs=`, not both",
             )
         )
-    return _OpenFence(marker, language, line, fragment, tuple(needs), exit_code, [])
+    if fragment and live:
+        problems.append(
+            Problem(
+                "a fragment never runs, so it cannot be a live demo",
+                file=path,
+                line=line,
+                hint="keep `fragment` or `run`, not both",
+            )
+        )
+    return _OpenFence(marker, language, line, fragment, tuple(needs), exit_code, live, [])
 
 
 def _snippet_captions(needs: tuple[Path, ...]) -> list[str]:

@@ -29,25 +29,32 @@ LineHandler = Callable[[OutputLine], Awaitable[None] | None]
 
 
 @contextmanager
+def fresh_run_folder() -> Iterator[Path]:
+    """A new private (0700) temporary directory for one run; removed afterwards, even if looplab dies."""
+    # The owner's pid in the name lets a later looplab remove it if its owner died with no watcher left.
+    folder = Path(tempfile.mkdtemp(prefix=f"{watcher.RUN_FOLDER_PREFIX}{os.getpid()}-"))
+    watcher.register(str(folder), dir=str(folder))  # removed by the watcher if looplab dies from here on
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        watcher.release(str(folder))
+
+
+@contextmanager
 def run_directory(program: Path, entry: str, fixtures: tuple[Fixture, ...]) -> Iterator[Path]:
     """A new temporary directory holding the fixtures and a copy of the program; removed afterwards."""
     if not program.exists():
         raise LooplabError(f"{program}: file not found")
     if not program.is_file():  # a named pipe would block the copy below forever
         raise LooplabError(f"{program}: not a regular file, so looplab does not run it (move it away)")
-    # The owner's pid in the name lets a later looplab remove it if its owner died with no watcher left.
-    folder = Path(tempfile.mkdtemp(prefix=f"{watcher.RUN_FOLDER_PREFIX}{os.getpid()}-"))
-    watcher.register(str(folder), dir=str(folder))  # removed by the watcher if looplab dies from here on
-    try:
+    with fresh_run_folder() as folder:
         for fixture in fixtures:
             target = folder / fixture.path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(fixture.content)
         shutil.copyfile(program, folder / entry)
         yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-        watcher.release(str(folder))
 
 
 def exercise_request(exercise: Exercise, node: NodeBinary, folder: Path, node_args: tuple[str, ...] = ()) -> RunRequest:

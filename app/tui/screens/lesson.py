@@ -27,6 +27,7 @@ from app.tui.screens.lesson_files import ExerciseFiles
 from app.tui.screens.lesson_panes import LessonPanes
 from app.tui.screens.lesson_predict import PredictionFlow
 from app.tui.screens.lesson_runs import ExerciseRuns
+from app.tui.screens.lesson_slide_runs import SlideRuns
 from app.tui.widgets.exercise_pane import ExercisePane
 from app.tui.widgets.predict_list import PredictList
 from app.tui.widgets.slide_deck import SlideDeck
@@ -35,7 +36,7 @@ from app.tui.widgets.visualizer import SourcePicked, Visualizer
 EXERCISE_ACTIONS = frozenset({"run", "check", "hint", "cancel", "edit", "toggle_watch", "reset", "exercise"})
 
 
-class LessonScreen(LessonPanes, ExerciseRuns, ExerciseFiles, PredictionFlow, Screen[None]):
+class LessonScreen(LessonPanes, ExerciseRuns, SlideRuns, ExerciseFiles, PredictionFlow, Screen[None]):
     # Default CSS is added when the first lesson opens, to what Textual has parsed already; as app.tcss (or the
     # screen's CSS_PATH, which re-parses every stylesheet) it was parsed for the course map's first frame.
     DEFAULT_CSS = (Path(__file__).parent.parent / "lesson.tcss").read_text()
@@ -46,6 +47,7 @@ class LessonScreen(LessonPanes, ExerciseRuns, ExerciseFiles, PredictionFlow, Scr
         Binding("c", "check", "Check", id="lesson.check", tooltip="Check it (a prediction is compared first)"),
         Binding("h", "hint", "Hint", id="lesson.hint", tooltip="One more hint"),
         Binding("x", "cancel", "Cancel run", id="lesson.cancel", tooltip="Stop the program and all it started"),
+        Binding("R", "run_slide", "Run slide code", id="lesson.run_slide", show=False, tooltip="Run the slide's code"),
         Binding("e", "edit", "Edit", id="lesson.edit", tooltip="Open your copy in $EDITOR"),
         Binding("w", "toggle_watch", "Watch", id="lesson.watch", tooltip="Re-check whenever you save the file"),
         Binding("ctrl+r", "reset", "Reset", id="lesson.reset", tooltip="Restore the starter (asks; keeps a .bak)"),
@@ -73,6 +75,7 @@ class LessonScreen(LessonPanes, ExerciseRuns, ExerciseFiles, PredictionFlow, Scr
         self.watching = False
         self._watch_chosen = False
         self.current_run: NodeRun | None = None
+        self.slide_run: NodeRun | None = None  # the current run when it is a slide's live code (R)
         self.run_started = 0.0
         self._ticker: Timer | None = None
         self._known_source: bytes | None = None
@@ -111,10 +114,17 @@ class LessonScreen(LessonPanes, ExerciseRuns, ExerciseFiles, PredictionFlow, Scr
         self._warm_up()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """A lesson without exercises has only slides: the exercise keys are off (and off the footer)."""
+        """A lesson without exercises has only slides: the exercise keys are off (and off the footer), but for x
+        while a slide's code runs and the visualizer's keys once R has shown it."""
         if self.exercise_ids:
             return True
-        panes_elsewhere = action in ("focus_pane", "toggle_pane") and parameters != ("slides",)
+        if action == "cancel":  # while a slide's code runs (R)
+            return self.slide_run is not None
+        try:
+            shown = ("slides", "visualizer") if self.query_one("#visualizer").display else ("slides",)  # after R
+        except NoMatches:  # asked before the panes are composed
+            shown = ("slides",)
+        panes_elsewhere = action in ("focus_pane", "toggle_pane") and parameters[:1] not in [(name,) for name in shown]
         return action not in EXERCISE_ACTIONS and not panes_elsewhere
 
     # --- the exercise ------------------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from pathlib import Path
 
@@ -18,13 +17,13 @@ from app.runner.exercise import grade_run, order_is_secret, run_exercise
 from app.runner.process import NodeRun, RunResult
 from app.runner.requirements import missing_requirement
 from app.trace.addon import build_addon
+from app.trace.live import feed_the_rest, run_ending, stream_events
 from app.trace.session import TraceCollector
 from app.tui.widgets.exercise_pane import ExercisePane
 from app.tui.widgets.predict_list import PredictList
 from app.tui.widgets.visualizer import Visualizer
 
 PREDICT_FIRST = "Put the lines in order and press c first: a run would show Node's real order."
-STREAM_EVERY = 0.05  # seconds between batches of trace events decoded for the visualizer
 
 
 class ExerciseRuns:
@@ -74,7 +73,8 @@ class ExerciseRuns:
     def action_cancel(self) -> None:
         if self.current_run is not None:
             self.current_run.cancel()
-            self.query_one(ExercisePane).show_running("cancelling…")
+            if self.current_run is not self.slide_run:  # a slide's run ends in the visualizer alone
+                self.query_one(ExercisePane).show_running("cancelling…")
 
     @work(exclusive=True, group="node", exit_on_error=False)
     async def run_program(self, check: bool, program: Path | None = None, replay: bool = False) -> None:
@@ -105,11 +105,11 @@ class ExerciseRuns:
         if self._ticker is not None:
             self._ticker.stop()
         self._ticker = ticker = self.set_interval(0.1, self._tick)
-        # Keeps raw bytes; a worker thread decodes them (see _stream_events). With the fds view, /proc samples too.
+        # Keeps raw bytes; a worker thread decodes them (see trace/live.py). With the fds view, /proc samples too.
         views = visualizer.opening_views + visualizer.views
         collector = TraceCollector(sample_fds="fds" in views)
         streaming = asyncio.Event()
-        streamer = asyncio.create_task(_stream_events(collector, visualizer, token, streaming))
+        streamer = asyncio.create_task(stream_events(collector, visualizer, token, streaming))
         mine: list[NodeRun] = []
 
         def started(run: NodeRun) -> None:
@@ -145,9 +145,7 @@ class ExerciseRuns:
             if self.current_run is not None and self.current_run in mine:
                 self.current_run = None
         await streamer
-        visualizer.feed(await asyncio.to_thread(collector.decode_new), token)
-        if await asyncio.to_thread(collector.run_over):  # strace's syscalls, V8's tier changes now sit among the events
-            visualizer.refeed(list(collector.events), token)
+        await feed_the_rest(collector, visualizer, token)  # with strace's syscalls and V8's tier changes, if any
         await visualizer.catch_up()
         if self.exercise is not exercise:
             return  # another exercise is shown by now
@@ -171,7 +169,7 @@ class ExerciseRuns:
             return
         pane = self.query_one(ExercisePane)
         visualizer = self.query_one(Visualizer)
-        ending = f"{result.describe_end()} after {result.duration:.2f} s"
+        ending = run_ending(result)
         visualizer.finish(result, ending)
         style = "dim" if result.exit_code == 0 and not result.cancelled else "bold red"
         pane.show_ended(f"Node {version}: {ending}", style=style)
@@ -201,14 +199,6 @@ class ExerciseRuns:
             else:
                 pane.show_verdict(verdict, f"run on Node {version}")
                 pane.scroll_to_verdict()
-
-
-async def _stream_events(collector: TraceCollector, visualizer: Visualizer, token: int, done: asyncio.Event) -> None:
-    """Hand the run's trace to the visualizer as it arrives, decoded in a worker thread, until `done`."""
-    while not done.is_set():
-        visualizer.feed(await asyncio.to_thread(collector.decode_new), token)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(done.wait(), STREAM_EVERY)
 
 
 def _major(version: str) -> int:

@@ -182,7 +182,8 @@ class SlideDeck(Vertical):
             self.current = slide
 
     def show_header(self) -> None:
-        """Where we are in the lesson (or its core path), whether this is a deep dive, and the slide's title."""
+        """Where we are in the lesson (or its core path), whether this is a deep dive or has live code (R), and
+        the slide's title."""
         if not self.lesson.slides or not self.children:
             return
         slide = self.lesson.slides[self.current]
@@ -193,6 +194,8 @@ class SlideDeck(Vertical):
             parts.append(f"step {min(self.step, slide.steps - 1) + 1}/{slide.steps}")
         if slide.deep:
             parts.append("[reverse] deep dive [/] d skips" if not self.core_only else "[reverse] deep dive [/]")
+        if any(block.live for block in slide.code):
+            parts.append("[b]R[/] runs it")
         header = self.query_one("#slide-header", Static)
         header.update(Content.from_markup(" · ".join(parts) + " · $title", title=slide.title))
         self.show_rows_below()
