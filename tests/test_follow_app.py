@@ -131,8 +131,9 @@ def presenter(session: Session, server: ClassroomServer, lesson: str = "timers")
 async def test_the_presenters_turns_and_steps_reach_the_class() -> None:
     server = ClassroomServer()
     session = course_session()
-    lesson = session.course.lesson("event-loop-overview")
-    stepped = next(i for i, slide in enumerate(lesson.slides) if slide.steps > 1)
+    lesson, stepped = next(  # the first slide of the course revealed in steps
+        (lesson, i) for lesson in session.course.lessons for i, slide in enumerate(lesson.slides) if slide.steps > 1
+    )
     app = presenter(session, server, lesson.id)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, PresenterScreen))
@@ -155,8 +156,12 @@ async def test_the_presenters_turns_and_steps_reach_the_class() -> None:
 async def test_a_run_on_the_presenters_side_is_replayed_by_a_follower_without_running_node() -> None:
     server = ClassroomServer()
     session = course_session()
-    lesson = session.course.lesson("timers")
-    live = next(i for i, slide in enumerate(lesson.slides) if any(block.live for block in slide.code))
+    lesson, live = next(  # the first slide of the course with a live demo
+        (lesson, i)
+        for lesson in session.course.lessons
+        for i, slide in enumerate(lesson.slides)
+        if any(block.live for block in slide.code)
+    )
     app = presenter(session, server, lesson.id)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, PresenterScreen))

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from app.classroom.protocol import RunAborted, RunEvents, RunFinished, RunStarted
 from app.classroom.server import ClassroomServer
 from app.runner.process import RunResult
+from app.runner.slide_run import RunSink
 from app.trace.schema import TraceEvent
-
-
-class RunSink(Protocol):
-    def start_live(self, description: str) -> int: ...
-    def feed(self, events: list[TraceEvent], token: int | None = None) -> None: ...
-    def refeed(self, events: list[TraceEvent], token: int) -> None: ...
-    def finish(self, result: RunResult, ending: str) -> None: ...
-    def abort(self, reason: str) -> None: ...
 
 
 class BroadcastSink:
@@ -66,6 +57,12 @@ class TeeSink:
         sent = self._tokens.get(token)
         if sent is not None:
             self.sent.refeed(events, sent)
+
+    async def catch_up(self) -> None:
+        """The visualizer takes in what is buffered before the end is drawn (run_slide_code awaits this)."""
+        catch_up = getattr(self.shown, "catch_up", None)
+        if catch_up is not None:
+            await catch_up()
 
     def finish(self, result: RunResult, ending: str) -> None:
         self.shown.finish(result, ending)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from app.classroom.server import ClassroomServer
 from app.cli.session import Session
@@ -10,10 +11,18 @@ from app.tui.app import LooplabApp
 
 
 class PresenterApp(LooplabApp):
-    def __init__(self, session: Session, server: ClassroomServer, lesson_id: str, blink: bool = True) -> None:
+    def __init__(
+        self,
+        session: Session,
+        server: ClassroomServer,
+        lesson_id: str,
+        blink: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         super().__init__(session, start=lesson_id, watch=False, blink=blink)
         self.server = server
-        self.presenting_since = time.monotonic()
+        self.clock = clock  # what the elapsed time is read from (snapshot tests stop it)
+        self.presenting_since = clock()
 
     async def on_mount(self) -> None:  # LooplabApp.on_mount runs after this one and opens the lesson
         await self.server.start()

@@ -4,7 +4,6 @@ class, and the run's keys. Every turn and every run goes to the followers as it 
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 
 from textual import work
@@ -20,6 +19,7 @@ from app.classroom.sinks import BroadcastSink, TeeSink
 from app.course.model import Lesson
 from app.errors import LooplabError
 from app.runner.process import NodeRun
+from app.trace.live import run_ending
 from app.tui.widgets.slide_deck import SlideDeck
 from app.tui.widgets.visualizer import Visualizer
 
@@ -69,13 +69,17 @@ class PresenterScreen(Screen[None]):
         self.watch(deck, "current", lambda: self.turned(), init=False)
         self.watch(deck, "step", lambda: self.turned(), init=False)
         self.server.on_followers = lambda count: self.show_clock()
-        self.query_one("#join", Static).update(
-            f"[b]looplab follow {self.server.address}[/b]\ntoken [b]{self.server.token}[/b]"
-        )
+        self.show_join()
         self.query_one("#slide-view").focus()
         self.set_interval(1, self.show_clock)
         self.turned()
         self.show_run_status("r runs this slide's code for the class" if self._live_block() else "")
+
+    def show_join(self) -> None:
+        """How the class joins: the command with this server's address, and the token to give it."""
+        self.query_one("#join", Static).update(
+            f"[b]looplab follow {self.server.address}[/b]\ntoken [b]{self.server.token}[/b]"
+        )
 
     # --- the slide -----------------------------------------------------------------------------------------
 
@@ -106,7 +110,7 @@ class PresenterScreen(Screen[None]):
         return f"**{upcoming.title}**{deep}\n\n" + "\n".join(body[:PREVIEW_LINES]) + cut
 
     def show_clock(self) -> None:
-        elapsed = int(time.monotonic() - self.app.presenting_since)  # type: ignore[attr-defined]
+        elapsed = int(self.app.clock() - self.app.presenting_since)  # type: ignore[attr-defined]
         deck = self.query_one(SlideDeck)
         slide = self.lesson.slides[deck.current]
         steps = f" · step {deck.step + 1}/{slide.steps}" if slide.steps > 1 else ""
@@ -118,7 +122,7 @@ class PresenterScreen(Screen[None]):
         )
 
     def action_restart_clock(self) -> None:
-        self.app.presenting_since = time.monotonic()  # type: ignore[attr-defined]
+        self.app.presenting_since = self.app.clock()  # type: ignore[attr-defined]
         self.show_clock()
 
     # --- the run -------------------------------------------------------------------------------------------
@@ -157,18 +161,24 @@ class PresenterScreen(Screen[None]):
             return
         visualizer = self.query_one(Visualizer)
         self.query_one("#now", ContentSwitcher).current = "visualizer"
-        self.show_run_status(f"running slide {number}'s code on Node {node.version} · x stops it")
+        self.show_run_status(f"running slide {number}'s code on Node {node.version.lstrip('v')} · x stops it")
 
         def started(run: NodeRun) -> None:
             self.current_run = run
 
         sink = TeeSink(visualizer, BroadcastSink(self.server))
+        version = node.version.lstrip("v")
         try:
             result = await run_slide_code(
-                block, node, sink, f"slide {number}'s code on Node {node.version}", on_start=started
+                block,
+                node,
+                sink,
+                f"slide {number}'s code on Node {version}",
+                on_start=started,
+                views=visualizer.opening_views + visualizer.views,
             )
         finally:
             self.current_run = None
             self.runs += 1
         if result is not None:
-            self.show_run_status(f"Node {node.version}: {result.describe_end()} after {result.duration:.2f} s")
+            self.show_run_status(f"Node {node.version.lstrip('v')}: {run_ending(result)} · v shows the slide")
