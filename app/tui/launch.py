@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 
 from app.cli.session import Session
@@ -30,10 +31,16 @@ def cmd_app(session: Session) -> int:
     if target and target not in known:
         hint = did_you_mean(target, known) or "`looplab list` shows them all"
         raise LooplabError(f"no lesson or exercise called {target!r} ({hint})")
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if not has_screen():
         raise LooplabError("the app needs a terminal; `looplab overview` and the other commands work without one")
     from app.tui.app import LooplabApp  # Textual is imported only when the app really starts
     from app.tui.quitting import exit_now
 
     app = LooplabApp(session, start=target, watch=not getattr(session.args, "no_watch", False), outline=outline)
     exit_now(app.run() or 0)
+
+
+def has_screen() -> bool:
+    """A terminal, or textual-serve's web driver (`looplab serve`), which talks over pipes and says so in
+    TEXTUAL_DRIVER."""
+    return (sys.stdin.isatty() and sys.stdout.isatty()) or bool(os.environ.get("TEXTUAL_DRIVER"))
