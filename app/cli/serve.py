@@ -12,8 +12,10 @@ import re
 import shlex
 import signal
 import socket
+import subprocess
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import aiohttp_jinja2
@@ -22,9 +24,10 @@ from aiohttp import web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
+from app.cli.main import build_parser
 from app.cli.session import Session
 from app.errors import LooplabError
-from app.paths import PACKAGE_DIR
+from app.paths import PACKAGE_DIR, cache_dir, course_root
 
 QUIT_SECONDS = 5.0  # a tab's looplab asked to quit (a running program is stopped first) before it is killed
 KILL_SECONDS = 2.0  # after SIGTERM, then after SIGKILL
@@ -64,20 +67,47 @@ def cmd_serve(session: Session) -> int:
 
 
 def tab_command(looplab_args: Sequence[str], node: str | None = None, course: str | None = None) -> str:
-    """The shell command each tab runs: this very looplab (this Python, this `app` package, even if the current
-    folder holds another `app`), with --node and --course passed on, opening the app (default: the course map)."""
-    from app.cli.main import build_parser  # main imports this module's neighbours, not this module
-
+    """The shell command each tab runs: this very looplab (this Python and this `app` package, even from a folder
+    that holds another `app`), with --node and --course passed on, opening the app (default: the course map)."""
     wanted = list(looplab_args) or ["open"]
     parsed = build_parser().parse_args(wanted)  # a mistake is one line now, not one per tab later
     if parsed.command == "serve":
         raise LooplabError("`looplab serve -- serve` would serve the server; give the arguments of the app to open")
+    if parsed.command == "open":
+        _check_course(getattr(parsed, "course", None) or course, parsed.id)
     options = [part for name, value in (("--node", node), ("--course", course)) if value for part in (name, value)]
-    python_path = os.pathsep.join(filter(None, [str(PACKAGE_DIR.parent), os.environ.get("PYTHONPATH")]))
+    argv = [sys.executable, "-P", "-m", "app", *options, *wanted]  # -P: never an `app` in the current folder
+    if _imported_by_default() != PACKAGE_DIR / "__init__.py":  # a source checkout this Python does not know of
+        python_path = os.pathsep.join(filter(None, [str(PACKAGE_DIR.parent), os.environ.get("PYTHONPATH")]))
+        argv = ["env", f"PYTHONPATH={python_path}", *argv]
     # exec: the shell textual-serve starts becomes looplab itself, so the process it stops is the app.
-    # -P with PYTHONPATH: the `app` package this server runs from, never one in the current folder.
-    argv = ["env", f"PYTHONPATH={python_path}", sys.executable, "-P", "-m", "app", *options, *wanted]
     return "exec " + shlex.join(argv)
+
+
+def _check_course(course: str | None, target: str | None) -> None:
+    """The course loads and holds the lesson or exercise to open: a mistake is one line now, not a tab that stays
+    blank. The course is then in the cache each tab's looplab starts from."""
+    from app.tui.course_cache import CourseCache  # neither imports Textual
+    from app.tui.launch import check_target
+
+    loaded = CourseCache(course_root(course), cache_dir()).course()
+    if target:
+        check_target(loaded, target)
+
+
+def _imported_by_default() -> Path | None:
+    """The `app` package this Python imports when run with -P (no current folder on its path), if any."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-P", "-c", "import app; print(app.__file__)"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return Path(done.stdout.strip()).resolve()
 
 
 def bind_address(host: str) -> str:
@@ -168,9 +198,12 @@ class TabApp(AppService):
         self._stdin = process.stdin
         return process
 
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process is not None else None
+    async def run(self) -> None:
+        """Relay the app until its output ends, then close the tab's WebSocket, so that the page says "Session
+        ended" even when the app died without saying goodbye (textual-serve closes it only on the app's goodbye)."""
+        await super().run()
+        with contextlib.suppress(Exception):  # the tab may have gone first
+            await self.remote_close()
 
     async def stop(self) -> None:
         """Ask the app to quit, as textual-serve does; if it has not ended in QUIT_SECONDS, kill its group."""
