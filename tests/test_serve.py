@@ -122,7 +122,7 @@ async def test_each_browser_tab_runs_its_own_looplab_and_closing_it_ends_that_pr
         served.process.send_signal(signal.SIGTERM)  # stopping the server stops the open tab's looplab
         lines = await served.lines_until_exit()
         assert served.process.returncode == 0
-        assert lines[-1] == "looplab serve stopped; 1 looplab process ended with it"
+        assert lines[-1] == "looplab serve stopped, and every looplab it started"
         assert await ended(second)
 
 
@@ -140,7 +140,7 @@ async def test_the_page_answers_loopback_names_and_its_own_origin_only() -> None
             await http.ws_connect(served.url + "ws", headers={"Origin": "http://rebound.test"})
         assert refused.value.status == 403
         served.process.send_signal(signal.SIGINT)
-        assert (await served.lines_until_exit())[-1] == "looplab serve stopped; 0 looplab processes ended with it"
+        assert (await served.lines_until_exit())[-1] == "looplab serve stopped, and every looplab it started"
 
 
 async def test_a_tab_whose_looplab_dies_is_closed_not_left_blank() -> None:
@@ -153,7 +153,22 @@ async def test_a_tab_whose_looplab_dies_is_closed_not_left_blank() -> None:
             await asyncio.wait_for(websocket.receive(), SECONDS)
         assert await ended(tab)
         served.process.send_signal(signal.SIGINT)
-        assert (await served.lines_until_exit())[-1] == "looplab serve stopped; 0 looplab processes ended with it"
+        assert (await served.lines_until_exit())[-1] == "looplab serve stopped, and every looplab it started"
+
+
+async def test_a_killed_server_leaves_no_looplab_behind() -> None:
+    """A tab's looplab runs in a session of its own (Ctrl+C at the server is not sent to it): when the server dies
+    without stopping it, its input ends, and so does it."""
+    async with serving() as served, aiohttp.ClientSession() as http:
+        websocket = await http.ws_connect(served.url + "ws?width=80&height=24")
+        await asyncio.wait_for(websocket.receive(), SECONDS)
+        (tab,) = children(served.process.pid)
+        served.process.kill()
+        try:
+            assert await ended(tab), "the tab's looplab outlived its server"
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(tab, signal.SIGKILL)
 
 
 def test_a_busy_port_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:

@@ -61,8 +61,8 @@ def cmd_serve(session: Session) -> int:
     args = session.args
     command = tab_command(args.looplab_args, node=args.node, course=args.course)
     server = LooplabServer(command, host=bind_address(args.host), port=args.port)
-    ended = asyncio.run(server.run(announce=lambda line: print(line, flush=True)))
-    print(f"looplab serve stopped; {_count(ended, 'looplab process', 'looplab processes')} ended with it", flush=True)
+    asyncio.run(server.run(announce=lambda line: print(line, flush=True)))
+    print("looplab serve stopped, and every looplab it started", flush=True)
     return 0
 
 
@@ -155,10 +155,6 @@ def bind_error(exc: OSError, ip: str, port: int) -> LooplabError:
     if exc.errno == errno.EACCES:
         return LooplabError(f"port {port} needs administrator rights (ports above 1023 do not; --port 0 picks one)")
     return LooplabError(f"cannot listen on {ip} port {port}: {exc.strerror or exc}")
-
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
 
 
 def _is_loopback_name(host: str | None) -> bool:
@@ -261,9 +257,8 @@ class LooplabServer(Server):
             raise web.HTTPForbidden(text="a looplab session opens from its own page only\n")
         return await handler(request)
 
-    async def run(self, announce: Callable[[str], None]) -> int:
-        """Listen, announce the address, serve until SIGINT, SIGTERM or SIGHUP; stop every tab's looplab.
-        Returns how many were still running."""
+    async def run(self, announce: Callable[[str], None]) -> None:
+        """Listen, announce the address, serve until SIGINT, SIGTERM or SIGHUP, then stop every tab's looplab."""
         self.initialize_logging()
         runner = web.AppRunner(await self._make_app(), handle_signals=False, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
@@ -284,9 +279,7 @@ class LooplabServer(Server):
             finally:
                 for name in ("SIGINT", "SIGTERM", "SIGHUP"):
                     loop.remove_signal_handler(getattr(signal, name))
-            running = list(self.tabs)
-            await asyncio.gather(*(tab.stop() for tab in running))
-            return len(running)
+            await asyncio.gather(*(tab.stop() for tab in list(self.tabs)))
         finally:
             await runner.cleanup()
 
