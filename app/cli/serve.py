@@ -59,8 +59,8 @@ FOCUS_TERMINAL = """<script>
 
 def cmd_serve(session: Session) -> int:
     args = session.args
-    command = tab_command(args.looplab_args, node=args.node, course=args.course)
-    server = LooplabServer(command, host=bind_address(args.host), port=args.port)
+    host = bind_address(args.host)
+    server = LooplabServer(tab_command(args.looplab_args, node=args.node, course=args.course), host, args.port)
     asyncio.run(server.run(announce=lambda line: print(line, flush=True)))
     print("looplab serve stopped, and every looplab it started", flush=True)
     return 0
@@ -116,8 +116,8 @@ def bind_address(host: str) -> str:
     with contextlib.suppress(ValueError):
         return str(ipaddress.ip_address(text))
     if text == "localhost":
-        found = socket.getaddrinfo(text, None, type=socket.SOCK_STREAM)
-        return str(found[0][4][0])
+        with contextlib.suppress(OSError):  # a machine whose /etc/hosts lacks it: the one-line error below
+            return str(socket.getaddrinfo(text, None, type=socket.SOCK_STREAM)[0][4][0])
     raise LooplabError(
         f"--host takes an IP address of this machine, not {host!r} "
         "(127.0.0.1 keeps it on this machine; 0.0.0.0 shares it with your network)"
@@ -276,10 +276,10 @@ class LooplabServer(Server):
                 loop.add_signal_handler(getattr(signal, name), stop.set)
             try:
                 await stop.wait()
+                await asyncio.gather(*(tab.stop() for tab in list(self.tabs)))  # a second Ctrl+C cannot cut it short
             finally:
                 for name in ("SIGINT", "SIGTERM", "SIGHUP"):
                     loop.remove_signal_handler(getattr(signal, name))
-            await asyncio.gather(*(tab.stop() for tab in list(self.tabs)))
         finally:
             await runner.cleanup()
 
@@ -311,7 +311,7 @@ class LooplabServer(Server):
         try:
             await tab.start(to_int(request.query.get("width", "80"), 80), to_int(request.query.get("height", "24"), 24))
             await self._process_messages(websocket, tab)
-        except (ValueError, AssertionError) as exc:  # a message that is not textual-serve's protocol
+        except (ValueError, LookupError, TypeError, AssertionError) as exc:  # not textual-serve's protocol
             logging.getLogger("textual-serve").warning("a tab sent a message it should not: %s", exc)
         finally:
             await tab.stop()
