@@ -73,6 +73,16 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 65535 (0 takes any free port), not {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     # SUPPRESS lets the option come before or after the command without one erasing the other.
@@ -125,6 +135,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--run", metavar="TRACE.jsonl", help="add a run saved by `looplab trace --save`, drawn as a timeline"
     )
     p.add_argument("--force", action="store_true", help="overwrite the file if it exists")
+
+    p = command(
+        "serve",
+        "serve:cmd_serve",
+        "for instructors: serve the app to web browsers, each tab its own looplab (`-- ARGS` chooses what it opens)",
+    )
+    p.add_argument(
+        "--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1: this machine only)"
+    )
+    p.add_argument("--port", type=_port, default=0, help="the port to listen on (default 0: any free one, printed)")
+    p.add_argument(
+        "looplab_args",
+        nargs="*",
+        metavar="-- LOOPLAB ARGS",
+        help="what each tab runs, as for `looplab` (default: open, the course map; e.g. -- open timers)",
+    )
 
     p = command(
         "notes", "notes:cmd_notes", "for instructors: the speaker notes of the slide the app shows, in another terminal"
@@ -222,6 +248,7 @@ COMMANDS = (
     "list",
     "show",
     "export",
+    "serve",
     "notes",
     "present",
     "follow",

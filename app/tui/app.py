@@ -62,11 +62,12 @@ class LooplabApp(App[int]):
 
     def get_driver_class(self) -> type[Driver]:
         from textual.drivers.linux_driver import LinuxDriver
+        from textual.drivers.web_driver import WebDriver
 
-        from app.tui.quitting import QuickExitDriver
+        from app.tui.quitting import QuickExitDriver, ServedDriver
 
         chosen = super().get_driver_class()
-        return QuickExitDriver if chosen is LinuxDriver else chosen
+        return {LinuxDriver: QuickExitDriver, WebDriver: ServedDriver}.get(chosen, chosen)
 
     def get_default_screen(self) -> Screen:
         """The course map is the bottom of the stack. Pushed over Textual's blank default screen, it was laid out

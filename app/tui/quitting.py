@@ -10,6 +10,7 @@ import sys
 from typing import NoReturn
 
 from textual.drivers.linux_driver import LinuxDriver
+from textual.drivers.web_driver import WebDriver
 
 
 class QuickExitDriver(LinuxDriver):
@@ -26,6 +27,18 @@ class QuickExitDriver(LinuxDriver):
         signal.signal(signal.SIGWINCH, signal.SIG_DFL)
         self._disable_mouse_support()
         self.exit_event.set()  # the thread ends by itself, or with the process just after
+
+
+class ServedDriver(WebDriver):
+    """textual-serve's driver (`looplab serve`), except that the app ends when its server is gone. The server
+    writes the tab's keys into our stdin; if it dies (killed, crashed), stdin ends and Textual's input thread
+    stops, but the app would idle on for good, an orphan with no tab to show it to."""
+
+    def run_input_thread(self) -> None:
+        super().run_input_thread()
+        if not self.exit_event.is_set():  # the input ended without a quit: the server went away
+            with contextlib.suppress(RuntimeError):  # the app is already stopping
+                self._app.call_from_thread(self._app.exit, 128 + signal.SIGHUP)  # as a hangup does
 
 
 def exit_now(code: int) -> NoReturn:
