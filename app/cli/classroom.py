@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 
 from app.classroom.address import is_loopback, parse_address
 from app.classroom.client import join
@@ -15,7 +14,9 @@ from app.errors import LooplabError, Problem, did_you_mean
 
 
 def _need_terminal() -> None:
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    from app.tui.launch import has_screen
+
+    if not has_screen():
         raise LooplabError("the app needs a terminal (or a browser: `looplab serve -- follow ADDRESS`)")
 
 

@@ -57,12 +57,6 @@ def _positive(text: str) -> int:
     return value
 
 
-def _port(text: str) -> int:
-    if not text.isdigit() or int(text) > 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0 to 65535; 0 picks a free one)")
-    return int(text)
-
-
 def _seconds(text: str) -> float:
     try:
         value = float(text)
