@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import fcntl
 import json
 import os
@@ -88,10 +89,8 @@ class Follower:
         self._seen = len(lines)
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.process.wait(5)
         os.close(self.master)
 
@@ -130,7 +129,9 @@ async def measure(args: argparse.Namespace) -> dict:
                 slide = (turn - 1) % len(lesson.slides)
                 sent = time.monotonic()
                 server.publish(Show(lesson.id, slide, 0))
-                done = await wait_until(lambda: all(turn in f.shown for f in followers), followers, TURN_DEADLINE_S)
+                done = await wait_until(
+                    lambda turn=turn: all(turn in f.shown for f in followers), followers, TURN_DEADLINE_S
+                )
                 if not done:
                     missed += 1
                 latencies = [f.shown[turn] - sent for f in followers if turn in f.shown]

@@ -13,6 +13,7 @@ import pytest
 from app.classroom.address import parse_address
 from app.classroom.client import join
 from app.classroom.protocol import (
+    TOKEN_ENV,
     ProtocolError,
     RunEvents,
     RunFinished,
@@ -20,7 +21,6 @@ from app.classroom.protocol import (
     Show,
     decode,
     encode,
-    TOKEN_ENV,
     join_line,
 )
 from app.classroom.server import ClassroomServer

@@ -18,10 +18,7 @@ STOPPED_CLOCK = 1000.0 + 12 * 60 + 5  # the elapsed time reads 12:05 in every sn
 def presenter() -> PresenterApp:
     session = course_session()
     lesson, slide = next(  # the course's first slide revealed in steps, with notes
-        (lesson, i)
-        for lesson in session.course.lessons
-        for i, s in enumerate(lesson.slides)
-        if s.steps > 1 and s.notes
+        (lesson, i) for lesson in session.course.lessons for i, s in enumerate(lesson.slides) if s.steps > 1 and s.notes
     )
     app = PresenterApp(session, ClassroomServer(token="shown-on-screen"), lesson.id, blink=False)
     app.clock = lambda: STOPPED_CLOCK
