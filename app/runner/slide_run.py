@@ -16,7 +16,7 @@ from app.errors import LooplabError
 from app.nodejs.locate import NodeBinary
 from app.runner.exercise import fresh_run_folder
 from app.runner.process import NodeRun, RunRequest, RunResult
-from app.trace.addon import build_addon
+from app.trace.addon import AddonBuild, build_addon
 from app.trace.live import EventSink, feed_the_rest, run_ending, stream_events
 from app.trace.schema import TraceEvent
 from app.trace.session import TraceCollector, traced
@@ -63,19 +63,20 @@ async def run_slide_code(
     *,
     on_start: Callable[[NodeRun], None] | None = None,
     views: Collection[str] = (),
+    addon: AddonBuild | None = None,
 ) -> RunResult | None:
     """Run `block` on `node` under the tracer in a fresh private folder (removed afterwards), its own process group,
     a timeout and capped output; the sink follows it live. None (and `sink.abort(why)`) if it could not run.
 
     `views` are the viewer's views: `fds` samples /proc, `syscalls` runs it under strace where installed and
-    `tiers` has V8 log its compiles, as for an exercise run.
+    `tiers` has V8 log its compiles, as for an exercise run. `addon` is the loop-marker build, else built here.
     """
     token = sink.start_live(description)
     try:
         if not block.runnable:
             what = "a fragment" if block.fragment else f"a {block.language} block"
             raise LooplabError(f"line {block.line} holds {what}: only a js block that is not a fragment runs")
-        addon = await asyncio.to_thread(build_addon, node)  # compiled once and cached
+        addon = addon or await asyncio.to_thread(build_addon, node)  # compiled once and cached
         collector = TraceCollector(sample_fds="fds" in views)
         with fresh_run_folder() as folder:
             entry = write_program(block, folder)

@@ -13,10 +13,11 @@ from app.check.verdict import Verdict
 from app.course.model import Exercise
 from app.errors import LooplabError
 from app.learner.progress import run_counts_as_done
+from app.nodejs.locate import NodeBinary
 from app.runner.exercise import grade_run, order_is_secret, run_exercise
 from app.runner.process import NodeRun, RunResult
 from app.runner.requirements import missing_requirement
-from app.trace.addon import build_addon
+from app.trace.addon import AddonBuild, build_addon
 from app.trace.live import feed_the_rest, run_ending, stream_events
 from app.trace.session import TraceCollector
 from app.tui.widgets.exercise_pane import ExercisePane
@@ -89,10 +90,7 @@ class ExerciseRuns:
         except LooplabError as exc:
             self.notify(str(exc), severity="error", timeout=12)
             return
-        addon = await asyncio.to_thread(build_addon, node)  # compiled once and cached; never on the UI thread
-        if addon.path is None and not self._addon_warned:
-            self._addon_warned = True
-            self.notify(f"Phases are inferred, not measured: {addon.reason}.", severity="warning", timeout=10)
+        addon = await self._addon(node)
         self._running_label = f"running {exercise.entry} on Node {node.version}"
         folded = self.query_one("#slides").has_class("folded") or self.query_one("#visualizer").has_class("folded")
         if folded and not check and not replay:
@@ -153,6 +151,14 @@ class ExerciseRuns:
         if not replay and not result.cancelled:
             verdict = await asyncio.to_thread(grade_run, exercise, node.major, result, collector)
         self.finish_run(exercise, result, verdict, check, node.version, replay)
+
+    async def _addon(self, node: NodeBinary) -> AddonBuild:
+        """The loop-marker addon (compiled once and cached; never on the UI thread); without it, says so once."""
+        addon = await asyncio.to_thread(build_addon, node)
+        if addon.path is None and not self._addon_warned:
+            self._addon_warned = True
+            self.notify(f"Phases are inferred, not measured: {addon.reason}.", severity="warning", timeout=10)
+        return addon
 
     def _tick(self) -> None:
         elapsed = time.monotonic() - self.run_started

@@ -39,6 +39,7 @@ class SlideRuns:
     async def run_slide(self, number: int, block: CodeBlock) -> None:
         try:
             node = await asyncio.to_thread(lambda: self.session.node)
+            addon = await self._addon(node)  # a failed build is said once, as for an exercise run
         except LooplabError as exc:
             self.notify(str(exc), severity="error", timeout=12)
             return
@@ -62,6 +63,7 @@ class SlideRuns:
                 f"slide {number}'s code on Node {node.version.lstrip('v')}",
                 on_start=started,
                 views=visualizer.opening_views + visualizer.views,
+                addon=addon,
             )
         finally:
             # A run replaced by a newer one (R or r pressed again) is cancelled here: leave the new one's state alone.
