@@ -261,6 +261,7 @@ class Page:
         await self.call("Input.dispatchKeyEvent", {"type": "keyUp", **event})
 
     async def screenshot(self, path: Path) -> Path:
+        await self.call("Page.bringToFront")  # a tab in the background is never painted, so never captured
         shot = await self.call("Page.captureScreenshot", {"format": "png"})
         path.write_bytes(base64.b64decode(shot["data"]))
         return path

@@ -55,7 +55,8 @@ async def test_browser_followers_turn_with_the_presenter_and_replay_its_run(
             for page in pages:  # each tab's visualizer replays it: the lines, and how it ended
                 rows = await page.wait_for_text(printed[-1][:40])
                 await page.wait_for_text("exit code 0")
-            await pages[0].screenshot(tmp_path / "follower.png")
+            shot = await pages[0].screenshot(tmp_path / "follower.png")
+            assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
             assert any(lesson.slides[live].title in row for row in rows)
             await pages[0].close()
             await wait_for(pilot, lambda: server.followers == 1)
