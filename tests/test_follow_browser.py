@@ -3,13 +3,16 @@ as a real process, and two tabs of headless Chromium that turn with the presente
 
 from __future__ import annotations
 
-import asyncio
+import argparse
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from app.classroom.protocol import TOKEN_ENV
 from app.classroom.server import ClassroomServer
+from app.cli.classroom import FollowPages
+from app.errors import LooplabError
 from app.tui.presenter import PresenterApp
 from app.tui.screens.presenter import PresenterScreen
 from app.tui.widgets.slide_deck import SlideDeck
@@ -17,7 +20,7 @@ from tests.browser import Browser
 from tests.test_follow_app import course_session, wait_for
 from tests.test_serve import needs_chromium, serving
 
-pytestmark = [needs_chromium, pytest.mark.timeout(180)]
+pytestmark = pytest.mark.timeout(180)
 
 
 @needs_chromium
@@ -60,3 +63,33 @@ async def test_browser_followers_turn_with_the_presenter_and_replay_its_run(
             assert any(lesson.slides[live].title in row for row in rows)
             await pages[0].close()
             await wait_for(pilot, lambda: server.followers == 1)
+
+
+def test_present_serve_starts_the_follower_pages_and_stops_them_whole() -> None:
+    server = ClassroomServer()
+    server.bind()
+    args = argparse.Namespace(node=None, course=None)
+    pages = FollowPages(server, "127.0.0.1", 0, args)
+    pages.start()
+    try:
+        assert pages.url.startswith("http://127.0.0.1:") and pages.url.endswith("/")
+        with urllib.request.urlopen(pages.url, timeout=10) as page:
+            assert page.status == 200 and b"looplab" in page.read()
+        assert pages.process is not None
+        serving_pid = pages.process.pid
+    finally:
+        pages.stop()
+    assert pages.process.poll() is not None and not Path(f"/proc/{serving_pid}").exists()
+    assert pages.log is not None and not pages.log.exists()
+
+
+def test_present_serve_on_a_busy_port_is_one_line() -> None:
+    server = ClassroomServer()
+    server.bind()
+    pages = FollowPages(server, "127.0.0.1", server.port, argparse.Namespace(node=None, course=None))
+    with pytest.raises(LooplabError) as caught:
+        pages.start()
+    assert str(caught.value) == (
+        f"--serve: port {server.port} of 127.0.0.1 is already in use (--serve-port 0 takes any free port)"
+    )
+    assert "\n" not in str(caught.value)

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
 
-from app.classroom.address import is_loopback, parse_address
+from app.classroom.address import is_loopback, parse_address, show_address
 from app.classroom.client import join
 from app.classroom.protocol import TOKEN_ENV
 from app.classroom.server import ClassroomServer
 from app.cli.session import Session
 from app.errors import LooplabError, Problem, did_you_mean
+from app.paths import PACKAGE_DIR
+
+SERVE_START_SECONDS = 30.0  # for `looplab serve` to print its address (it loads the course first)
+SERVE_STOP_SECONDS = 10.0  # for it to stop every tab's looplab after SIGTERM, before SIGKILL
+SERVED_LINE = "looplab is served at "
 
 
 def _need_terminal() -> None:
@@ -34,11 +46,81 @@ def cmd_present(session: Session) -> int:
             f"Followers on your network can join at {server.address} with the token on the presenter's screen."
         )
     _need_terminal()
+    pages = None
+    if session.args.serve:
+        pages = FollowPages(server, session.args.serve_host or server.host, session.args.serve_port, session.args)
+        pages.start()
     from app.tui.presenter import PresenterApp
     from app.tui.quitting import exit_now
 
-    exit_now(PresenterApp(session, server, lesson_id).run() or 0)
+    try:
+        code = PresenterApp(session, server, lesson_id, serve_url=pages.url if pages else None).run() or 0
+    finally:
+        if pages is not None:
+            pages.stop()
+    exit_now(code)
     return 0
+
+
+class FollowPages:
+    """`looplab serve -- follow` beside the presenter: a page per student's browser, each a follower of this
+    presenter, started before the presenter view and stopped with it (its own process group, bounded)."""
+
+    def __init__(self, server: ClassroomServer, host: str, port: int, args: object) -> None:
+        self.server = server
+        self.host, self.port = host, port
+        self.options = [
+            part
+            for name in ("node", "course")
+            if getattr(args, name, None)
+            for part in (f"--{name}", str(getattr(args, name)))
+        ]
+        self.url = ""
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log: Path | None = None
+
+    def start(self) -> None:
+        follow_host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(self.server.host, self.server.host)
+        argv = [sys.executable, "-P", "-m", "app", *self.options, "serve", "--host", self.host, "--port"]
+        argv += [str(self.port), "--", "follow", show_address(follow_host, self.server.port)]
+        env = {**os.environ, TOKEN_ENV: self.server.token}  # each tab's looplab joins with it
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_DIR.parent), env.get("PYTHONPATH")]))
+        handle, name = tempfile.mkstemp(prefix="looplab-serve-", suffix=".log")
+        self.log = Path(name)
+        with os.fdopen(handle, "wb") as log:
+            self.process = subprocess.Popen(
+                argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, start_new_session=True
+            )
+        deadline = time.monotonic() + SERVE_START_SECONDS
+        while time.monotonic() < deadline:
+            text = self.log.read_text(errors="replace")
+            for line in text.splitlines():
+                if line.startswith(SERVED_LINE):
+                    self.url = line.removeprefix(SERVED_LINE).split(" ", 1)[0]
+                    return
+            if self.process.poll() is not None:
+                self.stop()
+                said = text.strip().splitlines()[-1:] or ["it ended without a word"]
+                said = said[0].removeprefix("looplab: error: ").replace("--port ", "--serve-port ")
+                raise LooplabError(f"--serve: {said.replace('--host ', '--serve-host ')}")
+            time.sleep(0.05)
+        self.stop()
+        raise LooplabError(f"--serve: looplab serve printed no address within {SERVE_START_SECONDS:g} s")
+
+    def stop(self) -> None:
+        process = self.process
+        if process is not None and process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)  # it stops every tab's looplab, then itself
+            try:
+                process.wait(SERVE_STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        if self.log is not None:
+            with contextlib.suppress(OSError):
+                self.log.unlink()
 
 
 def cmd_follow(session: Session) -> int:

@@ -157,6 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("lesson", nargs="?", help="the lesson to start at (default: the first)")
     p.add_argument("--host", default="127.0.0.1", help="where followers connect (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=_port, default=0, help="the port followers connect to (default: any free one)")
+    p.add_argument(
+        "--serve", action="store_true", help="also serve a follower page to web browsers (`looplab serve -- follow`)"
+    )
+    p.add_argument("--serve-host", metavar="HOST", help="where the browser pages are served (default: as --host)")
+    p.add_argument("--serve-port", type=_port, default=0, help="their port (default: any free one)")
 
     p = command("follow", "classroom:cmd_follow", "follow a presenter's slides and runs (F steps out and back in)")
     p.add_argument("address", help="HOST:PORT, as the presenter's screen shows it")

@@ -18,9 +18,11 @@ class PresenterApp(LooplabApp):
         lesson_id: str,
         blink: bool = True,
         clock: Callable[[], float] = time.monotonic,
+        serve_url: str | None = None,
     ) -> None:
         super().__init__(session, start=lesson_id, watch=False, blink=blink)
         self.server = server
+        self.serve_url = serve_url  # where browsers open a follower page, with --serve
         self.clock = clock  # what the elapsed time is read from (snapshot tests stop it)
         self.presenting_since = clock()
 

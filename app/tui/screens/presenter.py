@@ -77,8 +77,10 @@ class PresenterScreen(Screen[None]):
 
     def show_join(self) -> None:
         """How the class joins: the command with this server's address, and the token to give it."""
+        served = self.app.serve_url  # type: ignore[attr-defined]
+        browsers = f"\nor open [b]{served}[/b]" if served else ""
         self.query_one("#join", Static).update(
-            f"[b]looplab follow {self.server.address}[/b]\ntoken [b]{self.server.token}[/b]"
+            f"[b]looplab follow {self.server.address}[/b]\ntoken [b]{self.server.token}[/b]{browsers}"
         )
 
     # --- the slide -----------------------------------------------------------------------------------------
