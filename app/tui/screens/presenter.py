@@ -32,7 +32,7 @@ class PresenterScreen(Screen[None]):
     ).read_text()
     HELP_GROUP = "Presenting"
     BINDINGS = [
-        Binding("r", "run_slide", "Run slide code", id="presenter.run", tooltip="Run it traced, for the whole class"),
+        Binding("r,R", "run_slide", "Run slide code", id="presenter.run", tooltip="Run it traced, for the whole class"),
         Binding("x", "cancel", "Stop run", id="presenter.cancel", tooltip="Stop the program and all it started"),
         Binding("v", "toggle_run", "Slide/run", id="presenter.toggle_run", tooltip="Show the slide or the run here"),
         Binding("t", "restart_clock", "Clock", id="presenter.clock", tooltip="Start the elapsed time again"),
