@@ -18,7 +18,7 @@ from app.handout.lesson_html import AFTER_PAUSE, slide_html
 from app.learner.presenter import SlidePosition, publish, read_position
 from app.tui.app import LooplabApp
 from app.tui.widgets import slide_deck
-from app.tui.widgets.slide_deck import SlideDeck
+from app.tui.widgets.slide_deck import SlideDeck, SlideView
 from tests.conftest import tiny_course
 from tests.tui_course import tui_session, write_tui_course
 
@@ -258,3 +258,21 @@ def test_looplab_show_prints_whole_slides(tmp_path: Path, capsys: pytest.Capture
     out = capsys.readouterr().out
     assert all(part in out for part in ("PART-ONE", "PART-TWO", "PART-THREE", "QUESTION", "ANSWER"))
     assert "pause" not in out
+
+
+async def test_a_step_revealed_below_a_tall_slide_is_scrolled_into_view(tmp_path: Path) -> None:
+    course = write_tui_course(tmp_path / "course")
+    rows = "\n".join(f"row {n}" for n in range(40))
+    (course / "lessons/later/slides.md").write_text(f"# Tall\n\n```text\n{rows}\n```\n<!-- pause -->\nTHE-ANSWER\n")
+    app = LooplabApp(tui_session(course), start="later", watch=False, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        deck = app.screen.query_one(SlideDeck)
+        view = deck.query_one(SlideView)
+        await pilot.pause()
+        assert view.scroll_y == 0 and view.max_scroll_y > 0
+        await pilot.press("right")
+        for _ in range(100):
+            await pilot.pause()
+            if view.scroll_y and view.scroll_y == view.max_scroll_y:
+                break
+        assert "THE-ANSWER" in where(deck)[3] and 0 < view.scroll_y == view.max_scroll_y

@@ -155,16 +155,23 @@ class SlideDeck(Vertical):
     def watch_step(self, old: int, step: int) -> None:
         if not self.lesson.slides or not self.children:
             return
+        view = self.query_one(SlideView)
+        revealed_from = view.virtual_size.height  # where the new part will start
         shown = self.query_one("#slide", Markdown).update(self.lesson.slides[self.current].body_at(step))
-        if step > old:  # a taller slide scrolls to the part just revealed
-            self.run_worker(self._scroll_to_end(shown), group="reveal", exclusive=True)
+        if step > old:
+            self.run_worker(self._scroll_to_reveal(shown, revealed_from), group="reveal", exclusive=True)
         self.show_header()
         publish(self.lesson.id, self.current, step)
 
-    async def _scroll_to_end(self, shown: AwaitComplete) -> None:
+    async def _scroll_to_reveal(self, shown: AwaitComplete, start: int) -> None:
+        """On a slide taller than the pane, bring the part just revealed into view, its first line first."""
         await shown
         view = self.query_one(SlideView)
-        view.call_after_refresh(view.scroll_end, animate=False)
+
+        def scroll() -> None:
+            view.scroll_to(y=max(view.scroll_y, min(view.max_scroll_y, start)), animate=False)
+
+        view.call_after_refresh(scroll)
 
     def show_position(self, slide: int, step: int) -> None:
         """Show slide `slide` (an index into lesson.slides) at `step`, both clamped; published once."""
