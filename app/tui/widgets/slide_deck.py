@@ -152,6 +152,11 @@ class SlideDeck(Vertical):
         self.show_header()
         publish(self.lesson.id, number, self.step)  # for `looplab notes --follow` on the instructor's own screen
 
+    def validate_step(self, step: int) -> int:
+        if not self.lesson.slides:
+            return 0
+        return max(0, min(step, self.lesson.slides[self.current].steps - 1))
+
     def watch_step(self, old: int, step: int) -> None:
         if not self.lesson.slides or not self.children:
             return
@@ -215,7 +220,10 @@ class SlideDeck(Vertical):
         if core_only and self.lesson.slides[self.current].deep:
             later = [i for i in self.shown if i > self.current]
             earlier = [i for i in self.shown if i < self.current]
-            self.show_position(later[0], 0) if later else self._show_whole(earlier[-1])
+            if later:
+                self.show_position(later[0], 0)
+            else:
+                self._show_whole(earlier[-1])
         self.show_header()
 
     def _show_whole(self, slide: int) -> None:
@@ -223,10 +231,15 @@ class SlideDeck(Vertical):
         self.show_position(slide, self.lesson.slides[slide].steps - 1)
 
     def _turn(self, delta: int) -> None:
-        shown = self.shown  # holds the current slide: leaving a deep dive for the core path moves off it first
-        place = max(0, min(shown.index(self.current) + delta, len(shown) - 1))
-        if shown[place] != self.current:
-            self.show_position(shown[place], 0) if delta > 0 else self._show_whole(shown[place])
+        """To the next slide paged through, at its first step, or the previous one, whole; none past either end."""
+        if delta > 0:
+            later = [i for i in self.shown if i > self.current]  # the current slide may be off the core path
+            if later:
+                self.show_position(later[0], 0)
+        else:
+            earlier = [i for i in self.shown if i < self.current]
+            if earlier:
+                self._show_whole(earlier[-1])
 
     def action_next(self) -> None:
         if self.step < self.lesson.slides[self.current].steps - 1:
