@@ -18,7 +18,7 @@ from app.handout.lesson_html import AFTER_PAUSE, slide_html
 from app.learner.presenter import SlidePosition, publish, read_position
 from app.tui.app import LooplabApp
 from app.tui.widgets import slide_deck
-from app.tui.widgets.slide_deck import SlideDeck
+from app.tui.widgets.slide_deck import SlideDeck, SlideView
 from tests.conftest import tiny_course
 from tests.tui_course import tui_session, write_tui_course
 
@@ -203,8 +203,24 @@ async def test_show_position_clamps_and_publishes_once(tmp_path: Path, monkeypat
         deck.show_position(99, 1)
         await pilot.pause()
         assert where(deck)[:2] == (2, 1) and "step 2/2" in where(deck)[2] and published[3:] == [("queues", 2, 1)]
-        deck.current = 0  # set directly, as the slide tests do: a step the slide lacks is clamped
+        deck.current = 0  # set directly, from step 2 of a slide of 2 steps: still a step of this slide
         assert deck.step == 1 and "PART-TWO" in where(deck)[3] and "PART-THREE" not in where(deck)[3]
+        deck.step = 7  # past the last step: the last
+        assert deck.step == 2 and "PART-THREE" in where(deck)[3]
+
+
+async def test_a_deep_dive_shown_off_the_core_path_pages_on_to_its_neighbours(tmp_path: Path) -> None:
+    app = LooplabApp(tui_session(stepped_course(tmp_path / "course")), start="queues", watch=False, blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        deck = app.screen.query_one(SlideDeck)
+        await pilot.press("d")  # the core path only; then the presenter's screen shows the deep dive
+        deck.show_position(1, 0)
+        assert where(deck)[:2] == (1, 0) and "deep dive" in where(deck)[2]
+        await pilot.press("right")
+        assert where(deck)[:2] == (2, 0)
+        deck.show_position(1, 0)
+        await pilot.press("left")
+        assert where(deck)[:2] == (0, 2)
 
 
 def test_the_notes_window_says_which_step_is_shown(tmp_path: Path) -> None:
@@ -258,3 +274,21 @@ def test_looplab_show_prints_whole_slides(tmp_path: Path, capsys: pytest.Capture
     out = capsys.readouterr().out
     assert all(part in out for part in ("PART-ONE", "PART-TWO", "PART-THREE", "QUESTION", "ANSWER"))
     assert "pause" not in out
+
+
+async def test_a_step_revealed_below_a_tall_slide_is_scrolled_into_view(tmp_path: Path) -> None:
+    course = write_tui_course(tmp_path / "course")
+    rows = "\n".join(f"row {n}" for n in range(40))
+    (course / "lessons/later/slides.md").write_text(f"# Tall\n\n```text\n{rows}\n```\n<!-- pause -->\nTHE-ANSWER\n")
+    app = LooplabApp(tui_session(course), start="later", watch=False, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        deck = app.screen.query_one(SlideDeck)
+        view = deck.query_one(SlideView)
+        await pilot.pause()
+        assert view.scroll_y == 0 and view.max_scroll_y > 0
+        await pilot.press("right")
+        for _ in range(100):
+            await pilot.pause()
+            if view.scroll_y and view.scroll_y == view.max_scroll_y:
+                break
+        assert "THE-ANSWER" in where(deck)[3] and 0 < view.scroll_y == view.max_scroll_y

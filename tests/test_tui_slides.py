@@ -13,7 +13,7 @@ from textual.widgets import Label, Static
 from app.cli.session import Session
 from app.course.load import load_course
 from app.course.model import Lesson
-from app.course.slides import Slide
+from app.course.slides import CodeBlock
 from app.tui.app import LooplabApp
 from app.tui.widgets.slide_deck import OTHER_PANES_WIDTH, PANE_CHROME, WRAP_MARK, SlideDeck, SlideView, WrappedFence
 from tests.conftest import REPO
@@ -24,25 +24,30 @@ LESSONS = load_course(REPO).lessons
 SIZES = [(80, 24), (120, 40)]
 
 
-def settled(deck: SlideDeck, slide: Slide) -> bool:
-    """The Markdown widget holds this slide's code blocks, each wrapped to the width it has now."""
+def settled(deck: SlideDeck, blocks: tuple[CodeBlock, ...]) -> bool:
+    """The Markdown widget holds these code blocks, each wrapped to the width it has now."""
     fences = list(deck.query(WrappedFence))
-    if [fence.code.rstrip("\n") for fence in fences] != [block.code.rstrip("\n") for block in slide.code]:
+    if [fence.code.rstrip("\n") for fence in fences] != [block.code.rstrip("\n") for block in blocks]:
         return False
     return all(fence.wrapped_at == fence.content_region.width - 2 for fence in fences)
 
 
-async def show(pilot: Pilot, deck: SlideDeck, index: int) -> Slide:
+async def show(pilot: Pilot, deck: SlideDeck, index: int, step: int | None = None) -> tuple[CodeBlock, ...]:
+    """Show a slide at a step (by default whole); the code blocks on screen."""
     slide = deck.lesson.slides[index]
-    deck.current = index
+    step = slide.steps - 1 if step is None else step
+    blocks = slide.code_at(step)
+    deck.show_position(index, step)
+    deck.query_one(SlideView).scroll_home(animate=False)  # as a slide turned to is; a step hidden keeps the scroll
     for _ in range(300):
         await pilot.pause()
-        if settled(deck, slide):
+        if settled(deck, blocks):
+            await pilot.app.workers.wait_for_complete([w for w in pilot.app.workers if w.node is deck])  # a scroll
             await pilot.pause()
-            if settled(deck, slide):
-                return slide
+            if settled(deck, blocks):
+                return blocks
         await asyncio.sleep(0.01)
-    raise AssertionError(f"slide {index + 1} never settled with its {len(slide.code)} code blocks")
+    raise AssertionError(f"slide {index + 1} step {step + 1} never settled with its {len(blocks)} code blocks")
 
 
 async def rows_seen(pilot: Pilot, view: SlideView, fences: list[WrappedFence]) -> list[dict[int, str]]:
@@ -91,24 +96,27 @@ async def test_every_code_line_of_every_slide_is_on_screen_or_wrapped_with_a_mar
     async with app.run_test(size=size) as pilot:
         deck = app.screen.query_one(SlideDeck)
         view = deck.query_one(SlideView)
-        for index in range(len(lesson.slides)):
-            slide = await show(pilot, deck, index)
-            if view.max_scroll_y > 0:  # the pane's bottom edge, as on screen, says the slide goes on
-                bottom = deck.region.bottom - 1
-                edge = [strip.text for strip in app.screen._compositor.render_strips()][bottom]
-                edge = edge[deck.region.x : deck.region.right]
-                assert "more" in edge, f"slide {index + 1} runs on below the pane but its edge is {edge!r}"
-            assert not deck.query("MarkdownH1"), f"slide {index + 1} shows its title twice"
-            fences = list(deck.query(WrappedFence))
-            for block, fence, rows in zip(slide.code, fences, await rows_seen(pilot, view, fences), strict=True):
-                wanted = [line.rstrip() for line in block.code.rstrip("\n").split("\n")]
-                seen = code_lines(fence, rows)
-                for number, (want, got) in enumerate(zip(wanted, seen, strict=False)):
-                    if want != got:
-                        where = f"slides.md:{block.line + 1 + number} (slide {index + 1})"
-                        cut.append(f"{where}: {want!r} shows as {got!r}")
-                if len(wanted) != len(seen):
-                    cut.append(f"slides.md:{block.line} (slide {index + 1}): {len(wanted)} lines, {len(seen)} seen")
+        for index, slide in enumerate(lesson.slides):
+            for step in reversed(range(slide.steps)):  # whole first; hiding a step scrolls nothing by itself
+                blocks = await show(pilot, deck, index, step)
+                if view.max_scroll_y > 0:  # the pane's bottom edge, as on screen, says the slide goes on
+                    bottom = deck.region.bottom - 1
+                    edge = [strip.text for strip in app.screen._compositor.render_strips()][bottom]
+                    edge = edge[deck.region.x : deck.region.right]
+                    assert "more" in edge, f"slide {index + 1} runs on below the pane but its edge is {edge!r}"
+                assert not deck.query("MarkdownH1"), f"slide {index + 1} shows its title twice"
+                if step < slide.steps - 1 and len(blocks) == len(slide.code_at(step + 1)):
+                    continue  # the same code blocks as the step after, already read at this width
+                fences = list(deck.query(WrappedFence))
+                for block, fence, rows in zip(blocks, fences, await rows_seen(pilot, view, fences), strict=True):
+                    wanted = [line.rstrip() for line in block.code.rstrip("\n").split("\n")]
+                    seen = code_lines(fence, rows)
+                    for number, (want, got) in enumerate(zip(wanted, seen, strict=False)):
+                        if want != got:
+                            where = f"slides.md:{block.line + 1 + number} (slide {index + 1})"
+                            cut.append(f"{where}: {want!r} shows as {got!r}")
+                    if len(wanted) != len(seen):
+                        cut.append(f"slides.md:{block.line} (slide {index + 1}): {len(wanted)} lines, {len(seen)} seen")
     assert not cut, f"{lesson.id} at {size[0]}x{size[1]}:\n" + "\n".join(cut)
 
 

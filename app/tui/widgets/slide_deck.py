@@ -154,20 +154,32 @@ class SlideDeck(Vertical):
         if self.publishes:
             publish(self.lesson.id, number, self.step)  # for `looplab notes --follow` on the instructor's screen
 
+    def validate_step(self, step: int) -> int:
+        if not self.lesson.slides:
+            return 0
+        return max(0, min(step, self.lesson.slides[self.current].steps - 1))
+
     def watch_step(self, old: int, step: int) -> None:
         if not self.lesson.slides or not self.children:
             return
+        view = self.query_one(SlideView)
+        revealed_from = view.virtual_size.height  # where the new part will start
         shown = self.query_one("#slide", Markdown).update(self.lesson.slides[self.current].body_at(step))
-        if step > old:  # a taller slide scrolls to the part just revealed
-            self.run_worker(self._scroll_to_end(shown), group="reveal", exclusive=True)
+        if step > old:
+            self.run_worker(self._scroll_to_reveal(shown, revealed_from), group="reveal", exclusive=True)
         self.show_header()
         if self.publishes:
             publish(self.lesson.id, self.current, step)
 
-    async def _scroll_to_end(self, shown: AwaitComplete) -> None:
+    async def _scroll_to_reveal(self, shown: AwaitComplete, start: int) -> None:
+        """On a slide taller than the pane, bring the part just revealed into view, its first line first."""
         await shown
         view = self.query_one(SlideView)
-        view.call_after_refresh(view.scroll_end, animate=False)
+
+        def scroll() -> None:
+            view.scroll_to(y=max(view.scroll_y, min(view.max_scroll_y, start)), animate=False)
+
+        view.call_after_refresh(scroll)
 
     def show_position(self, slide: int, step: int) -> None:
         """Show slide `slide` (an index into lesson.slides) at `step`, both clamped; published once."""
@@ -214,7 +226,10 @@ class SlideDeck(Vertical):
         if core_only and self.lesson.slides[self.current].deep:
             later = [i for i in self.shown if i > self.current]
             earlier = [i for i in self.shown if i < self.current]
-            self.show_position(later[0], 0) if later else self._show_whole(earlier[-1])
+            if later:
+                self.show_position(later[0], 0)
+            else:
+                self._show_whole(earlier[-1])
         self.show_header()
 
     def _show_whole(self, slide: int) -> None:
@@ -222,10 +237,15 @@ class SlideDeck(Vertical):
         self.show_position(slide, self.lesson.slides[slide].steps - 1)
 
     def _turn(self, delta: int) -> None:
-        shown = self.shown  # holds the current slide: leaving a deep dive for the core path moves off it first
-        place = max(0, min(shown.index(self.current) + delta, len(shown) - 1))
-        if shown[place] != self.current:
-            self.show_position(shown[place], 0) if delta > 0 else self._show_whole(shown[place])
+        """To the next slide paged through, at its first step, or the previous one, whole; none past either end."""
+        if delta > 0:
+            later = [i for i in self.shown if i > self.current]  # the current slide may be off the core path
+            if later:
+                self.show_position(later[0], 0)
+        else:
+            earlier = [i for i in self.shown if i < self.current]
+            if earlier:
+                self._show_whole(earlier[-1])
 
     def action_next(self) -> None:
         if self.step < self.lesson.slides[self.current].steps - 1:
