@@ -83,6 +83,10 @@ class PresenterScreen(Screen[None]):
             f"[b]looplab follow {self.server.address}[/b]\ntoken [b]{self.server.token}[/b]{browsers}"
         )
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """x is on the footer only while a run goes."""
+        return self.current_run is not None if action == "cancel" else True
+
     # --- the slide -----------------------------------------------------------------------------------------
 
     def turned(self) -> None:
@@ -167,6 +171,7 @@ class PresenterScreen(Screen[None]):
 
         def started(run: NodeRun) -> None:
             self.current_run = run
+            self.refresh_bindings()
 
         sink = TeeSink(visualizer, BroadcastSink(self.server))
         version = node.version.lstrip("v")
@@ -181,6 +186,7 @@ class PresenterScreen(Screen[None]):
             )
         finally:
             self.current_run = None
+            self.refresh_bindings()
             self.runs += 1
         if result is not None:
             self.show_run_status(f"Node {node.version.lstrip('v')}: {run_ending(result)} · v shows the slide")
