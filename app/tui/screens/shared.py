@@ -40,9 +40,13 @@ class SharedScreen(Screen[None]):
         self.note = ""  # one line about the connection, shown only when there is something to say
 
     def compose(self) -> ComposeResult:
-        with Container(id="shared"), Container(id="shared-top"), Container(id="shared-slide-box"):
-            with SlideView(id="shared-view"):
-                yield SlideMarkdown(id="slide", open_links=False)
+        with (
+            Container(id="shared"),
+            Container(id="shared-top"),
+            Container(id="shared-slide-box"),
+            SlideView(id="shared-view"),
+        ):
+            yield SlideMarkdown(id="slide", open_links=False)
         yield Static(id="shared-status")
 
     async def on_mount(self) -> None:
