@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from app.classroom.address import parse_address
+from app.classroom.address import TOKEN_ENV, parse_address
 from app.classroom.client import join
 from app.classroom.protocol import (
-    TOKEN_ENV,
     ProtocolError,
     RunEvents,
     RunFinished,

@@ -187,3 +187,17 @@ async def test_a_run_on_the_presenters_side_is_replayed_by_a_follower_without_ru
         printed = [line.text for line in message.result.lines if line.stream == "stdout"]
         assert printed and shown == replayed == printed
         await watcher.close()
+
+
+async def test_a_slide_this_copy_of_the_course_lacks_is_said_not_crashed_on() -> None:
+    app = FollowerApp(course_session(), None, 0, "", blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SharedScreen))
+        await app.take(Show("a-lesson-from-next-year", 3, 0))
+        await pilot.pause(0.1)
+        assert shown_markdown(app) == (
+            "*The presenter shows a-lesson-from-next-year slide 4, which this copy of the course does not have.*"
+        )
+        await app.take(Show("timers", 99, 0))
+        await pilot.pause(0.1)
+        assert "timers slide 100, which this copy of the course does not have" in shown_markdown(app)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.classroom.protocol import TOKEN_ENV
+from app.classroom.address import TOKEN_ENV
 from app.classroom.server import ClassroomServer
 from app.cli.classroom import FollowPages
 from app.errors import LooplabError

@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.errors import LooplabError, Problem
 
 LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
+TOKEN_ENV = "LOOPLAB_JOIN_TOKEN"  # where `looplab follow` finds the join token when --token is not given
 
 
 def parse_address(text: str) -> tuple[str, int]:

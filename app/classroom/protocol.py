@@ -17,7 +17,6 @@ from app.trace.schema import TraceEvent
 PROTOCOL = 1
 MAX_JOIN_LINE = 4096  # bytes: a join line is a token and a number
 MAX_LINE = 64 << 20  # bytes: a batch of a run's events (a run's whole trace is capped well below this)
-TOKEN_ENV = "LOOPLAB_JOIN_TOKEN"  # where `looplab follow` finds the token when --token is not given
 
 
 class ProtocolError(ValueError):

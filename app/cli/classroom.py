@@ -12,9 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from app.classroom.address import is_loopback, parse_address, show_address
+from app.classroom.address import TOKEN_ENV, is_loopback, parse_address, show_address
 from app.classroom.client import join
-from app.classroom.protocol import TOKEN_ENV
 from app.classroom.server import ClassroomServer
 from app.cli.session import Session
 from app.errors import LooplabError, Problem, did_you_mean

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from types import FrameType
 
 from app import __version__
-from app.classroom.protocol import TOKEN_ENV
+from app.classroom.address import TOKEN_ENV
 from app.cli.session import Session
 from app.errors import LooplabError, did_you_mean
 from app.trace import DEFAULT_DETAIL_LIMIT
