@@ -26,8 +26,9 @@ from tests.test_export import TRACES, shipped_course
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
 
+SCREEN_WIDTH = 1000  # CSS pixels: a laptop's browser window
 PRINT_WIDTH = 680  # CSS pixels between the margins of an A4 page printed with handout.css (21 cm - 2 x 1.5 cm)
-PRINT_COLUMNS = 100  # a code line this long keeps to one line on paper (handout.css prints code at 8 pt)
+COLUMNS = 100  # a code line this long keeps to one line, on a 1000-pixel screen and on paper
 
 READ_PAGE = """(() => {
   const rgb = (colour) => colour.match(/[\\d.]+/g).slice(0, 3).map(Number);
@@ -63,7 +64,7 @@ READ_PAGE = """(() => {
           resources: performance.getEntriesByType("resource").map((entry) => entry.name)};
 })()"""
 
-PRINTED_CODE = """[...document.querySelectorAll("section.slide div.ll-code > pre")].map((pre) => {
+CODE_LAYOUT = """[...document.querySelectorAll("section.slide div.ll-code > pre")].map((pre) => {
   const style = getComputedStyle(pre);
   const inside = pre.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
   return {cut: pre.scrollWidth > pre.clientWidth + 1, rows: Math.round(inside / parseFloat(style.lineHeight))};
@@ -114,20 +115,29 @@ async def problems_of(page: Page, lesson: Lesson, url: str, *, run: bool = False
             found += [f"{at}: {text!r} is faint, contrast {ratio:.1f}:1" for text, ratio in drawn["faint"]]
     if run and not (seen["svgs"] and all(width > 0 and height > 0 for width, height in seen["svgs"])):
         found.append(f"{lesson.id}: the recorded run's SVG is not drawn: {seen['svgs']}")
+    found += await code_layout_problems(page, lesson, "on screen")
     await page.call("Emulation.setEmulatedMedia", {"media": "print"})
     await page.call(
         "Emulation.setDeviceMetricsOverride",
         {"width": PRINT_WIDTH, "height": 900, "deviceScaleFactor": 1, "mobile": False},
     )
-    printed = await page.evaluate(PRINTED_CODE)
+    return found + await code_layout_problems(page, lesson, "printed")
+
+
+async def code_layout_problems(page: Page, lesson: Lesson, how: str) -> list[str]:
+    """Code lines of up to COLUMNS columns stay whole lines: no scrolling on screen, no wrapping on paper;
+    longer ones may scroll on screen, and are never cut on paper."""
+    found = []
+    laid_out = await page.evaluate(CODE_LAYOUT)
     blocks = [(slide, block) for slide in lesson.slides for block in slide.code]
-    for (slide, block), drawn in zip(blocks, printed, strict=True):
-        at = f"{lesson.id} slide {slide.number}, the {block.language} block at line {block.line}, printed"
+    for (slide, block), drawn in zip(blocks, laid_out, strict=True):
+        at = f"{lesson.id} slide {slide.number}, the {block.language} block at line {block.line}, {how}"
         lines = block.code.rstrip("\n").split("\n")
-        if drawn["cut"]:
-            found.append(f"{at}: runs past the paper's edge")
-        elif max(map(len, lines)) <= PRINT_COLUMNS and drawn["rows"] != len(lines):
-            found.append(f"{at}: {len(lines)} lines of at most {PRINT_COLUMNS} columns take {drawn['rows']} rows")
+        short = max(map(len, lines)) <= COLUMNS
+        if drawn["cut"] and (short or how == "printed"):
+            found.append(f"{at}: runs past the {'page' if how == 'on screen' else 'paper'}'s edge")
+        elif short and drawn["rows"] != len(lines):
+            found.append(f"{at}: {len(lines)} lines of at most {COLUMNS} columns take {drawn['rows']} rows")
     return found
 
 
@@ -141,7 +151,7 @@ async def test_every_lesson_handout_opens_clean_with_its_code_highlighted(tmp_pa
     async with Browser.start() as browser:
         for lesson, path, run in pages:
             url = path.as_uri()
-            page = await browser.open(url, width=1000, height=700, network=True)
+            page = await browser.open(url, width=SCREEN_WIDTH, height=700, network=True)
             found += await problems_of(page, lesson, url, run=run)
             await page.close()
     assert not found, f"{len(found)} problems:\n" + "\n".join(found)
