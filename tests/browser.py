@@ -1,5 +1,7 @@
 """Headless Chromium driven over the Chrome DevTools Protocol (a WebSocket, through aiohttp): open a page served
-by `looplab serve`, read the text its terminal shows, press keys, take a screenshot.
+by `looplab serve`, read the text its terminal shows, press keys, take a screenshot; or open any page and hear
+what went wrong in it (`page.errors`: exceptions, console errors, the browser's error log) and what it fetched
+(`page.requests`, with `open(url, network=True)`).
 
     async with Browser.start() as browser:
         page = await browser.open(url)
@@ -36,21 +38,14 @@ from typing import Any
 
 import aiohttp
 
+from app.handout.pdf import CHROMIUM_OFFLINE
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 START_SECONDS = 20.0  # Chromium's first start on a busy two-core machine
 CALL_SECONDS = 10.0  # any one DevTools call
 FLAGS = [
-    "--headless",
+    *CHROMIUM_OFFLINE,  # the flags `looplab export --pdf` prints with: nothing fetched by Chromium itself
     "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--no-default-browser-check",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-extensions",
-    "--mute-audio",
     # Names resolve to nothing except this machine: a page that reached for the internet would fail, not leak.
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
     "--remote-debugging-address=127.0.0.1",
@@ -110,6 +105,7 @@ class Browser:
         self._http = http
         self._ids = itertools.count(1)
         self._waiting: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        self._pages: dict[str, Page] = {}  # DevTools session -> its tab, which hears that session's events
         self._reader = asyncio.create_task(self._read())
 
     @classmethod
@@ -162,12 +158,18 @@ class Browser:
             raise BrowserError(f"{method}: {reply['error'].get('message')}")
         return reply.get("result", {})
 
-    async def open(self, url: str, width: int = 1200, height: int = 720) -> Page:
-        """A new tab of width x height CSS pixels, loading url with the terminal catcher in place."""
+    async def open(self, url: str, width: int = 1200, height: int = 720, *, network: bool = False) -> Page:
+        """A new tab of width x height CSS pixels, loading url with the terminal catcher in place. Its errors are
+        recorded from the start; with network=True, so is every request it makes (the page's own included)."""
         target = (await self.call("Target.createTarget", {"url": "about:blank"}))["targetId"]
         session = (await self.call("Target.attachToTarget", {"targetId": target, "flatten": True}))["sessionId"]
         page = Page(self, target, session)
+        self._pages[session] = page
         await page.call("Page.enable")
+        await page.call("Runtime.enable")
+        await page.call("Log.enable")
+        if network:
+            await page.call("Network.enable")
         await page.call("Page.addScriptToEvaluateOnNewDocument", {"source": CATCH_TERMINAL})
         await page.call(
             "Emulation.setDeviceMetricsOverride",
@@ -184,7 +186,12 @@ class Browser:
             if message.type != aiohttp.WSMsgType.TEXT:
                 break
             data = message.json()
-            waiting = self._waiting.get(data.get("id", -1))
+            if "id" not in data:  # an event: to the tab whose session it came from
+                page = self._pages.get(data.get("sessionId", ""))
+                if page is not None:
+                    page._heard(data.get("method", ""), data.get("params", {}))
+                continue
+            waiting = self._waiting.get(data["id"])
             if waiting is not None and not waiting.done():
                 waiting.set_result(data)
         for waiting in self._waiting.values():
@@ -207,6 +214,32 @@ class Page:
         self.browser = browser
         self.target = target
         self.session = session
+        self.errors: list[str] = []  # uncaught exceptions, console.error/assert, the browser's error log entries
+        self.requests: list[str] = []  # URLs requested, once open(..., network=True)
+        self._loaded = asyncio.Event()
+
+    def _heard(self, method: str, params: dict[str, Any]) -> None:
+        if method == "Page.loadEventFired":
+            self._loaded.set()
+        elif method == "Runtime.exceptionThrown":
+            details = params.get("exceptionDetails", {})
+            thrown = details.get("exception", {}).get("description") or details.get("text", "")
+            self.errors.append(f"exception: {thrown} ({details.get('url', '')}:{details.get('lineNumber', '?')})")
+        elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
+            said = " ".join(str(arg.get("value", arg.get("description", ""))) for arg in params.get("args", []))
+            self.errors.append(f"console.{params['type']}: {said}")
+        elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
+            entry = params["entry"]
+            self.errors.append(f"log ({entry.get('source')}): {entry.get('text')} {entry.get('url', '')}".rstrip())
+        elif method == "Network.requestWillBeSent":
+            self.requests.append(params.get("request", {}).get("url", ""))
+
+    async def wait_for_load(self, timeout: float = 20.0) -> None:
+        """Until the page's load event (the document and everything it refers to are in); BrowserError if not."""
+        try:
+            await asyncio.wait_for(self._loaded.wait(), timeout)
+        except TimeoutError:
+            raise BrowserError(f"the page did not finish loading within {timeout:g} s") from None
 
     async def call(self, method: str, params: dict[str, Any] | None = None) -> Any:
         return await self.browser.call(method, params, session=self.session)
@@ -269,6 +302,7 @@ class Page:
     async def close(self) -> None:
         """Close the tab, as a person closing it would: its WebSocket to looplab closes with it."""
         await self.browser.call("Target.closeTarget", {"targetId": self.target})
+        self.browser._pages.pop(self.session, None)
 
 
 async def _devtools_address(profile: Path, process: subprocess.Popen[bytes]) -> tuple[int, str]:

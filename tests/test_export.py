@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import time
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
+import app.handout.pdf
 from app.cli.main import main
 from app.course.load import load_course
 from app.course.model import Course, Lesson
@@ -201,12 +204,82 @@ def test_pdf_without_a_converter_names_what_to_install(
     assert not (tmp_path / "timers.pdf").exists()
 
 
-@pytest.mark.skipif(find_converter() is None, reason="no PDF converter (chromium or weasyprint) on this machine")
-def test_pdf_with_the_converter_found(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = tmp_path / "timers.pdf"
-    assert main(["export", "timers", "--pdf", "--out", str(out)]) == 0
-    assert out.read_bytes().startswith(b"%PDF")
-    assert f"converting with {find_converter().name}" in capsys.readouterr().err  # type: ignore[union-attr]
+CHROMIUM = find_converter()
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None or not CHROMIUM.name.startswith("chromium"),
+    reason="no chromium on this machine (apt-get install chromium); CI installs it",
+)
+PDF_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")  # a page object, not the /Pages tree above them
+
+
+def live_members(group: int) -> list[str]:
+    """The processes of a process group that are still running (zombies waiting for their reaper don't count)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, rest = stat.read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        state, _, pgrp = rest.split()[:3]
+        if int(pgrp) == group and state != "Z":
+            found.append(name.split("(", 1)[1])
+    return found
+
+
+@pytest.fixture
+def converter_groups(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The process groups the PDF converters ran in (each is its own: the Popen's pid)."""
+    groups: list[int] = []
+    real = subprocess.Popen
+
+    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
+        assert kwargs.get("start_new_session"), "the converter must run in a process group of its own"
+        process = real(*args, **kwargs)
+        groups.append(process.pid)
+        return process
+
+    monkeypatch.setattr(app.handout.pdf.subprocess, "Popen", recording)
+    return groups
+
+
+@needs_chromium
+@pytest.mark.parametrize(
+    ("lesson_id", "notes"),
+    [("timers", ["--notes"]), ("poll", []), ("cpp-addons", [])],  # the longest notes, the widest code, C++ and sh
+)
+def test_pdf_printed_by_chromium_has_a_page_per_slide(
+    lesson_id: str, notes: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], converter_groups: list[int]
+) -> None:
+    lesson = shipped_course().lesson(lesson_id)
+    out = tmp_path / f"{lesson_id}.pdf"
+    started = time.monotonic()
+    assert main(["export", lesson_id, "--pdf", *notes, "--out", str(out)]) == 0
+    took = time.monotonic() - started
+    pdf = out.read_bytes()
+    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF"), "not a whole PDF file"
+    assert len(PDF_PAGE.findall(pdf)) == len(lesson.slides), "a page per slide (print CSS: a slide a page)"
+    err = capsys.readouterr().err
+    assert f"converting with chromium --headless --print-to-pdf ({CHROMIUM.path})" in err  # type: ignore[union-attr]
+    assert took < 60, f"chromium took {took:.1f} s"
+    assert len(converter_groups) == 1 and not live_members(converter_groups[0]), "chromium left processes behind"
+
+
+def test_a_converter_out_of_time_is_killed_with_its_children(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    converter_groups: list[int],
+) -> None:
+    fake_converter(tmp_path / "bin", "chromium", "sleep 30 & sleep 30")  # a child of its own, like a renderer
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:/usr/bin:/bin")
+    monkeypatch.setattr(app.handout.pdf, "TIMEOUT", 0.5)
+    started = time.monotonic()
+    assert main(["export", "timers", "--pdf", "--out", str(tmp_path / "t.pdf")]) == 2
+    assert time.monotonic() - started < 10
+    err = capsys.readouterr().err
+    assert err.endswith("looplab: error: chromium --headless --print-to-pdf took more than 0.5 s; no PDF written\n")
+    assert len(converter_groups) == 1 and not live_members(converter_groups[0]), "a sleep outlived the export"
+    assert not (tmp_path / "t.pdf").exists()
 
 
 def test_the_converters_are_looked_for_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -231,9 +304,8 @@ def test_pdf_goes_through_the_converter_and_says_which(
         tmp_path / "bin", "weasyprint", 'grep -q "<section class=\\"slide" "$1" && echo "%PDF-1.7 fake" > "$2"'
     )
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:/usr/bin:/bin")
+    monkeypatch.setattr(app.handout.pdf, "CHROMIUM_NAMES", ())  # a real chromium in /usr/bin would come first
     monkeypatch.chdir(tmp_path)
-    if find_converter().name != "weasyprint":  # type: ignore[union-attr]
-        pytest.skip("a real chromium comes first on this machine")
     assert main(["export", "timers", "--pdf"]) == 0
     assert (tmp_path / "timers.pdf").read_bytes() == b"%PDF-1.7 fake\n"
     assert f"converting with weasyprint ({tmp_path / 'bin' / 'weasyprint'})" in capsys.readouterr().err
@@ -244,8 +316,7 @@ def test_a_failing_converter_is_one_line_and_writes_nothing(
 ) -> None:
     fake_converter(tmp_path / "bin", "weasyprint", 'echo "ERROR: no fonts" >&2; exit 3')
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:/usr/bin:/bin")
-    if find_converter().name != "weasyprint":  # type: ignore[union-attr]
-        pytest.skip("a real chromium comes first on this machine")
+    monkeypatch.setattr(app.handout.pdf, "CHROMIUM_NAMES", ())  # a real chromium in /usr/bin would come first
     assert main(["export", "timers", "--pdf", "--out", str(tmp_path / "t.pdf")]) == 2
     err = capsys.readouterr().err
     assert err.endswith("looplab: error: weasyprint failed (exit code 3): ERROR: no fonts\n")
