@@ -79,17 +79,17 @@ def cmdline(pid: int) -> list[str]:
 
 
 async def ended(pid: int) -> bool:
-    """Whether the process has ended within SECONDS. An orphan whose server died may be handed to this test process
-    to reap (a slide run in an earlier test made it a child subreaper): a zombie has ended, and is reaped here."""
+    """Whether the process is gone (reaped) within SECONDS. An orphan whose server died may be handed to this test
+    process to reap (a slide run in an earlier test made it a child subreaper): then it is reaped here."""
     for _ in range(int(SECONDS / 0.05)):
         try:
             state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
         except (OSError, IndexError):
             return True
         if state == "Z":
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, os.WNOHANG)
-            return True
+            with contextlib.suppress(ChildProcessError):  # another's zombie: its parent reaps it, and it goes
+                if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                    return True
         await asyncio.sleep(0.05)
     return False
 
