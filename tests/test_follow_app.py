@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Markdown, Static
 
 from app.classroom.client import join
@@ -25,6 +23,7 @@ from app.tui.screens.presenter import PresenterScreen
 from app.tui.screens.shared import SharedScreen
 from app.tui.widgets.slide_deck import SlideDeck
 from app.tui.widgets.visualizer import Visualizer
+from tests.test_tui_app import wait_for
 
 pytestmark = pytest.mark.timeout(120)
 ROOT = Path(__file__).parent.parent
@@ -33,15 +32,6 @@ TRACE = ROOT / "tests" / "traces" / "loop_tour.jsonl"
 
 def course_session() -> Session:
     return Session(argparse.Namespace(node=None, course=str(ROOT)))
-
-
-async def wait_for(pilot: Pilot, condition: Callable[[], bool], timeout: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"gave up after {timeout} s waiting for {condition.__doc__ or condition}")
-        await pilot.pause(0.05)
 
 
 def shown_markdown(app: FollowerApp) -> str:

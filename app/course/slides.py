@@ -77,6 +77,11 @@ class Slide:
         lines = self.markdown.splitlines()
         return _without_title(lines[: self.pauses[step]] if step < len(self.pauses) else lines)
 
+    @property
+    def live_block(self) -> CodeBlock | None:
+        """The slide's first block marked `run`: what R runs (in a lesson and in the presenter view)."""
+        return next((block for block in self.code if block.live), None)
+
     def code_at(self, step: int) -> tuple[CodeBlock, ...]:
         """The code blocks `body_at(step)` shows."""
         if step >= len(self.pause_lines):

@@ -12,7 +12,7 @@ from textual.binding import Binding
 
 from app.classroom.address import show_address
 from app.classroom.client import join
-from app.classroom.protocol import ClassMessage, RunFinished, Show
+from app.classroom.protocol import ClassMessage, Show
 from app.classroom.state import ClassState
 from app.cli.session import Session
 from app.errors import LooplabError
@@ -20,7 +20,7 @@ from app.tui.app import LooplabApp
 from app.tui.screens.home import HomeScreen
 from app.tui.screens.shared import SharedScreen
 
-REPORT_ENV = "LOOPLAB_FOLLOW_REPORT"  # a file a follower appends each shown turn to (benchmarks and browser tests)
+REPORT_ENV = "LOOPLAB_FOLLOW_REPORT"  # a file a follower appends each shown turn to (the benchmark)
 LEFT = "You left follow mode: F follows the presenter again."
 
 
@@ -85,29 +85,13 @@ class FollowerApp(LooplabApp):
             self.notify(note, severity="warning", timeout=8)
 
     def _reported(self, message: ClassMessage) -> None:
-        """With LOOPLAB_FOLLOW_REPORT set, each slide shown and each run replayed is logged once drawn."""
-        if self.report is None or not isinstance(message, Show | RunFinished):
+        """With LOOPLAB_FOLLOW_REPORT set, each slide shown is logged once drawn (benchmarks/follow_turn.py)."""
+        if self.report is None or not isinstance(message, Show):
             return
-        if isinstance(message, Show):
-            entry = {
-                "turn": self.class_state.turns,
-                "lesson": message.lesson,
-                "slide": message.slide,
-                "step": message.step,
-            }
-        else:
-            run = self.class_state.run
-            entry = {
-                "run": run.description if run else "",
-                "events": len(run.events) if run else 0,
-                "ending": message.ending,
-            }
-        shared = self._shared()
-        text = str(shared.query_one("#slide").source) if shared is not None else ""  # type: ignore[attr-defined]
+        entry = {"turn": self.class_state.turns, "lesson": message.lesson, "slide": message.slide, "step": message.step}
 
         def write() -> None:
             entry["shown_at"] = time.monotonic()
-            entry["markdown"] = text[:200]
             with self.report.open("a", encoding="utf-8") as out:  # type: ignore[union-attr]
                 out.write(json.dumps(entry) + "\n")
 

@@ -33,13 +33,19 @@ from app.tui.widgets.predict_list import PredictList
 from app.tui.widgets.slide_deck import SlideDeck
 from app.tui.widgets.visualizer import SourcePicked, Visualizer
 
+
+def stylesheets(*names: str) -> str:
+    """A screen's default CSS, from app/tui/*.tcss; the presenter and shared screens draw lessons' panes too."""
+    return "".join((Path(__file__).parent.parent / name).read_text() for name in names)
+
+
 EXERCISE_ACTIONS = frozenset({"run", "check", "hint", "cancel", "edit", "toggle_watch", "reset", "exercise"})
 
 
 class LessonScreen(LessonPanes, ExerciseRuns, SlideRuns, ExerciseFiles, PredictionFlow, Screen[None]):
     # Default CSS is added when the first lesson opens, to what Textual has parsed already; as app.tcss (or the
     # screen's CSS_PATH, which re-parses every stylesheet) it was parsed for the course map's first frame.
-    DEFAULT_CSS = (Path(__file__).parent.parent / "lesson.tcss").read_text()
+    DEFAULT_CSS = stylesheets("lesson.tcss")
     HELP_GROUP = "Lesson"
     ESCAPE_TO_MINIMIZE = False  # Esc is ours: leave the zoom and restore the layout, then go back
     BINDINGS = [

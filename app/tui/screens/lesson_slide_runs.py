@@ -26,7 +26,7 @@ class SlideRuns:
     def action_run_slide(self) -> None:
         deck = self.query_one(SlideDeck)
         slide = self.lesson.slides[deck.current] if self.lesson.slides else None
-        block = next((block for block in slide.code if block.live), None) if slide is not None else None
+        block = slide.live_block if slide is not None else None
         if slide is None or block is None:
             self.notify(NO_LIVE_CODE, timeout=4)
             return

@@ -4,7 +4,6 @@ class, and the run's keys. Every turn and every run goes to the followers as it 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from textual import work
 from textual.app import ComposeResult
@@ -17,9 +16,11 @@ from app.classroom.protocol import Show
 from app.classroom.server import ClassroomServer
 from app.classroom.sinks import BroadcastSink, TeeSink
 from app.course.model import Lesson
+from app.course.slides import CodeBlock
 from app.errors import LooplabError
 from app.runner.process import NodeRun
 from app.trace.live import run_ending
+from app.tui.screens.lesson import stylesheets
 from app.tui.widgets.slide_deck import SlideDeck
 from app.tui.widgets.visualizer import Visualizer
 
@@ -27,9 +28,7 @@ PREVIEW_LINES = 8  # lines of the next slide shown under its title
 
 
 class PresenterScreen(Screen[None]):
-    DEFAULT_CSS = (Path(__file__).parent.parent / "lesson.tcss").read_text() + (
-        Path(__file__).parent.parent / "presenter.tcss"
-    ).read_text()
+    DEFAULT_CSS = stylesheets("lesson.tcss", "presenter.tcss")
     HELP_GROUP = "Presenting"
     BINDINGS = [
         Binding("r,R", "run_slide", "Run slide code", id="presenter.run", tooltip="Run it traced, for the whole class"),
@@ -133,9 +132,8 @@ class PresenterScreen(Screen[None]):
 
     # --- the run -------------------------------------------------------------------------------------------
 
-    def _live_block(self):  # noqa: ANN202
-        slide = self.lesson.slides[self.query_one(SlideDeck).current]
-        return next((block for block in slide.code if block.live), None)
+    def _live_block(self) -> CodeBlock | None:
+        return self.lesson.slides[self.query_one(SlideDeck).current].live_block
 
     def show_run_status(self, text: str) -> None:
         self.query_one("#run-status", Static).update(text)
@@ -157,7 +155,7 @@ class PresenterScreen(Screen[None]):
         self.run_block(block, self.query_one(SlideDeck).current + 1)
 
     @work(exclusive=True, group="node", exit_on_error=False)
-    async def run_block(self, block, number: int) -> None:  # noqa: ANN001
+    async def run_block(self, block: CodeBlock, number: int) -> None:
         from app.runner.slide_run import run_slide_code
 
         try:

@@ -3,8 +3,6 @@ presenter's run when there is one. No header, no footer: this is the screen a cl
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
@@ -16,6 +14,7 @@ from app.classroom.protocol import ClassMessage, RunAborted, RunEvents, RunFinis
 from app.classroom.state import ClassState
 from app.course.model import Lesson
 from app.errors import LooplabError
+from app.tui.screens.lesson import stylesheets
 from app.tui.widgets.slide_deck import SlideMarkdown, SlideView
 from app.tui.widgets.visualizer import Visualizer
 
@@ -24,9 +23,7 @@ WAITING = "Waiting for the presenter…"
 
 
 class SharedScreen(Screen[None]):
-    DEFAULT_CSS = (Path(__file__).parent.parent / "lesson.tcss").read_text() + (
-        Path(__file__).parent.parent / "shared.tcss"
-    ).read_text()
+    DEFAULT_CSS = stylesheets("lesson.tcss", "shared.tcss")
     HELP_GROUP = "Following"
     BINDINGS = [
         Binding("F", "app.toggle_follow", "Stop following", id="shared.leave", tooltip="Try the lesson yourself"),

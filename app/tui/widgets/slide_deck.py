@@ -206,7 +206,7 @@ class SlideDeck(Vertical):
             parts.append(f"step {min(self.step, slide.steps - 1) + 1}/{slide.steps}")
         if slide.deep:
             parts.append("[reverse] deep dive [/] d skips" if not self.core_only else "[reverse] deep dive [/]")
-        if any(block.live for block in slide.code):
+        if slide.live_block is not None:
             parts.append("[b]R[/] runs it")
         header = self.query_one("#slide-header", Static)
         header.update(Content.from_markup(" · ".join(parts) + " · $title", title=slide.title))
